@@ -1,0 +1,363 @@
+//! The crate's one error type.
+//!
+//! Every fallible function in `munity` returns [`Error`]. An error has
+//! - a [`ErrorKind`]: a coarse category to `match` on;
+//! - a [`code`](Error::code): a stable `snake_case` machine code (`link_expired`,
+//!   `permission_denied`, `unsupported_key`, ...), the same string the API and the
+//!   JavaScript package use;
+//! - a human-readable [`detail`](Error::detail);
+//! - for API errors, the HTTP [`status`](Error::status), the
+//!   [`request_id`](Error::request_id) and per-field errors ([`fields`](Error::fields)).
+//!
+//! Messages never contain keys, secrets or signed URLs: constructors take only what is
+//! safe to print.
+//!
+//! ```
+//! use munity::{Error, ErrorKind};
+//!
+//! let err = Error::new(ErrorKind::InvalidInput, "link_invalid", "the link has no `sig` parameter");
+//! assert_eq!(err.kind(), ErrorKind::InvalidInput);
+//! assert_eq!(err.code(), "link_invalid");
+//! assert_eq!(err.to_string(), "link_invalid: the link has no `sig` parameter");
+//! ```
+
+use std::borrow::Cow;
+use std::fmt;
+use std::time::Duration;
+
+/// Shorthand for `Result<T, munity::Error>`.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What went wrong, coarsely. New kinds may be added in minor versions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The caller passed something malformed: a bad link, certificate, JSON, argument.
+    InvalidInput,
+    /// The client or builder is misconfigured (missing API key, bad base URL, ...).
+    Config,
+    /// Authentication failed: missing or wrong API key, bad signature (HTTP 401).
+    Unauthenticated,
+    /// Authenticated but not allowed, e.g. a write with a read-only key (HTTP 403).
+    PermissionDenied,
+    /// The resource does not exist (HTTP 404).
+    NotFound,
+    /// The request conflicts with the current state: a used link, an idempotency
+    /// key reused with another body (HTTP 409/422).
+    Conflict,
+    /// Too many requests (HTTP 429); see [`Error::retry_after`].
+    RateLimited,
+    /// Something was valid once and no longer is: an expired link, envelope,
+    /// certificate, or a webhook timestamp outside the tolerance.
+    Expired,
+    /// A signature, MAC or token did not verify.
+    Verification,
+    /// A key or certificate uses an algorithm or curve this crate does not support.
+    Unsupported,
+    /// Encryption or decryption failed.
+    Crypto,
+    /// The server answered with an error this crate does not map more finely (HTTP 5xx
+    /// or another status).
+    Api,
+    /// The request could not be sent or the connection broke.
+    Network,
+    /// A timeout or the total time budget of a call ran out.
+    Timeout,
+    /// A response or stored value could not be decoded.
+    Decode,
+    /// Reading or writing local storage failed (sandbox database, files).
+    Storage,
+    /// A bug or an unexpected state inside munity.
+    Internal,
+}
+
+impl ErrorKind {
+    /// The default machine code for this kind, used when no finer code is known.
+    pub fn default_code(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidInput => "invalid_input",
+            ErrorKind::Config => "config",
+            ErrorKind::Unauthenticated => "unauthenticated",
+            ErrorKind::PermissionDenied => "permission_denied",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::Conflict => "conflict",
+            ErrorKind::RateLimited => "rate_limited",
+            ErrorKind::Expired => "expired",
+            ErrorKind::Verification => "verification_failed",
+            ErrorKind::Unsupported => "unsupported",
+            ErrorKind::Crypto => "crypto",
+            ErrorKind::Api => "server",
+            ErrorKind::Network => "network",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Decode => "decode",
+            ErrorKind::Storage => "storage",
+            ErrorKind::Internal => "internal",
+        }
+    }
+
+    /// The kind an HTTP error status maps to.
+    pub fn from_status(status: u16) -> ErrorKind {
+        match status {
+            400 | 413 | 415 => ErrorKind::InvalidInput,
+            401 => ErrorKind::Unauthenticated,
+            403 => ErrorKind::PermissionDenied,
+            404 => ErrorKind::NotFound,
+            409 | 422 => ErrorKind::Conflict,
+            429 => ErrorKind::RateLimited,
+            408 | 504 => ErrorKind::Timeout,
+            _ => ErrorKind::Api,
+        }
+    }
+}
+
+/// One field's validation error, as the API reports it in a 400 answer.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FieldError {
+    /// The field's name (a JSON path such as `auth.secret_key` for nested fields).
+    pub field: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl FieldError {
+    /// A field error.
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// The error type of every fallible operation in this crate.
+pub struct Error {
+    inner: Box<Inner>,
+}
+
+struct Inner {
+    kind: ErrorKind,
+    code: Cow<'static, str>,
+    detail: Cow<'static, str>,
+    status: Option<u16>,
+    request_id: Option<String>,
+    retry_after: Option<Duration>,
+    fields: Vec<FieldError>,
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+impl Error {
+    /// An error of `kind` with a machine `code` and a human `detail`.
+    ///
+    /// Neither `code` nor `detail` may contain secrets: they are printed.
+    pub fn new(
+        kind: ErrorKind,
+        code: impl Into<Cow<'static, str>>,
+        detail: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        Error {
+            inner: Box::new(Inner {
+                kind,
+                code: code.into(),
+                detail: detail.into(),
+                status: None,
+                request_id: None,
+                retry_after: None,
+                fields: Vec::new(),
+                source: None,
+            }),
+        }
+    }
+
+    /// An error of `kind` with the kind's default code.
+    pub fn from_kind(kind: ErrorKind, detail: impl Into<Cow<'static, str>>) -> Self {
+        Error::new(kind, kind.default_code(), detail)
+    }
+
+    /// Shorthand for an [`ErrorKind::InvalidInput`] error.
+    pub fn invalid(
+        code: impl Into<Cow<'static, str>>,
+        detail: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        Error::new(ErrorKind::InvalidInput, code, detail)
+    }
+
+    /// An API error built from an HTTP status and the `{"code", "detail"}` body.
+    pub fn api(
+        status: u16,
+        code: impl Into<Cow<'static, str>>,
+        detail: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        Error::new(ErrorKind::from_status(status), code, detail).with_status(status)
+    }
+
+    /// Sets the HTTP status.
+    pub fn with_status(mut self, status: u16) -> Self {
+        self.inner.status = Some(status);
+        self
+    }
+
+    /// Sets the request id the server gave (`X-Request-Id`).
+    pub fn with_request_id(mut self, request_id: impl Into<String>) -> Self {
+        self.inner.request_id = Some(request_id.into());
+        self
+    }
+
+    /// Sets how long the server asked to wait before retrying.
+    pub fn with_retry_after(mut self, retry_after: Duration) -> Self {
+        self.inner.retry_after = Some(retry_after);
+        self
+    }
+
+    /// Sets the per-field validation errors.
+    pub fn with_fields(mut self, fields: Vec<FieldError>) -> Self {
+        self.inner.fields = fields;
+        self
+    }
+
+    /// Attaches the underlying cause. Its Display must not contain secrets either.
+    pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.inner.source = Some(Box::new(source));
+        self
+    }
+
+    /// The coarse category.
+    pub fn kind(&self) -> ErrorKind {
+        self.inner.kind
+    }
+
+    /// The stable machine code, e.g. `link_expired` or `permission_denied`.
+    pub fn code(&self) -> &str {
+        &self.inner.code
+    }
+
+    /// The human-readable explanation.
+    pub fn detail(&self) -> &str {
+        &self.inner.detail
+    }
+
+    /// The HTTP status, for errors that came from a response.
+    pub fn status(&self) -> Option<u16> {
+        self.inner.status
+    }
+
+    /// The server's request id (`X-Request-Id`), to quote to support.
+    pub fn request_id(&self) -> Option<&str> {
+        self.inner.request_id.as_deref()
+    }
+
+    /// How long the server asked to wait (`Retry-After`), if it said.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.inner.retry_after
+    }
+
+    /// Per-field validation errors (empty when there are none).
+    pub fn fields(&self) -> &[FieldError] {
+        &self.inner.fields
+    }
+
+    /// True for a timeout or an exhausted time budget.
+    pub fn is_timeout(&self) -> bool {
+        self.inner.kind == ErrorKind::Timeout
+    }
+
+    /// True when retrying the same request later may succeed.
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self.inner.kind,
+            ErrorKind::RateLimited | ErrorKind::Network | ErrorKind::Timeout
+        ) || matches!(self.inner.status, Some(502..=504))
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.inner.code, self.inner.detail)?;
+        if let Some(status) = self.inner.status {
+            write!(f, " (HTTP {status}")?;
+            if let Some(id) = &self.inner.request_id {
+                write!(f, ", request {id}")?;
+            }
+            f.write_str(")")?;
+        }
+        for field in &self.inner.fields {
+            write!(f, "; {}: {}", field.field, field.message)?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Error");
+        d.field("kind", &self.inner.kind)
+            .field("code", &self.inner.code)
+            .field("detail", &self.inner.detail);
+        if let Some(status) = self.inner.status {
+            d.field("status", &status);
+        }
+        if let Some(id) = &self.inner.request_id {
+            d.field("request_id", id);
+        }
+        if let Some(after) = self.inner.retry_after {
+            d.field("retry_after", &after);
+        }
+        if !self.inner.fields.is_empty() {
+            d.field("fields", &self.inner.fields);
+        }
+        if let Some(source) = &self.inner.source {
+            d.field("source", &source.to_string());
+        }
+        d.finish()
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.inner
+            .source
+            .as_deref()
+            .map(|s| s as &(dyn std::error::Error + 'static))
+    }
+}
+
+impl From<serde_json::Error> for Error {
+    fn from(err: serde_json::Error) -> Self {
+        // serde_json's message names the line and column and what was expected,
+        // never the input itself.
+        Error::new(ErrorKind::Decode, "invalid_json", err.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_names_code_status_and_request_id() {
+        let err = Error::api(403, "permission_denied", "this key can only read")
+            .with_request_id("req_123");
+        assert_eq!(err.kind(), ErrorKind::PermissionDenied);
+        assert_eq!(
+            err.to_string(),
+            "permission_denied: this key can only read (HTTP 403, request req_123)"
+        );
+    }
+
+    #[test]
+    fn status_maps_to_kind() {
+        assert_eq!(ErrorKind::from_status(401), ErrorKind::Unauthenticated);
+        assert_eq!(ErrorKind::from_status(409), ErrorKind::Conflict);
+        assert_eq!(ErrorKind::from_status(429), ErrorKind::RateLimited);
+        assert_eq!(ErrorKind::from_status(500), ErrorKind::Api);
+        assert!(Error::api(503, "unavailable", "try later").is_retryable());
+        assert!(!Error::api(400, "validation", "bad").is_retryable());
+    }
+
+    #[test]
+    fn fields_are_listed() {
+        let err = Error::api(400, "validation", "invalid request")
+            .with_fields(vec![FieldError::new("name", "is required")]);
+        assert_eq!(err.fields().len(), 1);
+        assert!(err.to_string().ends_with("; name: is required"));
+    }
+}

@@ -1,0 +1,62 @@
+//! # munity
+//!
+//! The Rust SDK of the Munity unified integration API, and a local sandbox of that API.
+//!
+//! A product integrates Munity to read its customers' data from many connectors (Jira
+//! and the like) through one API. This crate has two faces:
+//!
+//! - **backend** (feature `native`, the default): an async [`Client`] that sends
+//!   `Authorization: X-Api-Key <key>`, with typed resources, pagination, retries and
+//!   idempotency; signed connect links; webhook and module-token verification; request
+//!   signing for connector credentials;
+//! - **browser** (feature `wasm`, built for `wasm32-unknown-unknown`): the npm package
+//!   `@munity/connect` that prompts the end user for a connector's credentials, encrypts
+//!   them with the workspace certificate and submits them.
+//!
+//! The `sandbox` feature adds a real local server of the same API (HTTP on loopback,
+//! data in SQLite), which the tests and the demo run against; `cli` adds the `munity`
+//! program.
+//!
+//! | feature | what it adds |
+//! |---|---|
+//! | `native` (default) | `Client` (reqwest + rustls) |
+//! | `platform` | server-side helpers: opening credential envelopes, hashing API keys |
+//! | `sandbox` | the local API server (axum + SQLite), implies `platform` |
+//! | `cli` | the `munity` command line, implies `native` and `sandbox` |
+//! | `wasm` | the JavaScript bindings (only on `wasm32`) |
+//!
+//! The core modules ([`model`], [`time`], [`Secret`], [`Error`] and the protocol
+//! modules) do no I/O and compile for every target.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+#[cfg(all(target_arch = "wasm32", feature = "native"))]
+compile_error!("feature `native` is for servers; build for wasm32 with `--no-default-features --features wasm`");
+#[cfg(all(target_arch = "wasm32", feature = "platform"))]
+compile_error!("features `platform` and `sandbox` are for servers and do not build for wasm32");
+
+mod api_key;
+mod ct;
+mod error;
+pub mod model;
+mod random;
+mod secret;
+pub mod time;
+
+pub use api_key::ApiKey;
+pub use error::{Error, ErrorKind, FieldError, Result};
+pub use secret::Secret;
+
+pub mod auth;
+pub mod envelope;
+pub mod link;
+pub mod module;
+pub mod webhook;
+
+#[cfg(feature = "native")]
+pub mod client;
+
+#[cfg(feature = "sandbox")]
+pub mod sandbox;
+
+#[cfg(all(feature = "wasm", target_arch = "wasm32"))]
+mod wasm;

@@ -1,0 +1,164 @@
+use serde::{Deserialize, Serialize};
+
+use crate::Secret;
+
+/// How a connector gets its credentials.
+///
+/// The first three are the ways end users connect to catalog connectors; the rest are the
+/// credential-record schemes of custom connectors (see
+/// [`Authentication`](super::Authentication)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum AuthType {
+    /// OAuth 2.0: the end user consents on the provider's page.
+    Oauth2,
+    /// The end user pastes an API key.
+    ApiKey,
+    /// The end user types a username and password.
+    UserCredentials,
+    /// A custom header (key and value).
+    Headers,
+    /// HTTP Basic (username and password).
+    Basic,
+    /// A bearer token (header key and value).
+    Bearer,
+    /// AWS Signature Version 4.
+    Aws4,
+    /// HMAC-SHA256 request signing with a client id and secret.
+    HmacSha256,
+    /// No authentication.
+    None,
+}
+
+impl AuthType {
+    /// The `snake_case` name used on the wire, e.g. `api_key`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthType::Oauth2 => "oauth2",
+            AuthType::ApiKey => "api_key",
+            AuthType::UserCredentials => "user_credentials",
+            AuthType::Headers => "headers",
+            AuthType::Basic => "basic",
+            AuthType::Bearer => "bearer",
+            AuthType::Aws4 => "aws4",
+            AuthType::HmacSha256 => "hmac_sha256",
+            AuthType::None => "none",
+        }
+    }
+}
+
+/// How a credential field is shown in the connect prompt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum FieldKind {
+    /// Plain text.
+    Text,
+    /// A secret: shown as a password input, never echoed.
+    Password,
+    /// A URL.
+    Url,
+}
+
+/// One credential field a connector asks the end user for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct FieldSpec {
+    /// The key in the submitted credentials object, e.g. `api_key`.
+    pub name: String,
+    /// The label shown to the end user.
+    pub label: String,
+    /// How to show it.
+    pub kind: FieldKind,
+    /// Whether it must be filled.
+    pub required: bool,
+    /// Whether it is secret (encrypted, never displayed back).
+    pub secret: bool,
+    /// Help text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+}
+
+impl FieldSpec {
+    /// A field.
+    pub fn new(
+        name: impl Into<String>,
+        label: impl Into<String>,
+        kind: FieldKind,
+        required: bool,
+    ) -> Self {
+        FieldSpec {
+            name: name.into(),
+            label: label.into(),
+            secret: kind == FieldKind::Password,
+            kind,
+            required,
+            help: None,
+        }
+    }
+
+    /// Sets the help text.
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+/// A connector of the catalog (`GET connectors/`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Connector {
+    /// Unique name, e.g. `jira`.
+    pub name: String,
+    /// Name shown to people, e.g. `Jira`.
+    pub display_name: String,
+    /// Categories, e.g. `["project_management"]`.
+    pub categories: Vec<String>,
+    /// How it gets credentials.
+    pub auth_type: AuthType,
+    /// The fields the end user fills (empty for OAuth2 and `none`).
+    pub fields: Vec<FieldSpec>,
+}
+
+/// The workspace's configuration of one connector (`GET connectors/{name}/config/`).
+///
+/// Secrets are write-only: the API answers with a hint (the last four characters), never
+/// the value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ConnectorConfig {
+    /// The connector's name.
+    pub connector: String,
+    /// The OAuth2 application's client id.
+    #[serde(default)]
+    pub client_id: Option<String>,
+    /// A hint of the OAuth2 client secret, e.g. `…9wo2`.
+    #[serde(default)]
+    pub client_secret_hint: Option<String>,
+    /// A hint of the workspace's API key for the connector.
+    #[serde(default)]
+    pub api_key_hint: Option<String>,
+    /// OAuth2 scopes requested.
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// When it was last changed (RFC 3339).
+    pub updated_at: String,
+}
+
+/// The body of `PUT connectors/{name}/config/`: only the fields that are set change.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ConnectorConfigUpdate {
+    /// The OAuth2 application's client id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// The OAuth2 application's client secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<Secret<String>>,
+    /// The workspace's API key for the connector.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_key: Option<Secret<String>>,
+    /// OAuth2 scopes to request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scopes: Option<Vec<String>>,
+}

@@ -1,0 +1,349 @@
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::Secret;
+
+/// Which of a connector's environments a record is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Environment {
+    /// The provider's test (sandbox) environment.
+    Test,
+    /// The provider's production environment.
+    Production,
+}
+
+/// The content type of request bodies sent with a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContentType {
+    /// `application/json`
+    Json,
+    /// `application/xml`
+    Xml,
+    /// `application/x-www-form-urlencoded`
+    FormUrlencoded,
+}
+
+impl ContentType {
+    /// The MIME type, e.g. `application/json`.
+    pub fn mime(self) -> &'static str {
+        match self {
+            ContentType::Json => "application/json",
+            ContentType::Xml => "application/xml",
+            ContentType::FormUrlencoded => "application/x-www-form-urlencoded",
+        }
+    }
+}
+
+/// A header added to every request made with a record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExtraHeader {
+    /// Header name.
+    pub name: String,
+    /// Header value.
+    pub value: String,
+}
+
+/// One authentication of a credential record, with its secrets.
+///
+/// On the wire: an object tagged by `"type"`, e.g.
+/// `{"type": "basic", "username": "u", "password": "p"}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Authentication {
+    /// A header: `key: value`.
+    Headers {
+        /// Header name.
+        key: String,
+        /// Header value.
+        value: Secret<String>,
+    },
+    /// HTTP Basic, RFC 7617.
+    Basic {
+        /// User name (must not contain `:`).
+        username: String,
+        /// Password.
+        password: Secret<String>,
+    },
+    /// A bearer token in header `key` (default `Authorization`).
+    Bearer {
+        /// Header name; `Authorization` when empty.
+        #[serde(default)]
+        key: String,
+        /// The token, or a whole header value that carries its own scheme.
+        value: Secret<String>,
+    },
+    /// AWS Signature Version 4.
+    Aws4 {
+        /// Access key id.
+        access_key: String,
+        /// Secret access key.
+        secret_key: Secret<String>,
+        /// Region, e.g. `us-east-1`.
+        region: String,
+        /// Service, e.g. `execute-api`.
+        service: String,
+        /// Base endpoint, e.g. `https://example.amazonaws.com`.
+        #[serde(default)]
+        base_endpoint: String,
+        /// Session token of temporary credentials.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        session_token: Option<Secret<String>>,
+    },
+    /// HMAC-SHA256 request signing (see `docs/hmac-sha256.md`).
+    HmacSha256 {
+        /// Client id.
+        client_id: String,
+        /// Client secret.
+        client_secret: Secret<String>,
+    },
+    /// No authentication.
+    None,
+}
+
+fn hint(secret: &Secret<String>) -> String {
+    let chars: Vec<char> = secret.expose().chars().collect();
+    if chars.len() < 12 {
+        "…".to_owned()
+    } else {
+        let tail: String = chars[chars.len() - 4..].iter().collect();
+        format!("…{tail}")
+    }
+}
+
+impl Authentication {
+    /// The scheme's wire name, e.g. `aws4`.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Authentication::Headers { .. } => "headers",
+            Authentication::Basic { .. } => "basic",
+            Authentication::Bearer { .. } => "bearer",
+            Authentication::Aws4 { .. } => "aws4",
+            Authentication::HmacSha256 { .. } => "hmac_sha256",
+            Authentication::None => "none",
+        }
+    }
+
+    /// What the API shows of this authentication: public fields in clear, secrets as a
+    /// hint (the last four characters of secrets of 12 or more characters, else `…`).
+    pub fn summary(&self) -> AuthenticationSummary {
+        let mut public = BTreeMap::new();
+        let mut secret_hints = BTreeMap::new();
+        let mut put = |k: &str, v: &str| {
+            public.insert(k.to_owned(), v.to_owned());
+        };
+        match self {
+            Authentication::Headers { key, value } => {
+                put("key", key);
+                secret_hints.insert("value".to_owned(), hint(value));
+            }
+            Authentication::Basic { username, password } => {
+                put("username", username);
+                secret_hints.insert("password".to_owned(), hint(password));
+            }
+            Authentication::Bearer { key, value } => {
+                put("key", key);
+                secret_hints.insert("value".to_owned(), hint(value));
+            }
+            Authentication::Aws4 {
+                access_key,
+                secret_key,
+                region,
+                service,
+                base_endpoint,
+                session_token,
+            } => {
+                put("access_key", access_key);
+                put("region", region);
+                put("service", service);
+                put("base_endpoint", base_endpoint);
+                secret_hints.insert("secret_key".to_owned(), hint(secret_key));
+                if let Some(token) = session_token {
+                    secret_hints.insert("session_token".to_owned(), hint(token));
+                }
+            }
+            Authentication::HmacSha256 {
+                client_id,
+                client_secret,
+            } => {
+                put("client_id", client_id);
+                secret_hints.insert("client_secret".to_owned(), hint(client_secret));
+            }
+            Authentication::None => {}
+        }
+        AuthenticationSummary {
+            auth_type: self.type_name().to_owned(),
+            public,
+            secret_hints,
+        }
+    }
+}
+
+/// How the API shows an [`Authentication`]: secrets are write-only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct AuthenticationSummary {
+    /// The scheme, e.g. `basic`.
+    #[serde(rename = "type")]
+    pub auth_type: String,
+    /// Non-secret fields in clear, e.g. `{"username": "ada"}`.
+    pub public: BTreeMap<String, String>,
+    /// Secret fields as hints, e.g. `{"password": "…wo2x"}`.
+    pub secret_hints: BTreeMap<String, String>,
+}
+
+/// One organization's authentication in an organization-specific record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrganizationAuthentication {
+    /// The organization's id, as the product knows it.
+    pub organization_id: String,
+    /// Its authentication.
+    pub auth: Authentication,
+}
+
+/// An organization's entry as the API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrganizationAuthenticationSummary {
+    /// The organization's id.
+    pub organization_id: String,
+    /// Its authentication, secrets as hints.
+    pub auth: AuthenticationSummary,
+}
+
+/// A credential record with its secrets: the body of `POST credentials/` and
+/// `PUT credentials/{id}/`, and what [`crate::auth`] applies to requests.
+///
+/// Either `auth` is set (one authentication for everyone) or `organizations` is
+/// non-empty (an organization-specific record).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CredentialRecordInput {
+    /// Name, e.g. `Acme ERP (test)`.
+    pub name: String,
+    /// Base URL that relative request paths resolve against.
+    pub base_url: String,
+    /// Test or production.
+    pub environment: Environment,
+    /// Content type of request bodies; set on requests that have a body and none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<ContentType>,
+    /// Headers added to every request.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extra_headers: Vec<ExtraHeader>,
+    /// The authentication, for a record that is not organization-specific.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth: Option<Authentication>,
+    /// One authentication per organization, for an organization-specific record.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub organizations: Vec<OrganizationAuthentication>,
+}
+
+impl CredentialRecordInput {
+    /// A record with one authentication for everyone.
+    pub fn new(
+        name: impl Into<String>,
+        base_url: impl Into<String>,
+        environment: Environment,
+        auth: Authentication,
+    ) -> Self {
+        CredentialRecordInput {
+            name: name.into(),
+            base_url: base_url.into(),
+            environment,
+            content_type: None,
+            extra_headers: Vec::new(),
+            auth: Some(auth),
+            organizations: Vec::new(),
+        }
+    }
+
+    /// True for an organization-specific record.
+    pub fn is_organization_specific(&self) -> bool {
+        !self.organizations.is_empty()
+    }
+
+    /// What the API shows of this record once stored under `id`.
+    pub fn to_record(&self, id: &str, created_at: &str, updated_at: &str) -> CredentialRecord {
+        CredentialRecord {
+            id: id.to_owned(),
+            name: self.name.clone(),
+            base_url: self.base_url.clone(),
+            environment: self.environment,
+            content_type: self.content_type,
+            extra_headers: self.extra_headers.clone(),
+            organization_specific: self.is_organization_specific(),
+            auth: self.auth.as_ref().map(Authentication::summary),
+            organizations: self
+                .organizations
+                .iter()
+                .map(|o| OrganizationAuthenticationSummary {
+                    organization_id: o.organization_id.clone(),
+                    auth: o.auth.summary(),
+                })
+                .collect(),
+            created_at: created_at.to_owned(),
+            updated_at: updated_at.to_owned(),
+        }
+    }
+}
+
+/// A credential record as the API returns it: secrets shown only as hints.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CredentialRecord {
+    /// Record id (`cred_...`).
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Base URL.
+    pub base_url: String,
+    /// Test or production.
+    pub environment: Environment,
+    /// Content type of request bodies.
+    #[serde(default)]
+    pub content_type: Option<ContentType>,
+    /// Headers added to every request.
+    #[serde(default)]
+    pub extra_headers: Vec<ExtraHeader>,
+    /// Whether the record holds one authentication per organization.
+    pub organization_specific: bool,
+    /// The authentication, for a record that is not organization-specific.
+    #[serde(default)]
+    pub auth: Option<AuthenticationSummary>,
+    /// The organizations' authentications.
+    #[serde(default)]
+    pub organizations: Vec<OrganizationAuthenticationSummary>,
+    /// When it was created (RFC 3339).
+    pub created_at: String,
+    /// When it was last changed (RFC 3339).
+    pub updated_at: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_format_is_tagged() {
+        let auth: Authentication =
+            serde_json::from_str(r#"{"type":"basic","username":"ada","password":"open sesame"}"#)
+                .unwrap();
+        assert_eq!(auth.type_name(), "basic");
+        let summary = auth.summary();
+        assert_eq!(summary.public["username"], "ada");
+        assert_eq!(summary.secret_hints["password"], "…");
+        let json = serde_json::to_string(&summary).unwrap();
+        assert!(!json.contains("sesame"));
+    }
+
+    #[test]
+    fn hint_shows_last_four_of_long_secrets_only() {
+        let auth = Authentication::HmacSha256 {
+            client_id: "id".into(),
+            client_secret: Secret::from("0123456789abcdef"),
+        };
+        assert_eq!(auth.summary().secret_hints["client_secret"], "…cdef");
+    }
+}
