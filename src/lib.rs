@@ -46,6 +46,9 @@ pub use api_key::ApiKey;
 pub use error::{Error, ErrorKind, FieldError, Result};
 pub use secret::Secret;
 
+#[cfg(feature = "native")]
+pub use client::Client;
+
 pub mod auth;
 pub mod envelope;
 pub mod link;

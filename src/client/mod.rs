@@ -1,1 +1,172 @@
-//! (in progress: issue 2, client)
+//! The async backend client of the Munity API (feature `native`).
+//!
+//! ```no_run
+//! use futures_util::TryStreamExt;
+//! use munity::client::Client;
+//! use munity::model::{CustomerCreate, PmProjectListParams};
+//!
+//! # async fn run() -> munity::Result<()> {
+//! // MUNITY_API_KEY, and MUNITY_API_BASE for another server than production.
+//! let client = Client::from_env()?;
+//!
+//! let workspace = client.workspace().get().await?;
+//! println!("workspace {}", workspace.name);
+//!
+//! // Creates carry an idempotency key: a retry after a lost answer creates nothing twice.
+//! let acme = client
+//!     .customers()
+//!     .create(&CustomerCreate::new("acme", "Acme Inc."))
+//!     .await?;
+//!
+//! // Every project of the customer, fetched page by page as the stream is read.
+//! let mut projects = client
+//!     .customer(&acme.id)
+//!     .pm_projects()
+//!     .list_all(&PmProjectListParams::default());
+//! while let Some(project) = projects.try_next().await? {
+//!     println!("{} {}", project.remote_id, project.name);
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # What every call does
+//! - sends `Authorization: X-Api-Key <key>` (a sensitive header: reqwest never prints it);
+//! - retries HTTP 429, 502, 503, 504 and broken connections with exponential backoff and
+//!   full jitter, honouring `Retry-After` (seconds or HTTP date), within the
+//!   [`RetryPolicy`]'s attempts and budget and the client's total
+//!   [`timeout`](ClientBuilder::timeout);
+//! - retries only what is safe to repeat: GET, PUT, DELETE, the typed PATCH updates
+//!   (their bodies set fields to given values, so a repeat leaves the same state), and
+//!   POSTs with an `Idempotency-Key`. Every typed create sets a random one (128 bits)
+//!   and reuses it across its retries; [`Create::idempotency_key`] sets your own;
+//! - turns error answers into [`Error`](crate::Error)s with the API's code, detail,
+//!   fields, status, `X-Request-Id` and `Retry-After`; messages never contain the key
+//!   or a full URL.
+//!
+//! # Endpoints the crate does not model
+//! [`Client::request`] sends anything through the same path:
+//!
+//! ```no_run
+//! # async fn run(client: munity::client::Client) -> munity::Result<()> {
+//! use munity::client::Method;
+//! let page: serde_json::Value = client
+//!     .request(Method::GET, "customers/")
+//!     .query(&[("page_size", "5")])
+//!     .send()
+//!     .await?;
+//! # Ok(())
+//! # }
+//! ```
+
+mod builder;
+mod query;
+mod request;
+mod resources;
+mod response;
+mod retry;
+mod stream;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::HeaderValue;
+
+pub use builder::{ClientBuilder, IntoApiKey, DEFAULT_BASE_URL, ENV_API_BASE, ENV_API_KEY};
+pub use http::Method;
+pub use request::{Create, RequestBuilder, IDEMPOTENCY_KEY};
+pub use resources::{
+    ConnectionsHandler, ConnectorConfigHandler, ConnectorsHandler, CredentialsHandler,
+    CustomerHandler, CustomersHandler, PmProjectsHandler, PmTasksHandler, WorkspaceHandler,
+};
+pub use response::RawResponse;
+pub use retry::RetryPolicy;
+pub use stream::ItemStream;
+
+use crate::{ApiKey, Result};
+
+/// The Munity API client. Cheap to clone (the state is shared); safe to use from many
+/// tasks at once.
+///
+/// `Debug` shows the base URL and the key's public prefix, never the key.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    /// The base URL with one trailing slash.
+    base: String,
+    /// `X-Api-Key <key>`, marked sensitive.
+    authorization: HeaderValue,
+    key: ApiKey,
+    timeout: Duration,
+    retry: RetryPolicy,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base)
+            .field("api_key", &self.inner.key)
+            .field("timeout", &self.inner.timeout)
+            .field("retry", &self.inner.retry)
+            .finish()
+    }
+}
+
+impl Client {
+    /// A builder for a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from the environment: `MUNITY_API_KEY` (required) and
+    /// `MUNITY_API_BASE` (optional; production when unset).
+    pub fn from_env() -> Result<Client> {
+        ClientBuilder::default()
+            .env_lookup(|name| std::env::var(name).ok())
+            .build()
+    }
+
+    /// The base URL requests are sent to, with a trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base
+    }
+
+    /// A request to `path` (relative to the base URL, e.g. `customers/`), for
+    /// endpoints the crate does not model. It goes through the same retry logic as the
+    /// typed calls.
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        RequestBuilder::new(self.clone(), method, path)
+    }
+
+    /// The workspace of the API key.
+    pub fn workspace(&self) -> WorkspaceHandler<'_> {
+        WorkspaceHandler { client: self }
+    }
+
+    /// The workspace's customers.
+    pub fn customers(&self) -> CustomersHandler<'_> {
+        CustomersHandler { client: self }
+    }
+
+    /// One customer's connections, projects and tasks.
+    pub fn customer(&self, id: impl Into<String>) -> CustomerHandler<'_> {
+        CustomerHandler {
+            client: self,
+            id: id.into(),
+        }
+    }
+
+    /// The connector catalog and the workspace's connector configurations.
+    pub fn connectors(&self) -> ConnectorsHandler<'_> {
+        ConnectorsHandler { client: self }
+    }
+
+    /// The workspace's credential records.
+    pub fn credentials(&self) -> CredentialsHandler<'_> {
+        CredentialsHandler { client: self }
+    }
+}

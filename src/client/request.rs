@@ -1,0 +1,401 @@
+//! The one send path: the raw [`RequestBuilder`], and the retry loop every call goes
+//! through (typed resources build a `RequestBuilder` too).
+
+use std::future::{Future, IntoFuture};
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use bytes::Bytes;
+use http::{HeaderValue, Method, StatusCode};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use super::query;
+use super::response::{error_from_answer, error_from_transport, RawResponse};
+use super::Client;
+use crate::{Error, ErrorKind, Result};
+
+/// The header that makes a POST safe to retry.
+pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
+/// A request to any API path, sent through the client's retry logic.
+///
+/// Made by [`Client::request`]. Like reqwest's builder it never panics: the first
+/// problem (a bad path, a body that does not serialize, an invalid idempotency key) is
+/// kept and returned by `send`.
+///
+/// Retries: GET, HEAD, OPTIONS, PUT and DELETE are retried; a POST or PATCH only when it
+/// carries an idempotency key ([`idempotency_key`](Self::idempotency_key)) or the caller
+/// declares it safe with [`retry_safe`](Self::retry_safe).
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct RequestBuilder {
+    client: Client,
+    method: Method,
+    path: Result<String>,
+    query: Vec<(String, String)>,
+    body: Option<Bytes>,
+    idempotency_key: Option<HeaderValue>,
+    retry_safe: Option<bool>,
+    error: Option<Error>,
+}
+
+impl RequestBuilder {
+    pub(crate) fn new(client: Client, method: Method, path: &str) -> Self {
+        RequestBuilder {
+            client,
+            method,
+            path: query::relative_path(path),
+            query: Vec::new(),
+            body: None,
+            idempotency_key: None,
+            retry_safe: None,
+            error: None,
+        }
+    }
+
+    /// A builder that will fail with `err` when sent.
+    pub(crate) fn with_error(mut self, err: Error) -> Self {
+        self.fail(err);
+        self
+    }
+
+    fn fail(&mut self, err: Error) {
+        if self.error.is_none() {
+            self.error = Some(err);
+        }
+    }
+
+    /// Adds query parameters from a flat serializable value (a struct or map of
+    /// scalars; `None` fields are left out). Parameters are sorted by name.
+    pub fn query<Q: Serialize + ?Sized>(mut self, params: &Q) -> Self {
+        match query::to_pairs(params) {
+            Ok(pairs) => self.query_pairs(pairs),
+            Err(e) => {
+                self.fail(e);
+                self
+            }
+        }
+    }
+
+    /// Adds query pairs that are already split into names and values.
+    pub(crate) fn query_pairs(mut self, pairs: Vec<(String, String)>) -> Self {
+        self.query.extend(pairs);
+        self.query.sort_by(|a, b| a.0.cmp(&b.0));
+        self
+    }
+
+    /// Sets a JSON body.
+    pub fn json<B: Serialize + ?Sized>(mut self, body: &B) -> Self {
+        match serde_json::to_vec(body) {
+            Ok(bytes) => self.body = Some(Bytes::from(bytes)),
+            Err(e) => self.fail(Error::invalid(
+                "invalid_body",
+                format!("the request body does not serialize to JSON: {e}"),
+            )),
+        }
+        self
+    }
+
+    /// Sets the `Idempotency-Key` header (1 to 255 printable ASCII characters). The same
+    /// key is sent on every retry of this call, so the server does the work once.
+    pub fn idempotency_key(mut self, key: impl AsRef<str>) -> Self {
+        match idempotency_header(key.as_ref()) {
+            Ok(value) => self.idempotency_key = Some(value),
+            Err(e) => self.fail(e),
+        }
+        self
+    }
+
+    /// Sets a fresh random idempotency key (128 bits, base64url).
+    pub(crate) fn auto_idempotency_key(mut self) -> Self {
+        let key = new_idempotency_key();
+        // 22 base64url characters: always a valid header value.
+        self.idempotency_key = HeaderValue::from_str(&key).ok();
+        self
+    }
+
+    /// Declares whether the request may be sent again after a failure whose outcome is
+    /// unknown (a dropped connection, 502, 503, 504), overriding the method's default.
+    pub fn retry_safe(mut self, safe: bool) -> Self {
+        self.retry_safe = Some(safe);
+        self
+    }
+
+    /// Sends the request and decodes a JSON answer.
+    pub async fn send<T: DeserializeOwned>(self) -> Result<T> {
+        self.send_raw().await?.json()
+    }
+
+    /// Sends the request and returns the successful answer undecoded (for 204 answers,
+    /// or bodies that are not JSON).
+    pub async fn send_raw(self) -> Result<RawResponse> {
+        let prepared = self.prepare()?;
+        prepared.client.execute(&prepared).await
+    }
+
+    /// The URL this request would go to (tests pin query strings with it).
+    #[cfg(test)]
+    pub(crate) fn url(self) -> Result<String> {
+        Ok(self.prepare()?.url.to_string())
+    }
+
+    fn prepare(self) -> Result<Prepared> {
+        if let Some(err) = self.error {
+            return Err(err);
+        }
+        let path = self.path?;
+        let mut url = format!("{}{}", self.client.inner.base, path);
+        if !self.query.is_empty() {
+            url.push('?');
+            url.push_str(&query::encode(&self.query));
+        }
+        let url = reqwest::Url::parse(&url).map_err(|e| {
+            Error::invalid("invalid_path", format!("the request URL is invalid: {e}"))
+        })?;
+        let retry_safe = self.retry_safe.unwrap_or(
+            self.idempotency_key.is_some()
+                || matches!(
+                    self.method,
+                    Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE
+                ),
+        );
+        Ok(Prepared {
+            what: format!("{} {}", self.method, path),
+            client: self.client,
+            method: self.method,
+            url,
+            body: self.body,
+            idempotency_key: self.idempotency_key,
+            retry_safe,
+        })
+    }
+}
+
+/// A request ready to send, possibly several times.
+struct Prepared {
+    client: Client,
+    /// `METHOD path` for messages: no host, no query.
+    what: String,
+    method: Method,
+    url: reqwest::Url,
+    body: Option<Bytes>,
+    idempotency_key: Option<HeaderValue>,
+    retry_safe: bool,
+}
+
+/// A new idempotency key: 128 random bits, base64url without padding.
+pub(crate) fn new_idempotency_key() -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(crate::random::bytes::<16>())
+}
+
+fn idempotency_header(key: &str) -> Result<HeaderValue> {
+    let ok = (1..=255).contains(&key.len()) && key.bytes().all(|b| (0x21..=0x7e).contains(&b));
+    if !ok {
+        return Err(Error::invalid(
+            "invalid_idempotency_key",
+            "an idempotency key is 1 to 255 printable ASCII characters without spaces",
+        ));
+    }
+    HeaderValue::from_str(key).map_err(|_| {
+        Error::invalid(
+            "invalid_idempotency_key",
+            "the idempotency key is not a valid header value",
+        )
+    })
+}
+
+/// What one attempt gave, and whether another attempt may help.
+enum Outcome {
+    Done(RawResponse),
+    Failed { error: Error, retry: bool },
+}
+
+impl Client {
+    /// Sends `req` until it succeeds, fails for good, runs out of attempts, or runs out
+    /// of time.
+    async fn execute(&self, req: &Prepared) -> Result<RawResponse> {
+        let inner = &self.inner;
+        let start = Instant::now();
+        let deadline = start + inner.timeout;
+        let retry_end = start + inner.retry.get_budget().min(inner.timeout);
+        let mut attempt: u32 = 0;
+        loop {
+            attempt += 1;
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            let outcome = match tokio::time::timeout(remaining, self.attempt(req)).await {
+                Ok(outcome) => outcome,
+                Err(_) => {
+                    return Err(Error::new(
+                        ErrorKind::Timeout,
+                        "timeout",
+                        format!(
+                            "{}: no answer within the call's timeout of {} (attempt {attempt})",
+                            req.what,
+                            secs(inner.timeout)
+                        ),
+                    ))
+                }
+            };
+            let error = match outcome {
+                Outcome::Done(response) => return Ok(response),
+                Outcome::Failed { error, retry } => {
+                    if !retry || attempt >= inner.retry.get_max_attempts() {
+                        return Err(error);
+                    }
+                    error
+                }
+            };
+            let wait = error
+                .retry_after()
+                .unwrap_or_else(|| inner.retry.backoff(attempt));
+            let now = Instant::now();
+            if now + wait > retry_end {
+                let mut out = Error::new(
+                    ErrorKind::Timeout,
+                    "retry_budget_exhausted",
+                    format!(
+                        "{}: gave up after {attempt} attempt{} in {}: the next try would start {} from now, past the call's retry budget of {}; last error: {error}",
+                        req.what,
+                        if attempt == 1 { "" } else { "s" },
+                        secs(now - start),
+                        secs(wait),
+                        secs(retry_end - start),
+                    ),
+                );
+                if let Some(after) = error.retry_after() {
+                    out = out.with_retry_after(after);
+                }
+                if let Some(id) = error.request_id() {
+                    out = out.with_request_id(id.to_owned());
+                }
+                return Err(out.with_source(error));
+            }
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// One attempt: send, read the whole body, classify.
+    async fn attempt(&self, req: &Prepared) -> Outcome {
+        let inner = &self.inner;
+        let mut builder = inner
+            .http
+            .request(req.method.clone(), req.url.clone())
+            .header(http::header::AUTHORIZATION, inner.authorization.clone())
+            .header(
+                http::header::ACCEPT,
+                HeaderValue::from_static("application/json"),
+            );
+        if let Some(key) = &req.idempotency_key {
+            builder = builder.header(IDEMPOTENCY_KEY, key.clone());
+        }
+        if let Some(body) = &req.body {
+            builder = builder
+                .header(
+                    http::header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json"),
+                )
+                .body(body.clone());
+        }
+        let transport = |e: reqwest::Error| {
+            // A failed connect never reached the server: safe for any method.
+            let retry = e.is_connect() || req.retry_safe;
+            Outcome::Failed {
+                error: error_from_transport(&req.what, e, &inner.key),
+                retry,
+            }
+        };
+        let response = match builder.send().await {
+            Ok(r) => r,
+            Err(e) => return transport(e),
+        };
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = match response.bytes().await {
+            Ok(b) => b,
+            Err(e) => return transport(e),
+        };
+        if status.is_success() {
+            return Outcome::Done(RawResponse::new(status, headers, body));
+        }
+        let error = error_from_answer(&req.what, status, &headers, &body, &inner.key);
+        let retry = match status {
+            // Refused before any work was done.
+            StatusCode::TOO_MANY_REQUESTS => true,
+            StatusCode::BAD_GATEWAY
+            | StatusCode::SERVICE_UNAVAILABLE
+            | StatusCode::GATEWAY_TIMEOUT => req.retry_safe,
+            _ => false,
+        };
+        Outcome::Failed { error, retry }
+    }
+}
+
+fn secs(d: Duration) -> String {
+    format!("{:.1} s", d.as_secs_f64())
+}
+
+/// A create call (`POST`): await it, or first set your own idempotency key.
+///
+/// Every create carries an `Idempotency-Key`: a fresh random one unless you set one
+/// with [`idempotency_key`](Self::idempotency_key). Retries of the call reuse it, so a
+/// create whose answer was lost is done once.
+#[derive(Debug)]
+#[must_use = "a create does nothing until it is awaited"]
+pub struct Create<T> {
+    request: RequestBuilder,
+    _out: PhantomData<fn() -> T>,
+}
+
+impl<T> Create<T> {
+    pub(crate) fn new(request: RequestBuilder) -> Self {
+        Create {
+            request: request.auto_idempotency_key(),
+            _out: PhantomData,
+        }
+    }
+
+    /// Uses your own idempotency key (1 to 255 printable ASCII characters), e.g. an
+    /// order id, so that a create repeated by your own retry logic is done once too.
+    pub fn idempotency_key(mut self, key: impl AsRef<str>) -> Self {
+        self.request = self.request.idempotency_key(key);
+        self
+    }
+}
+
+impl<T: DeserializeOwned + Send + 'static> IntoFuture for Create<T> {
+    type Output = Result<T>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Result<T>> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.request.send::<T>())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn idempotency_keys_are_random_and_valid() {
+        let a = new_idempotency_key();
+        let b = new_idempotency_key();
+        assert_eq!(a.len(), 22);
+        assert_ne!(a, b);
+        assert!(idempotency_header(&a).is_ok());
+    }
+
+    #[test]
+    fn idempotency_key_rules() {
+        assert!(idempotency_header("order-42").is_ok());
+        assert!(idempotency_header(&"k".repeat(255)).is_ok());
+        for bad in ["", "has space", "tab\t", "é", &"k".repeat(256)] {
+            assert_eq!(
+                idempotency_header(bad).unwrap_err().code(),
+                "invalid_idempotency_key"
+            );
+        }
+    }
+}
