@@ -4,16 +4,18 @@
 //! idempotency keys and headers are tested here; the real API is tested against the
 //! sandbox in `client_sandbox.rs`.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use client_support::{read_request, write_answer, Received};
 use futures_util::StreamExt;
 use munity::client::{Client, Method, RetryPolicy};
 use munity::model::{CustomerCreate, CustomerListParams, CustomerUpdate};
 use munity::ErrorKind;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+
+mod client_support;
 
 const KEY: &str = "REM0aW39.NfO0123456789CNeHpF29wo012345678";
 const SECRET_PART: &str = "NfO0123456789CNeHpF29wo012345678";
@@ -35,14 +37,6 @@ fn json(status: u16, body: &str) -> Step {
 
 fn unavailable() -> Step {
     json(503, r#"{"code":"unavailable","detail":"try again"}"#)
-}
-
-#[derive(Debug, Clone)]
-struct Received {
-    method: String,
-    target: String,
-    headers: BTreeMap<String, String>,
-    body: String,
 }
 
 #[derive(Clone)]
@@ -91,18 +85,8 @@ impl Server {
                     r#"{"code":"script_exhausted","detail":"no more steps"}"#.to_owned(),
                 ),
             };
-            let mut head = format!(
-                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nx-request-id: req_{}\r\n",
-                body.len(),
-                self.count()
-            );
-            for (k, v) in headers {
-                head.push_str(&format!("{k}: {v}\r\n"));
-            }
-            head.push_str("\r\n");
-            if stream.write_all(head.as_bytes()).await.is_err()
-                || stream.write_all(body.as_bytes()).await.is_err()
-            {
+            let id = self.count();
+            if !write_answer(&mut stream, status, id, &headers, &body).await {
                 return;
             }
         }
@@ -127,49 +111,6 @@ impl Server {
                 .max_delay(Duration::from_millis(20)),
         )
     }
-}
-
-async fn read_request(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Option<Received> {
-    let head_end = loop {
-        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i;
-        }
-        let mut chunk = [0u8; 4096];
-        let n = stream.read(&mut chunk).await.ok()?;
-        if n == 0 {
-            return None;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    };
-    let head = String::from_utf8(buf[..head_end].to_vec()).ok()?;
-    let mut lines = head.split("\r\n");
-    let mut first = lines.next()?.split(' ');
-    let method = first.next()?.to_owned();
-    let target = first.next()?.to_owned();
-    let headers: BTreeMap<String, String> = lines
-        .filter_map(|l| l.split_once(": "))
-        .map(|(k, v)| (k.to_ascii_lowercase(), v.to_owned()))
-        .collect();
-    let len: usize = headers
-        .get("content-length")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    while buf.len() < head_end + 4 + len {
-        let mut chunk = [0u8; 4096];
-        let n = stream.read(&mut chunk).await.ok()?;
-        if n == 0 {
-            return None;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    }
-    let body = String::from_utf8_lossy(&buf[head_end + 4..head_end + 4 + len]).into_owned();
-    buf.drain(..head_end + 4 + len);
-    Some(Received {
-        method,
-        target,
-        headers,
-        body,
-    })
 }
 
 const WORKSPACE: &str = r#"{"id":"ws_1","name":"Demo","created_at":"2026-11-23T12:00:00Z"}"#;
