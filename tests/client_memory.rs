@@ -70,11 +70,20 @@ async fn collect_peak(total: usize) -> (usize, usize) {
     (all.len(), ALLOC.peak_usage().saturating_sub(before))
 }
 
-#[tokio::test(flavor = "current_thread")]
-async fn streaming_memory_is_flat() {
+/// Runs `f` alone, on a fresh single-threaded runtime.
+fn measure<F: std::future::Future>(f: F) -> F::Output {
     let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let (n1, small) = stream_peak(1_000).await;
-    let (n2, large) = stream_peak(10_000).await;
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
+#[test]
+fn streaming_memory_is_flat() {
+    let (n1, small) = measure(stream_peak(1_000));
+    let (n2, large) = measure(stream_peak(10_000));
     assert_eq!((n1, n2), (1_000, 10_000));
     println!("stream peak: 1,000 items {small} B; 10,000 items {large} B");
     assert!(
@@ -83,11 +92,10 @@ async fn streaming_memory_is_flat() {
     );
 }
 
-#[tokio::test(flavor = "current_thread")]
-async fn collecting_memory_grows_control() {
-    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let (n1, small) = collect_peak(1_000).await;
-    let (n2, large) = collect_peak(10_000).await;
+#[test]
+fn collecting_memory_grows_control() {
+    let (n1, small) = measure(collect_peak(1_000));
+    let (n2, large) = measure(collect_peak(10_000));
     assert_eq!((n1, n2), (1_000, 10_000));
     println!("collect peak: 1,000 items {small} B; 10,000 items {large} B");
     assert!(
