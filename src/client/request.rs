@@ -29,7 +29,6 @@ pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 /// Retries: GET, HEAD, OPTIONS, PUT and DELETE are retried; a POST or PATCH only when it
 /// carries an idempotency key ([`idempotency_key`](Self::idempotency_key)) or the caller
 /// declares it safe with [`retry_safe`](Self::retry_safe).
-#[derive(Debug)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct RequestBuilder {
     client: Client,
@@ -171,6 +170,28 @@ impl RequestBuilder {
             idempotency_key: self.idempotency_key,
             retry_safe,
         })
+    }
+}
+
+impl std::fmt::Debug for RequestBuilder {
+    /// Method, path and sizes only: query values and bodies may hold secrets (a
+    /// credential record's password).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RequestBuilder")
+            .field("method", &self.method)
+            .field("path", &self.path.as_deref().unwrap_or("<invalid>"))
+            .field(
+                "query",
+                &self
+                    .query
+                    .iter()
+                    .map(|(k, _)| k.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .field("body_bytes", &self.body.as_ref().map(Bytes::len))
+            .field("idempotency_key", &self.idempotency_key.is_some())
+            .field("error", &self.error)
+            .finish()
     }
 }
 
@@ -385,6 +406,25 @@ mod tests {
         assert_eq!(a.len(), 22);
         assert_ne!(a, b);
         assert!(idempotency_header(&a).is_ok());
+    }
+
+    #[test]
+    fn debug_shows_no_body_or_query_values() {
+        let client = crate::Client::builder()
+            .api_key("REM0aW39.NfO0123456789CNeHpF29wo012345678")
+            .build()
+            .unwrap();
+        let req = client
+            .request(Method::POST, "credentials/")
+            .query(&[("token", "q-secret")])
+            .json(&serde_json::json!({"password": "b-secret"}));
+        let create: Create<serde_json::Value> = Create::new(req);
+        let shown = format!("{create:?}");
+        assert!(
+            !shown.contains("secret") && !shown.contains("NfO0"),
+            "{shown}"
+        );
+        assert!(shown.contains("credentials/"), "{shown}");
     }
 
     #[test]
