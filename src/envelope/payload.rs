@@ -7,6 +7,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+#[cfg(feature = "platform")]
 use super::{CLOCK_SKEW_SECS, MAX_TTL_SECS};
 use crate::{Error, ErrorKind, Result, Secret};
 
@@ -73,6 +74,7 @@ impl SessionBinding {
     }
 
     /// True when `self` equals `expected`, member by member (the nonce in constant time).
+    #[cfg(feature = "platform")]
     pub(crate) fn matches(&self, expected: &SessionBinding) -> bool {
         let nonce = crate::ct::eq(self.nonce.as_bytes(), expected.nonce.as_bytes());
         nonce
@@ -215,6 +217,7 @@ impl Payload {
     }
 
     /// Parses and checks a decrypted payload: version, members, validity window.
+    #[cfg(feature = "platform")]
     pub(crate) fn from_json(json: &[u8], now: i64) -> Result<Payload> {
         let payload: Payload = serde_json::from_slice(json).map_err(|e| {
             Error::invalid(
@@ -269,6 +272,7 @@ impl Payload {
         Ok(payload)
     }
 
+    #[cfg(feature = "platform")]
     pub(crate) fn binding(&self) -> SessionBinding {
         SessionBinding {
             workspace: self.workspace.clone(),
