@@ -10,8 +10,11 @@ cd fuzz
 for target in certificate open; do
     mkdir -p "corpus/$target"
     echo "==> fuzzing $target for ${SECONDS_PER_TARGET}s" >&2
-    # corpus/ (grows, git-ignored) first, then the committed seeds (read only).
-    cargo +nightly fuzz run "$target" "corpus/$target" "seeds/$target" -- \
+    # corpus/ (grows, git-ignored) first, then the committed seeds (read only); the
+    # certificate target also starts from the bad-input corpus of the tests.
+    extra=()
+    if [ "$target" = certificate ]; then extra=(../tests/corpus/envelope); fi
+    cargo +nightly fuzz run "$target" "corpus/$target" "seeds/$target" "${extra[@]}" -- \
         -max_total_time="$SECONDS_PER_TARGET" -max_len=70000 2>&1 | tee "/tmp/munity-fuzz-$target.log" | grep -E '^#[0-9]+.*DONE|Done [0-9]+ runs|SUMMARY|ERROR|panicked' || true
     if ls "artifacts/$target"/crash-* >/dev/null 2>&1; then
         echo "fuzz: $target found crashes in fuzz/artifacts/$target" >&2
