@@ -100,6 +100,19 @@ impl WorkspaceCertificate {
                  (-----BEGIN PUBLIC KEY-----) or a public JWK (a JSON object)",
             ));
         }
+        let blocks = text.matches("-----BEGIN ").count();
+        if blocks > 1 {
+            return Err(Error::invalid(
+                INVALID,
+                format!("the text holds {blocks} PEM blocks; pass only the workspace certificate"),
+            ));
+        }
+        if !text.contains("-----END ") {
+            return Err(Error::invalid(
+                INVALID,
+                "the PEM text has no END line: it is truncated",
+            ));
+        }
         let (label, der) = der::pem::decode_vec(text.as_bytes())
             .map_err(|e| Error::invalid(INVALID, format!("the PEM text is malformed: {e}")))?;
         match label {
