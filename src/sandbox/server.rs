@@ -30,7 +30,16 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 /// limit and idempotency; JSON 404 for anything else.
 pub(crate) fn app(state: Arc<AppState>) -> Router {
     Router::new()
-        .nest("/v1", routes::api())
+        .nest(
+            "/v1",
+            routes::api().method_not_allowed_fallback(|| async {
+                ApiError::new(
+                    405,
+                    "method_not_allowed",
+                    "this resource does not support this method",
+                )
+            }),
+        )
         .fallback(|| async { ApiError::not_found("resource") })
         .layer(axum::middleware::from_fn(idempotency::prepare))
         .layer(axum::middleware::from_fn_with_state(
