@@ -3,9 +3,10 @@
 //! keys), and the ratio. The jose part needs `scripts/setup-node-interop.sh`; without
 //! node it is skipped with a message.
 
-use std::io::Write as _;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+
+#[path = "../tests/interop/node.rs"]
+mod node;
 
 use criterion::Criterion;
 use munity::envelope::{seal, Credentials, SessionBinding, WorkspaceCertificate};
@@ -76,18 +77,13 @@ fn criterion_mean_ns(id: &str) -> Option<f64> {
         .join(id)
         .join("new/estimates.json");
     let json: serde_json::Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
-    json["mean"]["point_estimate"].as_f64()
+    // The figure criterion prints: the slope when it sampled linearly, else the mean.
+    json["slope"]["point_estimate"]
+        .as_f64()
+        .or_else(|| json["mean"]["point_estimate"].as_f64())
 }
 
 fn jose_baseline(f: &Fixture) {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let setup = Command::new(root.join("scripts/setup-node-interop.sh")).status();
-    if !matches!(setup, Ok(s) if s.success()) {
-        eprintln!(
-            "jose baseline skipped: scripts/setup-node-interop.sh failed (node/npm missing?)"
-        );
-        return;
-    }
     let key = |k: &WorkspaceCertificate| {
         serde_json::json!({
             "jwk": serde_json::from_str::<serde_json::Value>(&k.public_jwk()).unwrap(),
@@ -98,31 +94,17 @@ fn jose_baseline(f: &Fixture) {
         "plaintext": payload_json(f),
         "keys": { "p256": key(&f.p256), "x25519": key(&f.x25519) },
     });
-    let mut child = match Command::new("node")
-        .arg(root.join("tests/interop/jose-bench.cjs"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
+    let result = match node::run("jose-bench.cjs", &input)
+        .and_then(|out| serde_json::from_str::<serde_json::Value>(&out).map_err(|e| e.to_string()))
     {
-        Ok(child) => child,
+        Ok(result) => result,
         Err(e) => {
-            eprintln!("jose baseline skipped: cannot run node: {e}");
+            eprintln!("jose baseline skipped: {e}");
             return;
         }
     };
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.to_string().as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    let Ok(result) = serde_json::from_slice::<serde_json::Value>(&out.stdout) else {
-        eprintln!("jose baseline failed");
-        return;
-    };
     println!(
-        "\nseal: munity (criterion mean) vs npm jose CompactEncrypt in Node (same payload and key)"
+        "\nseal: munity (criterion estimate) vs npm jose CompactEncrypt in Node (same payload and key)"
     );
     for id in ["p256", "x25519"] {
         let jose = result[id].as_f64().unwrap_or(f64::NAN);

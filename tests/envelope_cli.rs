@@ -103,6 +103,48 @@ fn seal_then_open() {
     let stderr = String::from_utf8_lossy(&mismatch.stderr);
     assert!(stderr.contains("envelope_binding_mismatch"), "{stderr}");
 
+    // With a connect link: its workspace, customer, connector and nonce bind the envelope.
+    let api_key = munity::ApiKey::parse("REM0aW39.NfO0123456789CNeHpF29wo012345678").unwrap();
+    let signed = munity::link::LinkBuilder::new("ws_1", "cus_42", "jira")
+        .sign(&api_key, munity::time::now_unix())
+        .unwrap();
+    let link = munity::link::ConnectLink::parse(signed.url()).unwrap();
+    let nonce = link.nonce().to_base64url();
+    let sealed = munity(
+        &["seal", "--certificate", cert_path, "--link", signed.url()],
+        r#"{"api_key": "k-456"}"#,
+    );
+    assert!(
+        sealed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sealed.stderr)
+    );
+    let jwe = String::from_utf8(sealed.stdout).unwrap();
+    let checked = munity(
+        &[
+            "open",
+            "--key",
+            key_path,
+            "--workspace",
+            "ws_1",
+            "--customer",
+            "cus_42",
+            "--connector",
+            "jira",
+            "--nonce",
+            &nonce,
+        ],
+        &jwe,
+    );
+    assert!(
+        checked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
+    let payload: Value = serde_json::from_slice(&checked.stdout).unwrap();
+    assert_eq!(payload["credentials"]["api_key"], "k-456");
+    assert_eq!(payload["workspace"], "ws_1");
+
     let bad = munity(
         &[
             "seal",

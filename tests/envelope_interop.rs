@@ -3,54 +3,19 @@
 //! and jose's `CompactEncrypt` output opened by us. The test installs jose with
 //! `scripts/setup-node-interop.sh` (into `.tools/node`) and fails if node is missing.
 
-use std::io::Write as _;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::sync::Once;
+#[path = "interop/node.rs"]
+mod node;
 
 use munity::envelope::{seal, Credentials, KeyType, SessionBinding, WorkspacePrivateKey};
 use munity::ErrorKind;
 use serde_json::{json, Value};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn setup() {
-    static SETUP: Once = Once::new();
-    SETUP.call_once(|| {
-        let status = Command::new(root().join("scripts/setup-node-interop.sh"))
-            .status()
-            .expect("cannot run scripts/setup-node-interop.sh");
-        assert!(
-            status.success(),
-            "scripts/setup-node-interop.sh failed: node, npm or the registry is missing"
-        );
-    });
-}
-
-/// Runs `tests/interop/<script>` with `input` on stdin and returns its stdout.
+/// Runs a jose script; a missing node or jose fails the test loudly.
 fn node(script: &str, input: &Value) -> Result<String, String> {
-    setup();
-    let mut child = Command::new("node")
-        .arg(root().join("tests/interop").join(script))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("node is not installed (Debian: apt-get install nodejs)");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.to_string().as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    if out.status.success() {
-        Ok(String::from_utf8(out.stdout).unwrap())
-    } else {
-        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    if let Err(e) = node::setup() {
+        panic!("{e}");
     }
+    node::run(script, input)
 }
 
 fn now() -> i64 {

@@ -322,14 +322,8 @@ fn oid_name(oid: &ObjectIdentifier) -> String {
 /// throwaway key agreement with ring, which validates the peer key. Core code cannot
 /// use a curve crate here (it must stay small for the browser build).
 fn check_point(key: &PublicKey) -> Result<()> {
-    let alg = match key {
-        PublicKey::P256(_) => &agreement::ECDH_P256,
-        PublicKey::X25519(_) => &agreement::X25519,
-    };
-    let rng = ring::rand::SystemRandom::new();
-    let ephemeral = agreement::EphemeralPrivateKey::generate(alg, &rng)
-        .map_err(|_| Error::from_kind(ErrorKind::Crypto, "the random source failed"))?;
-    let peer = agreement::UnparsedPublicKey::new(alg, key.as_bytes());
+    let ephemeral = key.new_ephemeral()?;
+    let peer = agreement::UnparsedPublicKey::new(key.agreement_algorithm(), key.as_bytes());
     agreement::agree_ephemeral(ephemeral, &peer, |_| ()).map_err(|_| {
         Error::invalid(
             INVALID,

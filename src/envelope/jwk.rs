@@ -3,7 +3,7 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use ring::digest;
+use ring::{agreement, digest};
 use serde_json::{Map, Value};
 
 use crate::{Error, ErrorKind, Result};
@@ -41,11 +41,35 @@ impl KeyType {
 }
 
 impl PublicKey {
+    /// A key from ring's raw public key bytes (uncompressed point for P-256).
+    pub(crate) fn from_raw(key_type: KeyType, bytes: &[u8]) -> Result<PublicKey> {
+        let wrong_size = || Error::from_kind(ErrorKind::Internal, "unexpected public key size");
+        Ok(match key_type {
+            KeyType::P256 => PublicKey::P256(bytes.try_into().map_err(|_| wrong_size())?),
+            KeyType::X25519 => PublicKey::X25519(bytes.try_into().map_err(|_| wrong_size())?),
+        })
+    }
+
     pub(crate) fn key_type(&self) -> KeyType {
         match self {
             PublicKey::P256(_) => KeyType::P256,
             PublicKey::X25519(_) => KeyType::X25519,
         }
+    }
+
+    /// ring's key agreement algorithm for this curve.
+    pub(crate) fn agreement_algorithm(&self) -> &'static agreement::Algorithm {
+        match self {
+            PublicKey::P256(_) => &agreement::ECDH_P256,
+            PublicKey::X25519(_) => &agreement::X25519,
+        }
+    }
+
+    /// A fresh ephemeral private key on this key's curve (ring, system randomness).
+    pub(crate) fn new_ephemeral(&self) -> Result<agreement::EphemeralPrivateKey> {
+        let rng = ring::rand::SystemRandom::new();
+        agreement::EphemeralPrivateKey::generate(self.agreement_algorithm(), &rng)
+            .map_err(|_| Error::from_kind(ErrorKind::Crypto, "the random source failed"))
     }
 
     /// The raw bytes ring's `UnparsedPublicKey` takes.

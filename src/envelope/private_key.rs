@@ -76,9 +76,7 @@ impl WorkspacePrivateKey {
         let public = match &secret {
             SecretKey::P256(sk) => {
                 let point = sk.public_key().to_encoded_point(false);
-                PublicKey::P256(point.as_bytes().try_into().map_err(|_| {
-                    Error::from_kind(ErrorKind::Internal, "unexpected P-256 point size")
-                })?)
+                PublicKey::from_raw(KeyType::P256, point.as_bytes())?
             }
             SecretKey::X25519(sk) => {
                 PublicKey::X25519(x25519_dalek::PublicKey::from(sk).to_bytes())

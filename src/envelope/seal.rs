@@ -76,31 +76,14 @@ pub fn seal_with_ttl(
     let plaintext = payload.to_zeroizing_json()?;
 
     let recipient = certificate.public_key();
-    let alg = match recipient {
-        PublicKey::P256(_) => &agreement::ECDH_P256,
-        PublicKey::X25519(_) => &agreement::X25519,
-    };
-    let rng = ring::rand::SystemRandom::new();
-    let ephemeral = agreement::EphemeralPrivateKey::generate(alg, &rng)
-        .map_err(|_| Error::from_kind(ErrorKind::Crypto, "the random source failed"))?;
+    let ephemeral = recipient.new_ephemeral()?;
     let epk_bytes = ephemeral
         .compute_public_key()
         .map_err(|_| Error::from_kind(ErrorKind::Crypto, "cannot compute the ephemeral key"))?;
-    let epk =
-        match recipient {
-            PublicKey::P256(_) => {
-                PublicKey::P256(epk_bytes.as_ref().try_into().map_err(|_| {
-                    Error::from_kind(ErrorKind::Internal, "unexpected P-256 key size")
-                })?)
-            }
-            PublicKey::X25519(_) => {
-                PublicKey::X25519(epk_bytes.as_ref().try_into().map_err(|_| {
-                    Error::from_kind(ErrorKind::Internal, "unexpected X25519 key size")
-                })?)
-            }
-        };
+    let epk = PublicKey::from_raw(recipient.key_type(), epk_bytes.as_ref())?;
     let header_b64 = b64(jwe::protected_header(certificate.kid(), &epk)?.as_bytes());
-    let peer = agreement::UnparsedPublicKey::new(alg, recipient.as_bytes());
+    let peer =
+        agreement::UnparsedPublicKey::new(recipient.agreement_algorithm(), recipient.as_bytes());
     agreement::agree_ephemeral(ephemeral, &peer, |z| {
         jwe::encrypt(z, &header_b64, plaintext)
     })

@@ -6,28 +6,35 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use munity::envelope::{self, Credentials, SessionBinding, WorkspaceCertificate};
+use munity::link::ConnectLink;
 use munity::{Error, ErrorKind};
 use zeroize::Zeroizing;
 
 /// Encrypt a credential JSON object read from stdin (e.g. `{"api_key": "..."}`) for the
-/// workspace certificate, bound to one connect session, and print the compact JWE.
+/// workspace certificate, bound to one connect session (`--link`), and print the
+/// compact JWE.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The workspace certificate: X.509 PEM, PEM public key, or public JWK.
     #[arg(long, value_name = "FILE")]
     certificate: PathBuf,
-    /// The connect link's workspace id.
-    #[arg(long)]
+    /// The connect link (URL or query string) the credentials are for: its workspace,
+    /// customer, connector and nonce form the session binding. The link is read, not
+    /// verified (only the platform holds its key).
+    #[arg(long, value_name = "URL", required_unless_present_all = ["customer", "connector", "nonce"])]
+    link: Option<String>,
+    /// Instead of --link: the workspace id.
+    #[arg(long, conflicts_with = "link")]
     workspace: Option<String>,
-    /// The connect link's customer id.
-    #[arg(long)]
-    customer: String,
-    /// The connect link's connector name.
-    #[arg(long)]
-    connector: String,
-    /// The connect link's nonce.
-    #[arg(long)]
-    nonce: String,
+    /// Instead of --link: the customer id.
+    #[arg(long, conflicts_with = "link", requires_all = ["connector", "nonce"])]
+    customer: Option<String>,
+    /// Instead of --link: the connector name.
+    #[arg(long, conflicts_with = "link", requires_all = ["customer", "nonce"])]
+    connector: Option<String>,
+    /// Instead of --link: the link's nonce.
+    #[arg(long, conflicts_with = "link", requires_all = ["customer", "connector"])]
+    nonce: Option<String>,
     /// Lifetime of the envelope in seconds (1 to 3600).
     #[arg(long, default_value_t = envelope::DEFAULT_TTL_SECS)]
     ttl: i64,
@@ -48,13 +55,33 @@ fn seal(args: Args) -> munity::Result<String> {
     let certificate = WorkspaceCertificate::parse(&read_file(&args.certificate)?, now)?;
     let stdin = read_stdin()?;
     let credentials = Credentials::from_json(&stdin)?;
-    let binding = SessionBinding {
-        workspace: args.workspace,
-        customer: args.customer,
-        connector: args.connector,
-        nonce: args.nonce,
-    };
+    let binding = binding(&args)?;
     envelope::seal_with_ttl(&certificate, &binding, &credentials, now, args.ttl)
+}
+
+/// The session binding from `--link`, or from the separate flags.
+fn binding(args: &Args) -> munity::Result<SessionBinding> {
+    if let Some(link) = &args.link {
+        let link = ConnectLink::parse(link)?;
+        return Ok(SessionBinding {
+            workspace: Some(link.workspace().to_owned()),
+            customer: link.customer().to_owned(),
+            connector: link.connector().to_owned(),
+            nonce: link.nonce().to_base64url(),
+        });
+    }
+    match (&args.customer, &args.connector, &args.nonce) {
+        (Some(customer), Some(connector), Some(nonce)) => Ok(SessionBinding {
+            workspace: args.workspace.clone(),
+            customer: customer.clone(),
+            connector: connector.clone(),
+            nonce: nonce.clone(),
+        }),
+        _ => Err(Error::invalid(
+            "invalid_arguments",
+            "give --link, or --customer, --connector and --nonce",
+        )),
+    }
 }
 
 /// Reads a text file of at most 64 KiB.
