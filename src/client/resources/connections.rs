@@ -5,15 +5,15 @@ use crate::model::{Connection, Page};
 use crate::Result;
 
 /// A customer's connections: `client.customer(id).connections()`.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ConnectionsHandler<'c> {
     pub(crate) client: &'c Client,
-    pub(crate) customer: &'c str,
+    pub(crate) customer: String,
 }
 
 impl ConnectionsHandler<'_> {
     fn all(&self) -> Result<String> {
-        path("customers/", self.customer, "/connections/")
+        path("customers/", &self.customer, "/connections/")
     }
 
     fn one(&self, id: &str) -> Result<String> {

@@ -73,28 +73,28 @@ pub struct CustomerHandler<'c> {
     pub(crate) id: String,
 }
 
-impl CustomerHandler<'_> {
+impl<'c> CustomerHandler<'c> {
     /// The customer's connections.
-    pub fn connections(&self) -> ConnectionsHandler<'_> {
+    pub fn connections(&self) -> ConnectionsHandler<'c> {
         ConnectionsHandler {
             client: self.client,
-            customer: &self.id,
+            customer: self.id.clone(),
         }
     }
 
     /// The customer's project-management projects.
-    pub fn pm_projects(&self) -> PmProjectsHandler<'_> {
+    pub fn pm_projects(&self) -> PmProjectsHandler<'c> {
         PmProjectsHandler {
             client: self.client,
-            customer: &self.id,
+            customer: self.id.clone(),
         }
     }
 
     /// The customer's project-management tasks.
-    pub fn pm_tasks(&self) -> PmTasksHandler<'_> {
+    pub fn pm_tasks(&self) -> PmTasksHandler<'c> {
         PmTasksHandler {
             client: self.client,
-            customer: &self.id,
+            customer: self.id.clone(),
         }
     }
 }

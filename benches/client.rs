@@ -1,0 +1,106 @@
+//! One GET through `munity::Client` against the same GET with bare reqwest, both
+//! against the in-process sandbox, in the same run. The client's overhead (URL
+//! building, headers, retry bookkeeping, the timeout timer, error mapping) is the
+//! difference; the goal is a ratio of at most 1.10.
+//!
+//! `cargo bench --features sandbox --bench client` prints both timings, then the ratio.
+//! Memory of streaming 1,000 vs 10,000 items is measured by `tests/client_memory.rs`
+//! (a counting allocator cannot live here next to the timing).
+
+// criterion_group! defines an undocumented public function.
+#![allow(missing_docs)]
+
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use munity::client::Client;
+use munity::model::Workspace;
+use munity::sandbox::{Sandbox, SandboxOptions};
+
+fn get_workspace(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    let sandbox = rt
+        .block_on(Sandbox::start(SandboxOptions::memory()))
+        .expect("the sandbox starts");
+    let client = Client::builder()
+        .api_key(sandbox.admin_key())
+        .base_url(sandbox.base_url())
+        .build()
+        .expect("a client");
+
+    let bare = reqwest::Client::new();
+    let url = format!("{}/workspace/", sandbox.base_url());
+    let mut auth = http::HeaderValue::from_str(sandbox.admin_key().authorization_value().expose())
+        .expect("a header value");
+    auth.set_sensitive(true);
+
+    // Both must answer the same before they are timed.
+    let via_client = rt.block_on(client.workspace().get()).expect("client GET");
+    let via_bare: Workspace = rt
+        .block_on(async {
+            bare.get(&url)
+                .header(http::header::AUTHORIZATION, auth.clone())
+                .send()
+                .await?
+                .error_for_status()?
+                .json()
+                .await
+        })
+        .expect("bare GET");
+    assert_eq!(via_client, via_bare);
+
+    let mut group = c.benchmark_group("get_workspace");
+    group.measurement_time(Duration::from_secs(8));
+    group.bench_function("bare_reqwest", |b| {
+        b.to_async(&rt).iter(|| async {
+            let ws: Workspace = bare
+                .get(&url)
+                .header(http::header::AUTHORIZATION, auth.clone())
+                .header(http::header::ACCEPT, "application/json")
+                .send()
+                .await
+                .expect("send")
+                .error_for_status()
+                .expect("2xx")
+                .json()
+                .await
+                .expect("json");
+            ws
+        })
+    });
+    group.bench_function("munity_client", |b| {
+        b.to_async(&rt)
+            .iter(|| async { client.workspace().get().await.expect("GET workspace/") })
+    });
+    group.finish();
+
+    for statistic in ["slope", "median", "mean"] {
+        if let (Some(ours), Some(base)) = (
+            estimate_ns("get_workspace/munity_client", statistic),
+            estimate_ns("get_workspace/bare_reqwest", statistic),
+        ) {
+            println!(
+                "get_workspace {statistic}: munity_client {:.1} µs, bare_reqwest {:.1} µs, ratio {:.3} (goal <= 1.10)",
+                ours / 1000.0,
+                base / 1000.0,
+                ours / base
+            );
+        }
+    }
+}
+
+/// A time criterion just recorded for `id` (`slope`, `median` or `mean`, in ns), read
+/// from its estimates file.
+fn estimate_ns(id: &str, statistic: &str) -> Option<f64> {
+    let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".to_owned());
+    let path = format!("{target}/criterion/{id}/new/estimates.json");
+    let text = std::fs::read_to_string(path).ok()?;
+    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+    json[statistic]["point_estimate"].as_f64()
+}
+
+criterion_group!(benches, get_workspace);
+criterion_main!(benches);
