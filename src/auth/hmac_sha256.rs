@@ -36,7 +36,7 @@ use std::fmt;
 use ring::{digest, hmac};
 
 use super::encode::{canonical_query, hex_lower, uri_encode_into};
-use super::signable::{lower, Body, SignableRequest};
+use super::signable::{lower, Body, SignableRequest, NEVER_SIGNED};
 use super::sigv4::canonical_headers;
 use crate::error::{Error, ErrorKind, Result};
 use crate::Secret;
@@ -50,24 +50,13 @@ pub const NONCE_HEADER: &str = "x-munity-nonce";
 /// The window a server should allow by default: 300 seconds either side of its clock.
 pub const DEFAULT_WINDOW_SECONDS: u64 = 300;
 
-/// Headers a client never signs: set or changed by clients and proxies after signing,
-/// or carried in their own line of the string to sign.
-const NOT_SIGNED: [&str; 14] = [
-    "authorization",
-    "user-agent",
-    "expect",
-    "content-length",
-    "connection",
-    "keep-alive",
-    "proxy-connection",
-    "proxy-authorization",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
-    "host",
-    "x-munity-timestamp",
-];
+/// Headers a client does not sign besides [`NEVER_SIGNED`]: `content-length` (clients
+/// set it), and the host, timestamp and nonce, which have their own lines.
+const OWN_LINES: [&str; 4] = ["content-length", "host", TIMESTAMP_HEADER, NONCE_HEADER];
+
+fn not_signed(name: &str) -> bool {
+    NEVER_SIGNED.contains(&name) || OWN_LINES.contains(&name)
+}
 
 /// A signed request's added headers and how they were computed.
 #[derive(Clone, PartialEq, Eq)]
@@ -247,7 +236,7 @@ fn names_to_sign<'a>(request: &'a SignableRequest<'a>) -> Vec<Cow<'a, str>> {
         .headers
         .iter()
         .map(|(n, _)| lower(n))
-        .filter(|n| !NOT_SIGNED.contains(&n.as_ref()) && n != NONCE_HEADER)
+        .filter(|n| !not_signed(n))
         .collect();
     names.sort();
     names.dedup();
@@ -362,8 +351,7 @@ fn parse_authorization(value: &str) -> Result<ParsedAuthorization<'_>> {
         !n.is_empty()
             && n.bytes()
                 .all(|b| b.is_ascii_graphic() && !b.is_ascii_uppercase())
-            && !NOT_SIGNED.contains(&n.as_ref())
-            && n != NONCE_HEADER
+            && !not_signed(n)
     }) && signed_headers.windows(2).all(|w| w[0] < w[1]);
     if !well_formed {
         return Err(malformed(

@@ -31,6 +31,23 @@ pub struct SignableRequest<'a> {
     pub body: Body<'a>,
 }
 
+/// Headers no scheme signs: they are set, changed or dropped by clients and proxies
+/// after signing (botocore's list, plus `authorization`, which signing replaces).
+pub(crate) const NEVER_SIGNED: [&str; 12] = [
+    "authorization",
+    "connection",
+    "expect",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "user-agent",
+    "x-amzn-trace-id",
+];
+
 /// The host of `uri` as a `Host` header carries it: lower-case, with the port only
 /// when it is not the scheme's default (80 for http, 443 for https).
 pub(crate) fn host_of(uri: &http::Uri) -> Option<String> {

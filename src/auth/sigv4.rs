@@ -44,7 +44,7 @@ use ring::{digest, hmac};
 use zeroize::Zeroizing;
 
 use super::encode::{canonical_query, hex_lower, normalize_path, push_trimmed, uri_encode_into};
-use super::signable::lower;
+use super::signable::{lower, NEVER_SIGNED};
 pub use super::signable::{Body, SignableRequest};
 use crate::error::{Error, Result};
 
@@ -54,9 +54,6 @@ pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
 pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 /// The longest validity AWS accepts for a presigned URL: 7 days.
 pub const MAX_PRESIGN_SECONDS: u64 = 604_800;
-
-/// Headers never signed: they are changed by proxies and clients (botocore's list).
-const UNSIGNABLE: [&str; 4] = ["authorization", "user-agent", "x-amzn-trace-id", "expect"];
 
 /// Whether the body is hashed into the signature.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -434,7 +431,7 @@ fn signable_headers<'a>(request: &'a SignableRequest<'a>) -> Vec<(Cow<'a, str>, 
     let mut out = Vec::with_capacity(request.headers.len() + 4);
     for &(name, value) in &request.headers {
         let name = lower(name);
-        if UNSIGNABLE.contains(&name.as_ref())
+        if NEVER_SIGNED.contains(&name.as_ref())
             || matches!(
                 name.as_ref(),
                 "x-amz-date" | "x-amz-security-token" | "x-amz-content-sha256"
