@@ -275,6 +275,19 @@ pub fn sign(
             "the nonce must be 16 to 128 characters of A-Z a-z 0-9 - _",
         ));
     }
+    if request.method.is_empty()
+        || !request.method.bytes().all(|b| b.is_ascii_graphic())
+        || request
+            .path
+            .bytes()
+            .chain(request.query.bytes())
+            .any(|b| b.is_ascii_control() || b == b' ')
+    {
+        return Err(Error::invalid(
+            "invalid_request",
+            "the method, path or query holds spaces or control characters",
+        ));
+    }
     for (name, value) in &request.headers {
         if value.bytes().any(|b| b == b'\n' || b == b'\r') || name.is_empty() {
             return Err(Error::invalid(
