@@ -177,6 +177,9 @@ pub fn bearer_value(value: &str) -> Result<crate::Secret<String>> {
 
 /// Applies the chosen authentication, with the record's base URL, extra headers and
 /// content type, to `request` (see the [module docs](self)).
+///
+/// On error the request may be partly changed (its URI resolved, extra headers added):
+/// do not send it.
 pub fn apply<B: AsRef<[u8]>>(
     selected: &Selected<'_>,
     request: &mut http::Request<B>,

@@ -145,8 +145,9 @@ impl fmt::Debug for SigningParams<'_> {
     }
 }
 
-/// The intermediates of one signature, for tests and debugging.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The intermediates of one signature, for tests and debugging. The canonical request
+/// can hold the session token, so `Debug` leaves it out.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Intermediates {
     /// The canonical request.
     pub canonical_request: String,
@@ -156,6 +157,17 @@ pub struct Intermediates {
     pub signature: String,
     /// The signed header names, e.g. `host;x-amz-date`.
     pub signed_headers: String,
+}
+
+impl fmt::Debug for Intermediates {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Intermediates")
+            .field("canonical_request", &"[omitted]")
+            .field("string_to_sign", &self.string_to_sign)
+            .field("signature", &self.signature)
+            .field("signed_headers", &self.signed_headers)
+            .finish()
+    }
 }
 
 /// The result of [`sign_headers`]: headers to set on the request.
