@@ -71,6 +71,9 @@ pub struct Options {
     pub payload: sigv4::Payload,
     /// HMAC only: the nonce to use; a fresh random one when `None`.
     pub nonce: Option<String>,
+    /// AWS only: reuse this thread's last signing key when it fits
+    /// ([`sigv4::cached_signing_key`]); on by default.
+    pub reuse_aws_signing_key: bool,
 }
 
 impl Options {
@@ -81,6 +84,7 @@ impl Options {
             presign: None,
             payload: sigv4::Payload::Signed,
             nonce: None,
+            reuse_aws_signing_key: true,
         }
     }
 
@@ -274,6 +278,7 @@ fn apply_auth<B: AsRef<[u8]>>(
                 time: options.now,
                 settings: sigv4::Settings {
                     payload: options.payload,
+                    reuse_signing_key: options.reuse_aws_signing_key,
                     ..sigv4::Settings::for_service(service)
                 },
             };

@@ -38,6 +38,7 @@
 //! ```
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::fmt;
 
 use ring::{digest, hmac};
@@ -89,6 +90,9 @@ pub struct Settings {
     pub content_sha256_header: bool,
     /// Where the session token goes.
     pub session_token: SessionToken,
+    /// Reuse the signing key of this thread's previous signature when secret, day,
+    /// region and service are the same (see [`cached_signing_key`]); on by default.
+    pub reuse_signing_key: bool,
 }
 
 impl Settings {
@@ -102,6 +106,7 @@ impl Settings {
             payload: Payload::Signed,
             content_sha256_header: s3,
             session_token: SessionToken::Signed,
+            reuse_signing_key: true,
         }
     }
 
@@ -274,6 +279,62 @@ impl SigningKey {
     /// The signature: lower-case hex of `HMAC-SHA256(kSigning, string_to_sign)`.
     pub fn signature(&self, string_to_sign: &str) -> String {
         hex_lower(hmac_sha256(&self.0, string_to_sign.as_bytes()).as_ref())
+    }
+}
+
+/// This thread's last signing key and what identifies it; the secret itself is not
+/// kept, only its SHA-256.
+struct CachedKey {
+    secret_sha256: [u8; 32],
+    date: String,
+    region: String,
+    service: String,
+    key: SigningKey,
+}
+
+thread_local! {
+    static KEY_CACHE: RefCell<Option<CachedKey>> = const { RefCell::new(None) };
+}
+
+/// The signing key, reused from this thread's one-entry cache when the previous
+/// signature used the same secret, day, region and service, else derived with
+/// [`signing_key`] and cached. The key changes once a day, so a client signing many
+/// requests derives it once (AWS's SDKs for Java and JavaScript cache it the same way);
+/// the cache saves four of the five HMACs of a signature.
+pub fn cached_signing_key(secret_key: &str, date: &str, region: &str, service: &str) -> SigningKey {
+    let mut secret_sha256 = [0u8; 32];
+    secret_sha256.copy_from_slice(digest::digest(&digest::SHA256, secret_key.as_bytes()).as_ref());
+    let hit = |c: &CachedKey| {
+        crate::ct::eq(&c.secret_sha256, &secret_sha256)
+            && c.date == date
+            && c.region == region
+            && c.service == service
+    };
+    KEY_CACHE.with(|cell| {
+        let mut cache = cell.borrow_mut();
+        match cache.as_ref() {
+            Some(c) if hit(c) => SigningKey(c.key.0),
+            _ => {
+                let key = signing_key(secret_key, date, region, service);
+                let copy = SigningKey(key.0);
+                *cache = Some(CachedKey {
+                    secret_sha256,
+                    date: date.to_owned(),
+                    region: region.to_owned(),
+                    service: service.to_owned(),
+                    key,
+                });
+                copy
+            }
+        }
+    })
+}
+
+fn key_for(params: &SigningParams<'_>, date: &str) -> SigningKey {
+    if params.settings.reuse_signing_key {
+        cached_signing_key(params.secret_key, date, params.region, params.service)
+    } else {
+        signing_key(params.secret_key, date, params.region, params.service)
     }
 }
 
@@ -536,8 +597,7 @@ pub fn sign_headers(
     let date = &amz_date[..8];
     let scope = credential_scope(date, params.region, params.service);
     let string_to_sign = string_to_sign(&amz_date, &scope, &canonical_request);
-    let signature = signing_key(params.secret_key, date, params.region, params.service)
-        .signature(&string_to_sign);
+    let signature = key_for(params, date).signature(&string_to_sign);
     let authorization = format!(
         "{ALGORITHM} Credential={}/{scope}, SignedHeaders={signed_headers}, Signature={signature}",
         params.access_key
@@ -604,8 +664,7 @@ pub fn presign(
         &payload_hash,
     );
     let string_to_sign = string_to_sign(&amz_date, &scope, &canonical_request);
-    let signature = signing_key(params.secret_key, date, params.region, params.service)
-        .signature(&string_to_sign);
+    let signature = key_for(params, date).signature(&string_to_sign);
     if let (Some(param), SessionToken::AddedAfterSigning) = (token_param, settings.session_token) {
         amz_params.push(param);
     }
@@ -649,6 +708,30 @@ mod tests {
         assert!(!text.contains("very-secret") && !text.contains("token-secret"));
         let key = signing_key("very-secret", "20150830", "r", "s");
         assert_eq!(format!("{key:?}"), "SigningKey([redacted])");
+        let intermediates = Intermediates {
+            canonical_request: "x-amz-security-token:token-secret".into(),
+            string_to_sign: String::new(),
+            signature: String::new(),
+            signed_headers: String::new(),
+        };
+        assert!(!format!("{intermediates:?}").contains("token-secret"));
+    }
+
+    #[test]
+    fn cached_key_equals_derived_key_and_follows_its_inputs() {
+        let derive = |s: &str, d: &str, r: &str, v: &str| signing_key(s, d, r, v).0;
+        let cached = |s: &str, d: &str, r: &str, v: &str| cached_signing_key(s, d, r, v).0;
+        for (s, d, r, v) in [
+            ("secret", "20150830", "us-east-1", "iam"),
+            ("secret", "20150830", "us-east-1", "iam"),
+            ("secret", "20150831", "us-east-1", "iam"),
+            ("secret", "20150831", "eu-west-1", "iam"),
+            ("secret", "20150831", "eu-west-1", "sqs"),
+            ("other", "20150831", "eu-west-1", "sqs"),
+            ("secret", "20150830", "us-east-1", "iam"),
+        ] {
+            assert_eq!(cached(s, d, r, v), derive(s, d, r, v), "{s} {d} {r} {v}");
+        }
     }
 
     #[test]
