@@ -17,6 +17,13 @@ fn munity(args: &[&str]) -> Output {
         .expect("run munity")
 }
 
+/// `sign-request --credential <path> --method GET --url <url>` plus `extra`.
+fn get(path: &str, url: &str, extra: &[&str]) -> Output {
+    let mut args = vec!["--credential", path, "--method", "GET", "--url", url];
+    args.extend_from_slice(extra);
+    munity(&args)
+}
+
 fn credential_file(json: &str) -> tempfile::NamedTempFile {
     let file = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(file.path(), json).unwrap();
@@ -27,16 +34,7 @@ fn credential_file(json: &str) -> tempfile::NamedTempFile {
 fn signs_headers_like_the_suite() {
     let file = credential_file(AWS_RECORD);
     let path = file.path().to_str().unwrap();
-    let out = munity(&[
-        "--credential",
-        path,
-        "--method",
-        "GET",
-        "--url",
-        "/",
-        "--time",
-        "2015-08-30T12:36:00Z",
-    ]);
+    let out = get(path, "/", &["--time", "2015-08-30T12:36:00Z"]);
     assert!(
         out.status.success(),
         "{}",
@@ -55,18 +53,11 @@ fn signs_headers_like_the_suite() {
 fn presigns_like_the_suite() {
     let file = credential_file(AWS_RECORD);
     let path = file.path().to_str().unwrap();
-    let out = munity(&[
-        "--credential",
+    let out = get(
         path,
-        "--method",
-        "GET",
-        "--url",
         "https://example.amazonaws.com/",
-        "--time",
-        "2015-08-30T12:36:00Z",
-        "--presign",
-        "3600",
-    ]);
+        &["--time", "2015-08-30T12:36:00Z", "--presign", "3600"],
+    );
     assert!(
         out.status.success(),
         "{}",
@@ -135,16 +126,7 @@ fn body_headers_and_organizations() {
 fn errors_exit_2_without_secrets() {
     let file = credential_file(AWS_RECORD);
     let path = file.path().to_str().unwrap();
-    let out = munity(&[
-        "--credential",
-        path,
-        "--method",
-        "GET",
-        "--url",
-        "/",
-        "--environment",
-        "production",
-    ]);
+    let out = get(path, "/", &["--environment", "production"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("credential_not_found"));
 
@@ -152,14 +134,7 @@ fn errors_exit_2_without_secrets() {
         r#"{"name": "x", "base_url": "", "environment": "test",
         "auth": {"type": "basic", "username": "u", "password": 987654321}}"#,
     );
-    let out = munity(&[
-        "--credential",
-        bad.path().to_str().unwrap(),
-        "--method",
-        "GET",
-        "--url",
-        "/",
-    ]);
+    let out = get(bad.path().to_str().unwrap(), "/", &[]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -167,26 +142,8 @@ fn errors_exit_2_without_secrets() {
         "{stderr}"
     );
 
-    let out = munity(&[
-        "--credential",
-        path,
-        "--method",
-        "GET",
-        "--url",
-        "/",
-        "--header",
-        "no colon",
-    ]);
+    let out = get(path, "/", &["--header", "no colon"]);
     assert_eq!(out.status.code(), Some(2));
-    let out = munity(&[
-        "--credential",
-        path,
-        "--method",
-        "GET",
-        "--url",
-        "/",
-        "--time",
-        "yesterday",
-    ]);
+    let out = get(path, "/", &["--time", "yesterday"]);
     assert_eq!(out.status.code(), Some(2));
 }
