@@ -1,0 +1,139 @@
+//! What the bindings hand to JavaScript (camelCase objects, declared in the TypeScript
+//! section of `mod.rs`) and what they read from the platform's connect endpoints.
+
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsValue;
+
+use crate::model::{AuthType, Connection, FieldSpec};
+use crate::{Error, ErrorKind, Result};
+
+/// `GET {connect}/session?<link query>`: the connect session the link opens.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct SessionBody {
+    /// The connector's name.
+    pub connector: String,
+    /// The connector's display name, when the platform gives it.
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// How the connector gets credentials.
+    pub auth_type: AuthType,
+    /// The credential fields to ask for (empty for OAuth2).
+    #[serde(default)]
+    pub fields: Vec<FieldSpec>,
+    /// The product's customer id.
+    pub customer: String,
+    /// When the link expires (RFC 3339).
+    pub expires_at: String,
+    /// The workspace certificate (PEM), to seal credentials to.
+    #[serde(default)]
+    pub certificate: Option<String>,
+}
+
+/// `ConnectSession` in TypeScript.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct JsSession<'a> {
+    pub connector: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<&'a str>,
+    pub auth_type: AuthType,
+    pub fields: Vec<JsField<'a>>,
+    pub customer: &'a str,
+    pub expires_at: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<&'a str>,
+}
+
+/// `FieldSpec` in TypeScript.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct JsField<'a> {
+    pub name: &'a str,
+    pub label: &'a str,
+    pub kind: crate::model::FieldKind,
+    pub required: bool,
+    pub secret: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<&'a str>,
+}
+
+impl SessionBody {
+    /// The session as the JavaScript object `describe` resolves with.
+    pub(crate) fn to_js(&self) -> Result<JsValue> {
+        to_js(&JsSession {
+            connector: &self.connector,
+            display_name: self.display_name.as_deref(),
+            auth_type: self.auth_type,
+            fields: self
+                .fields
+                .iter()
+                .map(|f| JsField {
+                    name: &f.name,
+                    label: &f.label,
+                    kind: f.kind,
+                    required: f.required,
+                    secret: f.secret,
+                    help: f.help.as_deref(),
+                })
+                .collect(),
+            customer: &self.customer,
+            expires_at: &self.expires_at,
+            certificate: self.certificate.as_deref(),
+        })
+    }
+}
+
+/// `Connection` in TypeScript.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsConnection<'a> {
+    id: &'a str,
+    customer_id: &'a str,
+    connector: &'a str,
+    status: crate::model::ConnectionStatus,
+    created_at: &'a str,
+}
+
+/// A connection as the JavaScript object the flows resolve with.
+pub(crate) fn connection_to_js(c: &Connection) -> Result<JsValue> {
+    to_js(&JsConnection {
+        id: &c.id,
+        customer_id: &c.customer_id,
+        connector: &c.connector,
+        status: c.status,
+        created_at: &c.created_at,
+    })
+}
+
+/// A connection from a JavaScript object in the API's JSON form (the OAuth2 popup's
+/// message carries the same object as the `POST {connect}/credentials` answer).
+pub(crate) fn connection_from_js(value: JsValue) -> Result<Connection> {
+    serde_wasm_bindgen::from_value(value).map_err(|e| {
+        Error::new(
+            ErrorKind::Decode,
+            "server",
+            format!("the platform sent a malformed connection: {e}"),
+        )
+    })
+}
+
+/// `LinkInfo` in TypeScript.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct JsLinkInfo<'a> {
+    pub workspace: &'a str,
+    pub customer: &'a str,
+    pub connector: &'a str,
+    pub expires_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redirect_uri: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<&'a str>,
+}
+
+/// Any of the above as a plain JavaScript object (maps as objects, no `Map`).
+pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| Error::new(ErrorKind::Internal, "internal", e.to_string()))
+}
