@@ -53,7 +53,7 @@ impl ApiKey {
         let prefix = random_alphanumeric(PREFIX_LEN);
         let secret = random_alphanumeric(SECRET_LEN);
         ApiKey {
-            key: Secret::new(format!("{prefix}.{}", secret.expose())),
+            key: Secret::new(format!("{}.{}", prefix.expose(), secret.expose())),
         }
     }
 

@@ -104,7 +104,9 @@ pub enum Authentication {
     None,
 }
 
-fn hint(secret: &Secret<String>) -> String {
+/// What the API shows of a secret: `…` and its last four characters when it has 12 or
+/// more, else `…` alone.
+pub(crate) fn hint(secret: &Secret<String>) -> String {
     let chars: Vec<char> = secret.expose().chars().collect();
     if chars.len() < 12 {
         "…".to_owned()

@@ -1,1 +1,206 @@
-//! (in progress: issue 2, sandbox)
+//! A real local server of the Munity API v1 (feature `sandbox`): axum over HTTP/1.1 on
+//! 127.0.0.1, data in SQLite (a file in WAL mode with full sync, or memory only).
+//!
+//! On first start it seeds a workspace with an admin key and a user key, the connector
+//! catalog, and sample project-management data (customer `acme` with a Jira connection).
+//! It enforces the API's rules: authentication (401), read-only user keys (403), workspace
+//! isolation (404), validation (400 with fields), 1 MiB bodies (413), idempotency keys
+//! (replay, 422), an optional per-key rate limit (429 with `Retry-After`) and optional
+//! failure injection (`chaos`: 503s and dropped connections, some after the write
+//! committed).
+//!
+//! ```
+//! # async fn demo() -> munity::Result<()> {
+//! use munity::sandbox::{Sandbox, SandboxOptions};
+//!
+//! let sb = Sandbox::start(SandboxOptions::memory()).await?;
+//! let workspace: serde_json::Value = reqwest::Client::new()
+//!     .get(format!("{}/workspace/", sb.base_url()))
+//!     .header("Authorization", sb.admin_key().authorization_value().expose().as_str())
+//!     .send()
+//!     .await
+//!     .and_then(|r| r.error_for_status())
+//!     .map_err(|e| munity::Error::from_kind(munity::ErrorKind::Network, e.to_string()))?
+//!     .json()
+//!     .await
+//!     .map_err(|e| munity::Error::from_kind(munity::ErrorKind::Decode, e.to_string()))?;
+//! assert_eq!(workspace["id"], sb.workspace_id());
+//! sb.shutdown().await;
+//! # Ok(())
+//! # }
+//! # tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap().block_on(demo()).unwrap();
+//! ```
+//!
+//! Keys are stored only as `HMAC-SHA256(server secret, key)` (with the key's derived
+//! link key); the data folder keeps the server secret and, to print them again on
+//! restart, the seeded keys in `keys.env` (mode 0600).
+
+mod auth;
+mod catalog;
+mod chaos;
+mod db;
+mod error;
+mod extract;
+mod idempotency;
+mod keys;
+mod options;
+mod rate_limit;
+mod routes;
+mod seed;
+mod server;
+mod startup;
+mod state;
+mod validate;
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub use options::{SandboxOptions, Storage};
+
+use crate::{ApiKey, Error, ErrorKind};
+use chaos::Chaos;
+use rate_limit::RateLimiter;
+use state::AppState;
+
+/// A second workspace's id and keys (see [`Sandbox::create_workspace`]).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct WorkspaceKeys {
+    /// The workspace's id (`ws_...`).
+    pub workspace_id: String,
+    /// A key with admin privilege (read and write).
+    pub admin_key: ApiKey,
+    /// A key with user privilege (read only).
+    pub user_key: ApiKey,
+}
+
+/// A running sandbox. Dropping it stops the server (without waiting);
+/// [`Sandbox::shutdown`] stops it and waits until in-flight requests are done.
+#[derive(Debug)]
+pub struct Sandbox {
+    addr: SocketAddr,
+    base_url: String,
+    workspace: WorkspaceKeys,
+    state: Arc<AppState>,
+    stop: watch::Sender<bool>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Sandbox {
+    /// Opens the storage (seeding it on first start), binds `127.0.0.1:<port>` and starts
+    /// serving on the current tokio runtime.
+    pub async fn start(options: SandboxOptions) -> crate::Result<Sandbox> {
+        let storage = options.storage.clone();
+        let opened = tokio::task::spawn_blocking(move || startup::open(&storage))
+            .await
+            .map_err(|e| Error::new(ErrorKind::Internal, "internal", e.to_string()))??;
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, options.port))
+            .await
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::Config,
+                    "bind_failed",
+                    format!("cannot listen on 127.0.0.1:{}: {e}", options.port),
+                )
+                .with_source(e)
+            })?;
+        let addr = listener.local_addr().map_err(|e| {
+            Error::new(ErrorKind::Internal, "bind_failed", e.to_string()).with_source(e)
+        })?;
+        let origin = format!("http://{addr}");
+        let state = Arc::new(AppState {
+            db: opened.db,
+            hasher: opened.hasher,
+            keys: opened.keys,
+            limiter: options.rate_limit.map(RateLimiter::new),
+            chaos: Chaos::new(options.chaos),
+            origin: origin.clone(),
+        });
+        let (stop, stopped) = watch::channel(false);
+        let task = tokio::spawn(server::serve(listener, Arc::clone(&state), stopped));
+        tracing::info!(%addr, "sandbox listening");
+        Ok(Sandbox {
+            addr,
+            base_url: format!("{origin}/v1"),
+            workspace: WorkspaceKeys {
+                workspace_id: opened.seed.workspace_id,
+                admin_key: opened.seed.admin_key,
+                user_key: opened.seed.user_key,
+            },
+            state,
+            stop,
+            task: Some(task),
+        })
+    }
+
+    /// The API's base URL, `http://127.0.0.1:<port>/v1`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The seeded workspace's admin key (read and write).
+    pub fn admin_key(&self) -> &ApiKey {
+        &self.workspace.admin_key
+    }
+
+    /// The seeded workspace's user key (read only).
+    pub fn user_key(&self) -> &ApiKey {
+        &self.workspace.user_key
+    }
+
+    /// The seeded workspace's id.
+    pub fn workspace_id(&self) -> &str {
+        &self.workspace.workspace_id
+    }
+
+    /// Creates another, empty workspace with its own admin and user keys (for tests of
+    /// isolation). Its keys are not written to `keys.env`.
+    pub async fn create_workspace(&self, name: &str) -> crate::Result<WorkspaceKeys> {
+        if name.trim().is_empty() || name.chars().count() > 200 {
+            return Err(Error::invalid(
+                "validation",
+                "a workspace name has 1 to 200 characters",
+            ));
+        }
+        let state = Arc::clone(&self.state);
+        let name = name.to_owned();
+        let new = self
+            .state
+            .db
+            .write(move |tx| Ok(seed::seed_workspace(tx, &state.hasher, &name)?))
+            .await
+            .map_err(|e| e.0)?;
+        for record in new.records {
+            self.state.keys.insert(record);
+        }
+        Ok(WorkspaceKeys {
+            workspace_id: new.workspace_id,
+            admin_key: new.admin_key,
+            user_key: new.user_key,
+        })
+    }
+
+    /// Stops accepting connections, lets in-flight requests finish, and waits for the
+    /// server to stop.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}

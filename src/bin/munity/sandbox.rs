@@ -1,12 +1,132 @@
+//! `munity sandbox`: runs the local sandbox until Ctrl-C or SIGTERM.
+//!
+//! Stdout gets exactly one `NAME=value` line per setting (for `eval` or a parent
+//! process); everything for humans, and the logs (`RUST_LOG`), goes to stderr.
+
+use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// (not yet available)
-#[derive(Debug, clap::Args)]
-pub struct Args {}
+use munity::sandbox::{Sandbox, SandboxOptions};
 
-pub fn run(_args: Args) -> ExitCode {
-    crate::fail(&munity::Error::from_kind(
-        munity::ErrorKind::Internal,
-        "this command is not built yet",
-    ))
+/// Run the local sandbox of the API.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// TCP port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Folder of the database, server secret and keys.env.
+    #[arg(long, default_value = ".munity-sandbox", conflicts_with = "memory")]
+    data: PathBuf,
+    /// Keep everything in memory; nothing is written to disk.
+    #[arg(long)]
+    memory: bool,
+    /// At most N requests per second per API key (0 = no limit).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    rate_limit: u32,
+    /// Fraction (0 to 1) of requests that fail on purpose (503 or dropped connection).
+    #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = parse_fraction)]
+    chaos: f64,
+}
+
+fn parse_fraction(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
+        _ => Err("must be a number from 0 to 1".to_owned()),
+    }
+}
+
+fn init_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("munity=info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
+}
+
+async fn stop_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = ctrl_c => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = ctrl_c.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}
+
+async fn serve(args: Args) -> munity::Result<()> {
+    let options = if args.memory {
+        SandboxOptions::memory()
+    } else {
+        SandboxOptions::dir(&args.data)
+    }
+    .port(args.port)
+    .rate_limit(args.rate_limit)
+    .chaos(args.chaos);
+    let sandbox = Sandbox::start(options).await?;
+    let mut out = std::io::stdout().lock();
+    let printed = writeln!(out, "MUNITY_API_BASE={}", sandbox.base_url())
+        .and_then(|()| writeln!(out, "MUNITY_WORKSPACE_ID={}", sandbox.workspace_id()))
+        .and_then(|()| writeln!(out, "MUNITY_ADMIN_KEY={}", sandbox.admin_key().expose()))
+        .and_then(|()| writeln!(out, "MUNITY_USER_KEY={}", sandbox.user_key().expose()))
+        .and_then(|()| out.flush());
+    drop(out);
+    if let Err(err) = printed {
+        sandbox.shutdown().await;
+        return Err(munity::Error::new(
+            munity::ErrorKind::Internal,
+            "stdout",
+            format!("cannot write to stdout: {err}"),
+        ));
+    }
+    let where_ = if args.memory {
+        "in memory".to_owned()
+    } else {
+        format!("in {}", args.data.display())
+    };
+    eprintln!(
+        "munity sandbox: serving {} (data {where_}); Ctrl-C to stop",
+        sandbox.base_url()
+    );
+    stop_signal().await;
+    eprintln!("munity sandbox: stopping");
+    sandbox.shutdown().await;
+    Ok(())
+}
+
+/// Runs the sandbox until Ctrl-C or SIGTERM.
+pub fn run(args: Args) -> ExitCode {
+    init_logs();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            return crate::fail(&munity::Error::new(
+                munity::ErrorKind::Internal,
+                "runtime",
+                format!("cannot start the async runtime: {err}"),
+            ))
+        }
+    };
+    match runtime.block_on(serve(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => crate::fail(&err),
+    }
 }

@@ -1,0 +1,120 @@
+//! The connector catalog the sandbox seeds: a few real-world connectors (one per way of
+//! connecting) and one custom connector per credential-record authentication.
+
+use crate::model::{AuthType, Connector, FieldKind, FieldSpec};
+
+fn connector(
+    name: &str,
+    display_name: &str,
+    categories: &[&str],
+    auth_type: AuthType,
+    fields: Vec<FieldSpec>,
+) -> Connector {
+    Connector {
+        name: name.to_owned(),
+        display_name: display_name.to_owned(),
+        categories: categories.iter().map(|c| (*c).to_owned()).collect(),
+        auth_type,
+        fields,
+    }
+}
+
+fn text(name: &str, label: &str) -> FieldSpec {
+    FieldSpec::new(name, label, FieldKind::Text, true)
+}
+
+fn secret(name: &str, label: &str) -> FieldSpec {
+    FieldSpec::new(name, label, FieldKind::Password, true)
+}
+
+fn url(name: &str, label: &str) -> FieldSpec {
+    FieldSpec::new(name, label, FieldKind::Url, true)
+}
+
+/// The seeded catalog, in the order `GET connectors/` lists it.
+pub(crate) fn catalog() -> Vec<Connector> {
+    const PM: &[&str] = &["project_management"];
+    const CUSTOM: &[&str] = &["custom"];
+    vec![
+        connector("jira", "Jira", PM, AuthType::Oauth2, Vec::new()),
+        connector("asana", "Asana", PM, AuthType::Oauth2, Vec::new()),
+        connector(
+            "pipedrive",
+            "Pipedrive",
+            &["crm"],
+            AuthType::ApiKey,
+            vec![
+                secret("api_key", "API token").help("Settings > Personal preferences > API"),
+                text("company_domain", "Company domain"),
+            ],
+        ),
+        connector(
+            "odoo",
+            "Odoo",
+            &["erp", "crm"],
+            AuthType::UserCredentials,
+            vec![
+                url("url", "Odoo URL"),
+                text("database", "Database"),
+                text("username", "Username"),
+                secret("password", "Password"),
+            ],
+        ),
+        connector(
+            "custom_headers",
+            "Custom API (header)",
+            CUSTOM,
+            AuthType::Headers,
+            vec![text("key", "Header name"), secret("value", "Header value")],
+        ),
+        connector(
+            "custom_basic",
+            "Custom API (Basic)",
+            CUSTOM,
+            AuthType::Basic,
+            vec![text("username", "Username"), secret("password", "Password")],
+        ),
+        connector(
+            "custom_bearer",
+            "Custom API (bearer token)",
+            CUSTOM,
+            AuthType::Bearer,
+            vec![
+                FieldSpec::new("key", "Header name", FieldKind::Text, false)
+                    .help("Authorization when empty"),
+                secret("value", "Token"),
+            ],
+        ),
+        connector(
+            "custom_aws4",
+            "Custom API (AWS Signature V4)",
+            CUSTOM,
+            AuthType::Aws4,
+            vec![
+                text("access_key", "Access key id"),
+                secret("secret_key", "Secret access key"),
+                text("region", "Region"),
+                text("service", "Service"),
+                url("base_endpoint", "Base endpoint"),
+                FieldSpec::new("session_token", "Session token", FieldKind::Password, false),
+            ],
+        ),
+        connector(
+            "custom_hmac_sha256",
+            "Custom API (HMAC-SHA256)",
+            CUSTOM,
+            AuthType::HmacSha256,
+            vec![
+                text("client_id", "Client id"),
+                secret("client_secret", "Client secret"),
+            ],
+        ),
+        connector(
+            "custom_none",
+            "Custom API (no authentication)",
+            CUSTOM,
+            AuthType::None,
+            Vec::new(),
+        ),
+    ]
+}

@@ -1,0 +1,277 @@
+//! The SQLite database: opening it (file in WAL mode with `synchronous=FULL`, or in
+//! memory), and running work on it off the async runtime.
+//!
+//! One connection behind a mutex, used from `spawn_blocking`: SQLite serialises writers
+//! anyway, and a loopback sandbox is bound by HTTP, not by SQLite. Every write runs in an
+//! `IMMEDIATE` transaction.
+
+pub(crate) mod schema;
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+
+use super::error::ApiError;
+use crate::{Error, ErrorKind};
+
+/// The database file's name inside the data folder.
+pub(crate) const DB_FILE: &str = "munity.sqlite3";
+
+/// A shared handle on the database.
+#[derive(Clone)]
+pub(crate) struct Db {
+    conn: Arc<Mutex<Connection>>,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Db")
+    }
+}
+
+fn storage_error(what: &'static str, err: rusqlite::Error) -> Error {
+    Error::new(ErrorKind::Storage, "storage", format!("{what}: {err}"))
+}
+
+impl Db {
+    /// Opens (creating if needed) the database in `dir`: WAL journal, full sync.
+    pub(crate) fn open_dir(dir: &Path) -> crate::Result<Db> {
+        let path = dir.join(DB_FILE);
+        let conn = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| storage_error("cannot open the sandbox database", e))?;
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
+            .map_err(|e| storage_error("cannot switch the database to WAL", e))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(Error::new(
+                ErrorKind::Storage,
+                "storage",
+                format!("the database refused WAL mode (got {mode})"),
+            ));
+        }
+        conn.execute_batch("PRAGMA synchronous = FULL;")
+            .map_err(|e| storage_error("cannot set synchronous=FULL", e))?;
+        Db::init(conn)
+    }
+
+    /// A database that lives in memory only.
+    pub(crate) fn open_memory() -> crate::Result<Db> {
+        let conn = Connection::open_in_memory()
+            .map_err(|e| storage_error("cannot open an in-memory database", e))?;
+        Db::init(conn)
+    }
+
+    fn init(conn: Connection) -> crate::Result<Db> {
+        conn.execute_batch(schema::PRAGMAS)
+            .map_err(|e| storage_error("cannot configure the database", e))?;
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .map_err(|e| storage_error("cannot read the schema version", e))?;
+        if version > schema::VERSION {
+            return Err(Error::new(
+                ErrorKind::Storage,
+                "storage",
+                format!(
+                    "the database has schema version {version}; this munity knows up to {}",
+                    schema::VERSION
+                ),
+            ));
+        }
+        conn.execute_batch(schema::CREATE)
+            .and_then(|()| {
+                conn.execute_batch(&format!("PRAGMA user_version = {}", schema::VERSION))
+            })
+            .map_err(|e| storage_error("cannot create the schema", e))?;
+        Ok(Db {
+            conn: Arc::new(Mutex::new(conn)),
+        })
+    }
+
+    /// Runs `f` on the connection in a blocking thread.
+    pub(crate) async fn read<R, F>(&self, f: F) -> Result<R, ApiError>
+    where
+        F: FnOnce(&Connection) -> Result<R, ApiError> + Send + 'static,
+        R: Send + 'static,
+    {
+        let conn = Arc::clone(&self.conn);
+        tokio::task::spawn_blocking(move || {
+            let guard = conn.lock().map_err(|e| ApiError::internal(&e))?;
+            f(&guard)
+        })
+        .await
+        .map_err(|e| ApiError::internal(&e))?
+    }
+
+    /// Runs `f` in an `IMMEDIATE` transaction in a blocking thread; commits when `f`
+    /// succeeds, rolls back (nothing written) when it fails.
+    pub(crate) async fn write<R, F>(&self, f: F) -> Result<R, ApiError>
+    where
+        F: FnOnce(&Transaction<'_>) -> Result<R, ApiError> + Send + 'static,
+        R: Send + 'static,
+    {
+        let conn = Arc::clone(&self.conn);
+        tokio::task::spawn_blocking(move || {
+            let mut guard = conn.lock().map_err(|e| ApiError::internal(&e))?;
+            Db::write_blocking(&mut guard, f)
+        })
+        .await
+        .map_err(|e| ApiError::internal(&e))?
+    }
+
+    /// The body of [`Db::write`], for callers already on a blocking thread.
+    pub(crate) fn write_blocking<R, F>(conn: &mut Connection, f: F) -> Result<R, ApiError>
+    where
+        F: FnOnce(&Transaction<'_>) -> Result<R, ApiError>,
+    {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Runs blocking setup work (seeding, loading keys) with the connection.
+    pub(crate) fn with_blocking<R, E: From<rusqlite::Error>>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<R, E>,
+    ) -> Result<R, E> {
+        let mut guard = self.conn.lock().map_err(|_| {
+            rusqlite::Error::InvalidParameterName("database lock poisoned".to_owned())
+        })?;
+        f(&mut guard)
+    }
+}
+
+/// A new object id: `<prefix>_` and 20 random characters from `[A-Za-z0-9]`.
+pub(crate) fn new_id(prefix: &str) -> String {
+    format!(
+        "{prefix}_{}",
+        crate::api_key::random_alphanumeric(20).expose()
+    )
+}
+
+/// The current time as the API writes it (RFC 3339, UTC).
+pub(crate) fn now() -> String {
+    crate::time::format_rfc3339(crate::time::now_unix())
+}
+
+/// The wire name of a `snake_case` enum (`in_progress`), for a TEXT column.
+pub(crate) fn enum_text<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(text)) => text,
+        _ => String::new(),
+    }
+}
+
+/// Parses a wire name back into its enum.
+pub(crate) fn parse_enum<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
+}
+
+/// Reads an enum column, failing the row on an unknown value.
+pub(crate) fn enum_column<T: serde::de::DeserializeOwned>(
+    row: &rusqlite::Row<'_>,
+    index: usize,
+) -> rusqlite::Result<T> {
+    let text: String = row.get(index)?;
+    parse_enum(&text).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            index,
+            rusqlite::types::Type::Text,
+            format!("unknown value {text:?}").into(),
+        )
+    })
+}
+
+/// Reads a JSON column.
+pub(crate) fn json_column<T: serde::de::DeserializeOwned>(
+    row: &rusqlite::Row<'_>,
+    index: usize,
+) -> rusqlite::Result<T> {
+    let text: String = row.get(index)?;
+    serde_json::from_str(&text).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, e.into())
+    })
+}
+
+/// A page request: 1-based page and page size.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Paging {
+    pub(crate) page: u32,
+    pub(crate) page_size: u32,
+}
+
+impl Paging {
+    fn offset(self) -> i64 {
+        i64::from(self.page.saturating_sub(1)) * i64::from(self.page_size)
+    }
+}
+
+/// A `WHERE` clause built from optional filters, with its parameters.
+#[derive(Debug, Default)]
+pub(crate) struct Filter {
+    clauses: Vec<&'static str>,
+    params: Vec<rusqlite::types::Value>,
+}
+
+impl Filter {
+    /// Adds `clause` (with one `?`) bound to `value`.
+    pub(crate) fn and(mut self, clause: &'static str, value: impl Into<String>) -> Self {
+        self.clauses.push(clause);
+        self.params.push(rusqlite::types::Value::Text(value.into()));
+        self
+    }
+
+    /// Adds `clause` bound to `value` when it is set.
+    pub(crate) fn and_opt(self, clause: &'static str, value: Option<String>) -> Self {
+        match value {
+            Some(value) => self.and(clause, value),
+            None => self,
+        }
+    }
+
+    /// Counts the matching rows of `table` and reads one page of them (in creation
+    /// order) with `columns`, mapping each with `map`.
+    pub(crate) fn page<T>(
+        &self,
+        conn: &Connection,
+        table: &str,
+        columns: &str,
+        paging: Paging,
+        map: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<(u64, Vec<T>)> {
+        let where_sql = if self.clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", self.clauses.join(" AND "))
+        };
+        let count: i64 = conn.query_row(
+            &format!("SELECT COUNT(*) FROM {table}{where_sql}"),
+            rusqlite::params_from_iter(self.params.iter()),
+            |row| row.get(0),
+        )?;
+        let mut params = self.params.clone();
+        params.push(rusqlite::types::Value::Integer(i64::from(paging.page_size)));
+        params.push(rusqlite::types::Value::Integer(paging.offset()));
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {columns} FROM {table}{where_sql} ORDER BY seq LIMIT ? OFFSET ?"
+        ))?;
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(params.iter()), map)?
+            .collect::<rusqlite::Result<Vec<T>>>()?;
+        Ok((u64::try_from(count).unwrap_or(0), rows))
+    }
+}
+
+pub(crate) mod connections;
+pub(crate) mod connectors;
+pub(crate) mod credentials;
+pub(crate) mod customers;
+pub(crate) mod idempotency;
+pub(crate) mod pm;
+pub(crate) mod workspaces;

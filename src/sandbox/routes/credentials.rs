@@ -1,0 +1,195 @@
+//! `credentials/`: the workspace's credential records (full CRUD; PUT replaces). Secrets
+//! are write-only: answers show them as hints.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::routing::get;
+use axum::Router;
+
+use crate::model::{Authentication, CredentialRecordInput};
+use crate::sandbox::db::credentials;
+use crate::sandbox::error::ApiError;
+use crate::sandbox::extract::{Ctx, JsonBody, ListQuery, Reply};
+use crate::sandbox::idempotency::commit;
+use crate::sandbox::state::AppState;
+use crate::sandbox::validate::Checks;
+
+pub(crate) fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/credentials/", get(list).post(create))
+        .route("/credentials/{id}/", get(show).put(replace).delete(remove))
+}
+
+/// An HTTP header name: a non-empty RFC 9110 token.
+fn header_name_ok(name: &str) -> bool {
+    axum::http::HeaderName::from_bytes(name.as_bytes()).is_ok()
+}
+
+fn check_auth(checks: &mut Checks, at: &str, auth: &Authentication) {
+    let field = |name: &str| format!("{at}.{name}");
+    let required = |checks: &mut Checks, name: &str, value: &str| {
+        checks.text(&field(name), value, 1, 4096);
+    };
+    match auth {
+        Authentication::Headers { key, value } => {
+            if !header_name_ok(key) {
+                checks.fail(&field("key"), "must be an HTTP header name");
+            }
+            required(checks, "value", value.expose());
+        }
+        Authentication::Basic { username, password } => {
+            required(checks, "username", username);
+            if username.contains(':') {
+                checks.fail(&field("username"), "must not contain `:`");
+            }
+            required(checks, "password", password.expose());
+        }
+        Authentication::Bearer { key, value } => {
+            if !key.is_empty() && !header_name_ok(key) {
+                checks.fail(&field("key"), "must be an HTTP header name");
+            }
+            required(checks, "value", value.expose());
+        }
+        Authentication::Aws4 {
+            access_key,
+            secret_key,
+            region,
+            service,
+            base_endpoint,
+            ..
+        } => {
+            required(checks, "access_key", access_key);
+            required(checks, "secret_key", secret_key.expose());
+            required(checks, "region", region);
+            required(checks, "service", service);
+            if !base_endpoint.is_empty() {
+                checks.url(&field("base_endpoint"), base_endpoint);
+            }
+        }
+        Authentication::HmacSha256 {
+            client_id,
+            client_secret,
+        } => {
+            required(checks, "client_id", client_id);
+            required(checks, "client_secret", client_secret.expose());
+        }
+        Authentication::None => {}
+    }
+}
+
+fn check_record(input: &CredentialRecordInput) -> Result<(), ApiError> {
+    let mut checks = Checks::new();
+    checks.text("name", &input.name, 1, 200);
+    checks.url("base_url", &input.base_url);
+    for (i, header) in input.extra_headers.iter().enumerate() {
+        if !header_name_ok(&header.name) {
+            checks.fail(
+                &format!("extra_headers[{i}].name"),
+                "must be an HTTP header name",
+            );
+        }
+        if axum::http::HeaderValue::from_str(&header.value).is_err() {
+            checks.fail(
+                &format!("extra_headers[{i}].value"),
+                "must be a valid HTTP header value",
+            );
+        }
+    }
+    match (&input.auth, input.organizations.is_empty()) {
+        (Some(auth), true) => check_auth(&mut checks, "auth", auth),
+        (None, false) => {
+            let mut seen = HashSet::new();
+            for (i, org) in input.organizations.iter().enumerate() {
+                let at = format!("organizations[{i}]");
+                checks.text(
+                    &format!("{at}.organization_id"),
+                    &org.organization_id,
+                    1,
+                    200,
+                );
+                if !seen.insert(org.organization_id.as_str()) {
+                    checks.fail(&format!("{at}.organization_id"), "is listed twice");
+                }
+                check_auth(&mut checks, &format!("{at}.auth"), &org.auth);
+            }
+        }
+        (Some(_), false) => checks.fail("auth", "give either `auth` or `organizations`, not both"),
+        (None, true) => checks.fail("auth", "give `auth` or a non-empty `organizations`"),
+    }
+    checks.finish()
+}
+
+async fn list(
+    State(state): State<Arc<AppState>>,
+    ctx: Ctx,
+    mut query: ListQuery,
+) -> Result<Reply, ApiError> {
+    let paging = query.check()?;
+    let workspace = ctx.workspace().to_owned();
+    let (count, results) = state
+        .db
+        .read(move |conn| Ok(credentials::list(conn, &workspace, paging)?))
+        .await?;
+    Reply::ok(&query.page(&state.origin, count, results))
+}
+
+async fn create(
+    State(state): State<Arc<AppState>>,
+    ctx: Ctx,
+    JsonBody(input): JsonBody<CredentialRecordInput>,
+) -> Result<Reply, ApiError> {
+    check_record(&input)?;
+    let workspace = ctx.workspace().to_owned();
+    commit(&state, &ctx, move |tx| {
+        Reply::created(&credentials::insert(tx, &workspace, &input)?)
+    })
+    .await
+}
+
+async fn show(
+    State(state): State<Arc<AppState>>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Reply, ApiError> {
+    let workspace = ctx.workspace().to_owned();
+    let record = state
+        .db
+        .read(move |conn| Ok(credentials::get(conn, &workspace, &id)?))
+        .await?
+        .ok_or_else(|| ApiError::not_found("credential record"))?;
+    Reply::ok(&record)
+}
+
+async fn replace(
+    State(state): State<Arc<AppState>>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    JsonBody(input): JsonBody<CredentialRecordInput>,
+) -> Result<Reply, ApiError> {
+    check_record(&input)?;
+    let workspace = ctx.workspace().to_owned();
+    commit(&state, &ctx, move |tx| {
+        let record = credentials::replace(tx, &workspace, &id, &input)?
+            .ok_or_else(|| ApiError::not_found("credential record"))?;
+        Reply::ok(&record)
+    })
+    .await
+}
+
+async fn remove(
+    State(state): State<Arc<AppState>>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Reply, ApiError> {
+    let workspace = ctx.workspace().to_owned();
+    commit(&state, &ctx, move |tx| {
+        if credentials::delete(tx, &workspace, &id)? {
+            Ok(Reply::no_content())
+        } else {
+            Err(ApiError::not_found("credential record"))
+        }
+    })
+    .await
+}

@@ -1,0 +1,113 @@
+//! `customers/`: list (by external id), create (409 if the external id is taken), get,
+//! update, delete (with its connections, projects and tasks).
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::routing::get;
+use axum::Router;
+
+use crate::model::{CustomerCreate, CustomerUpdate};
+use crate::sandbox::db::customers;
+use crate::sandbox::error::ApiError;
+use crate::sandbox::extract::{Ctx, JsonBody, ListQuery, Reply};
+use crate::sandbox::idempotency::commit;
+use crate::sandbox::state::AppState;
+use crate::sandbox::validate::Checks;
+
+pub(crate) fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/customers/", get(list).post(create))
+        .route("/customers/{id}/", get(show).patch(update).delete(remove))
+}
+
+async fn list(
+    State(state): State<Arc<AppState>>,
+    ctx: Ctx,
+    mut query: ListQuery,
+) -> Result<Reply, ApiError> {
+    let paging = query.check()?;
+    let workspace = ctx.workspace().to_owned();
+    let external_id = query.get("external_id");
+    let (count, results) = state
+        .db
+        .read(move |conn| Ok(customers::list(conn, &workspace, external_id, paging)?))
+        .await?;
+    Reply::ok(&query.page(&state.origin, count, results))
+}
+
+fn check_create(input: &CustomerCreate) -> Result<(), ApiError> {
+    let mut checks = Checks::new();
+    checks.text("external_id", &input.external_id, 1, 128);
+    checks.text("name", &input.name, 1, 200);
+    checks.email("email", input.email.as_deref());
+    checks.finish()
+}
+
+async fn create(
+    State(state): State<Arc<AppState>>,
+    ctx: Ctx,
+    JsonBody(input): JsonBody<CustomerCreate>,
+) -> Result<Reply, ApiError> {
+    check_create(&input)?;
+    let workspace = ctx.workspace().to_owned();
+    commit(&state, &ctx, move |tx| {
+        if customers::external_id_taken(tx, &workspace, &input.external_id)? {
+            return Err(ApiError::conflict(
+                "already_exists",
+                "a customer with this external_id exists",
+            ));
+        }
+        Reply::created(&customers::insert(tx, &workspace, &input)?)
+    })
+    .await
+}
+
+async fn show(
+    State(state): State<Arc<AppState>>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Reply, ApiError> {
+    let workspace = ctx.workspace().to_owned();
+    let customer = state
+        .db
+        .read(move |conn| Ok(customers::get(conn, &workspace, &id)?))
+        .await?
+        .ok_or_else(|| ApiError::not_found("customer"))?;
+    Reply::ok(&customer)
+}
+
+async fn update(
+    State(state): State<Arc<AppState>>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    JsonBody(input): JsonBody<CustomerUpdate>,
+) -> Result<Reply, ApiError> {
+    let mut checks = Checks::new();
+    checks.opt_text("name", input.name.as_deref(), 1, 200);
+    checks.email("email", input.email.as_deref());
+    checks.finish()?;
+    let workspace = ctx.workspace().to_owned();
+    commit(&state, &ctx, move |tx| {
+        let customer = customers::update(tx, &workspace, &id, &input)?
+            .ok_or_else(|| ApiError::not_found("customer"))?;
+        Reply::ok(&customer)
+    })
+    .await
+}
+
+async fn remove(
+    State(state): State<Arc<AppState>>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Reply, ApiError> {
+    let workspace = ctx.workspace().to_owned();
+    commit(&state, &ctx, move |tx| {
+        if customers::delete(tx, &workspace, &id)? {
+            Ok(Reply::no_content())
+        } else {
+            Err(ApiError::not_found("customer"))
+        }
+    })
+    .await
+}

@@ -1,0 +1,28 @@
+//! The API's routes, one file per resource, composed here under `/v1`.
+//!
+//! To add a resource: write `routes/<name>.rs` with a `routes() -> Router<Arc<AppState>>`
+//! and merge it in [`api`].
+
+use std::sync::Arc;
+
+use axum::Router;
+
+use super::state::AppState;
+
+mod connections;
+mod connectors;
+mod credentials;
+mod customers;
+mod pm;
+mod workspace;
+
+/// Every route of API v1, relative to `/v1`.
+pub(crate) fn api() -> Router<Arc<AppState>> {
+    Router::new()
+        .merge(workspace::routes())
+        .merge(customers::routes())
+        .merge(connections::routes())
+        .merge(connectors::routes())
+        .merge(credentials::routes())
+        .merge(pm::routes())
+}

@@ -1,0 +1,26 @@
+//! `GET workspace/`: the caller's workspace.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::Router;
+
+use crate::sandbox::db::workspaces;
+use crate::sandbox::error::ApiError;
+use crate::sandbox::extract::{Ctx, Reply};
+use crate::sandbox::state::AppState;
+
+pub(crate) fn routes() -> Router<Arc<AppState>> {
+    Router::new().route("/workspace/", get(show))
+}
+
+async fn show(State(state): State<Arc<AppState>>, ctx: Ctx) -> Result<Reply, ApiError> {
+    let id = ctx.workspace().to_owned();
+    let workspace = state
+        .db
+        .read(move |conn| Ok(workspaces::get(conn, &id)?))
+        .await?
+        .ok_or_else(|| ApiError::not_found("workspace"))?;
+    Reply::ok(&workspace)
+}

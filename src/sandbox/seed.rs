@@ -1,0 +1,147 @@
+//! What a new sandbox starts with: the connector catalog, a workspace with its owner, an
+//! admin key and a user key, and sample project-management data (customer `acme` with a
+//! Jira connection exposing projects and tasks).
+
+use rusqlite::Transaction;
+
+use super::catalog::catalog;
+use super::db::pm::NewProject;
+use super::db::{connections, connectors, customers, pm, workspaces};
+use super::keys::{KeyHasher, KeyRecord, Privilege};
+use crate::model::{CustomerCreate, PmTaskCreate, TaskStatus};
+use crate::ApiKey;
+
+/// A new workspace's id, keys, and the stored records of the keys.
+#[derive(Debug)]
+pub(crate) struct NewWorkspace {
+    pub(crate) workspace_id: String,
+    pub(crate) admin_key: ApiKey,
+    pub(crate) user_key: ApiKey,
+    pub(crate) records: Vec<KeyRecord>,
+}
+
+/// Adds the catalog's connectors that are not there yet.
+pub(crate) fn seed_catalog(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    for connector in catalog() {
+        connectors::insert(tx, &connector)?;
+    }
+    Ok(())
+}
+
+/// Creates a workspace, its owner, an admin key and a user key.
+pub(crate) fn seed_workspace(
+    tx: &Transaction<'_>,
+    hasher: &KeyHasher,
+    name: &str,
+) -> rusqlite::Result<NewWorkspace> {
+    let workspace = workspaces::insert(tx, name)?;
+    let owner = workspaces::insert_user(tx, &workspace.id, "owner@example.com", "owner")?;
+    let admin_key = ApiKey::generate();
+    let user_key = ApiKey::generate();
+    let records = vec![
+        workspaces::insert_key(
+            tx,
+            hasher,
+            &workspace.id,
+            &owner,
+            &admin_key,
+            Privilege::Admin,
+        )?,
+        workspaces::insert_key(
+            tx,
+            hasher,
+            &workspace.id,
+            &owner,
+            &user_key,
+            Privilege::User,
+        )?,
+    ];
+    Ok(NewWorkspace {
+        workspace_id: workspace.id,
+        admin_key,
+        user_key,
+        records,
+    })
+}
+
+/// A sample task: project key, title, status, assignee, due date.
+type SampleTask = (
+    &'static str,
+    &'static str,
+    TaskStatus,
+    Option<&'static str>,
+    Option<&'static str>,
+);
+
+/// Customer `acme` with a Jira connection, two projects and their tasks.
+pub(crate) fn seed_sample_data(tx: &Transaction<'_>, workspace_id: &str) -> rusqlite::Result<()> {
+    let acme = customers::insert(
+        tx,
+        workspace_id,
+        &CustomerCreate::new("acme", "Acme Corporation").email("it@acme.example"),
+    )?;
+    connections::insert(tx, workspace_id, &acme.id, "jira")?;
+    let projects = [
+        ("OPS", "Operations", "Keeping the lights on"),
+        ("WEB", "Website", "The public website"),
+    ];
+    let tasks: [SampleTask; 6] = [
+        (
+            "OPS",
+            "Rotate TLS certificates",
+            TaskStatus::Todo,
+            Some("ada@acme.example"),
+            Some("2026-12-01"),
+        ),
+        (
+            "OPS",
+            "Upgrade the database",
+            TaskStatus::InProgress,
+            Some("grace@acme.example"),
+            None,
+        ),
+        (
+            "OPS",
+            "Write the on-call runbook",
+            TaskStatus::Done,
+            Some("ada@acme.example"),
+            None,
+        ),
+        (
+            "WEB",
+            "Redesign the landing page",
+            TaskStatus::InProgress,
+            Some("linus@acme.example"),
+            Some("2026-12-15"),
+        ),
+        ("WEB", "Fix broken links", TaskStatus::Todo, None, None),
+        (
+            "WEB",
+            "Publish the pricing page",
+            TaskStatus::Done,
+            Some("grace@acme.example"),
+            None,
+        ),
+    ];
+    for (key, name, description) in projects {
+        let project = pm::insert_project(
+            tx,
+            workspace_id,
+            &NewProject {
+                customer_id: &acme.id,
+                connector: "jira",
+                remote_id: key,
+                name,
+                description: Some(description),
+            },
+        )?;
+        for (_, title, status, assignee, due) in tasks.iter().filter(|t| t.0 == key) {
+            let mut task = PmTaskCreate::new(project.id.clone(), *title);
+            task.status = Some(*status);
+            task.assignee = assignee.map(str::to_owned);
+            task.due_date = due.map(str::to_owned);
+            pm::insert_task(tx, workspace_id, &acme.id, &task)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,118 @@
+//! Opening the sandbox's storage: the database, the server secret, and the seeded
+//! workspace's keys (created on first start, read back from `keys.env` afterwards).
+
+use std::fs;
+
+use super::db::{workspaces, Db};
+use super::keys::{self, KeyHasher, KeyStore, SeedKeys};
+use super::options::Storage;
+use super::seed;
+use crate::{Error, ErrorKind, Secret};
+
+/// The storage, ready to serve.
+#[derive(Debug)]
+pub(crate) struct Opened {
+    pub(crate) db: Db,
+    pub(crate) hasher: KeyHasher,
+    pub(crate) keys: KeyStore,
+    pub(crate) seed: SeedKeys,
+}
+
+fn storage_error(detail: String) -> Error {
+    Error::new(ErrorKind::Storage, "storage", detail)
+}
+
+/// Runs seeding work in one transaction.
+fn in_transaction<R>(
+    db: &Db,
+    f: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<R>,
+) -> crate::Result<R> {
+    db.with_blocking(|conn| {
+        let tx = conn.transaction()?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    })
+    .map_err(|e: rusqlite::Error| storage_error(format!("cannot seed the database: {e}")))
+}
+
+/// Opens (and on first start, seeds) the storage. Blocking: call off the runtime.
+pub(crate) fn open(storage: &Storage) -> crate::Result<Opened> {
+    let (db, secret, dir) = match storage {
+        Storage::Memory => (
+            Db::open_memory()?,
+            Secret::new(crate::random::bytes::<32>().to_vec()),
+            None,
+        ),
+        Storage::Dir(dir) => {
+            fs::create_dir_all(dir)
+                .map_err(|e| storage_error(format!("cannot create {}: {e}", dir.display())))?;
+            let secret = keys::load_or_create_secret(dir)?;
+            (Db::open_dir(dir)?, secret, Some(dir.as_path()))
+        }
+    };
+    let hasher = KeyHasher::new(&secret);
+    let existing = db
+        .with_blocking(|conn| workspaces::first_id(conn))
+        .map_err(|e| storage_error(format!("cannot read the database: {e}")))?;
+    let seed = match existing {
+        None => {
+            let new = in_transaction(&db, |tx| {
+                seed::seed_catalog(tx)?;
+                let new = seed::seed_workspace(tx, &hasher, "Sandbox workspace")?;
+                seed::seed_sample_data(tx, &new.workspace_id)?;
+                Ok(new)
+            })?;
+            let seed = SeedKeys {
+                workspace_id: new.workspace_id,
+                admin_key: new.admin_key,
+                user_key: new.user_key,
+            };
+            if let Some(dir) = dir {
+                keys::write_keys_file(dir, &seed)?;
+            }
+            seed
+        }
+        Some(workspace_id) => {
+            let dir = dir.ok_or_else(|| storage_error("unexpected data in memory".into()))?;
+            let seed = keys::read_keys_file(dir)?.ok_or_else(|| {
+                storage_error(format!(
+                    "{} has a database but no {}: the keys are lost; remove the folder to start afresh",
+                    dir.display(),
+                    keys::KEYS_FILE
+                ))
+            })?;
+            if seed.workspace_id != workspace_id {
+                return Err(storage_error(format!(
+                    "{} names another workspace than the database's",
+                    keys::KEYS_FILE
+                )));
+            }
+            // Catalog entries added by newer versions of the sandbox.
+            in_transaction(&db, seed::seed_catalog)?;
+            seed
+        }
+    };
+    let keys = KeyStore::default();
+    let records = db
+        .with_blocking(|conn| workspaces::load_keys(conn))
+        .map_err(|e| storage_error(format!("cannot read the keys: {e}")))?;
+    for record in records {
+        keys.insert(record);
+    }
+    for key in [&seed.admin_key, &seed.user_key] {
+        if keys.verify(&hasher, key).is_none() {
+            return Err(storage_error(format!(
+                "a key in {} does not match the database (was {} replaced?)",
+                keys::KEYS_FILE,
+                keys::SECRET_FILE
+            )));
+        }
+    }
+    Ok(Opened {
+        db,
+        hasher,
+        keys,
+        seed,
+    })
+}

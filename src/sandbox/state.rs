@@ -1,0 +1,23 @@
+//! The state every request handler shares.
+
+use super::chaos::Chaos;
+use super::db::Db;
+use super::keys::{KeyHasher, KeyStore};
+use super::rate_limit::RateLimiter;
+
+/// What the handlers and middleware share (behind an `Arc`).
+#[derive(Debug)]
+pub(crate) struct AppState {
+    /// The database.
+    pub(crate) db: Db,
+    /// Hashes presented keys to compare with the stored hashes.
+    pub(crate) hasher: KeyHasher,
+    /// The known keys.
+    pub(crate) keys: KeyStore,
+    /// The per-key rate limit, if any.
+    pub(crate) limiter: Option<RateLimiter>,
+    /// Failure injection.
+    pub(crate) chaos: Chaos,
+    /// `http://127.0.0.1:<port>`, for the absolute URLs of pages.
+    pub(crate) origin: String,
+}

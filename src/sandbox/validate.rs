@@ -1,0 +1,102 @@
+//! Field checks for request bodies: each failed check adds a per-field message, and the
+//! request fails with 400 `validation` listing them all.
+
+use super::error::ApiError;
+use crate::FieldError;
+
+/// Collects field errors.
+#[derive(Debug, Default)]
+pub(crate) struct Checks(Vec<FieldError>);
+
+impl Checks {
+    pub(crate) fn new() -> Checks {
+        Checks::default()
+    }
+
+    /// Adds an error.
+    pub(crate) fn fail(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push(FieldError::new(field, message));
+    }
+
+    /// `value` must have `min..=max` characters and not be blank.
+    pub(crate) fn text(&mut self, field: &str, value: &str, min: usize, max: usize) {
+        let len = value.chars().count();
+        if min > 0 && value.trim().is_empty() {
+            self.fail(field, "must not be blank");
+        } else if len < min || len > max {
+            self.fail(field, format!("must have {min} to {max} characters"));
+        }
+    }
+
+    /// Like [`Checks::text`] for an optional field.
+    pub(crate) fn opt_text(&mut self, field: &str, value: Option<&str>, min: usize, max: usize) {
+        if let Some(value) = value {
+            self.text(field, value, min, max);
+        }
+    }
+
+    /// An optional email address: `local@domain`, at most 254 characters.
+    pub(crate) fn email(&mut self, field: &str, value: Option<&str>) {
+        let Some(value) = value else { return };
+        let ok = value.len() <= 254
+            && value.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
+            })
+            && !value.chars().any(char::is_whitespace);
+        if !ok {
+            self.fail(field, "must be an email address");
+        }
+    }
+
+    /// An optional calendar date `YYYY-MM-DD`.
+    pub(crate) fn date(&mut self, field: &str, value: Option<&str>) {
+        let Some(value) = value else { return };
+        let ok =
+            crate::time::parse_rfc3339(&format!("{value}T00:00:00Z")).is_ok() && value.len() == 10;
+        if !ok {
+            self.fail(field, "must be a date YYYY-MM-DD");
+        }
+    }
+
+    /// An `http://` or `https://` URL with a host.
+    pub(crate) fn url(&mut self, field: &str, value: &str) {
+        let rest = value
+            .strip_prefix("https://")
+            .or_else(|| value.strip_prefix("http://"));
+        let ok = rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/'))
+            && value.len() <= 2048
+            && !value.chars().any(|c| c.is_whitespace() || c.is_control());
+        if !ok {
+            self.fail(field, "must be an http:// or https:// URL");
+        }
+    }
+
+    /// Succeeds if no check failed.
+    pub(crate) fn finish(self) -> Result<(), ApiError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::validation(self.0))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn collects_every_failure() {
+        let mut c = Checks::new();
+        c.text("name", " ", 1, 10);
+        c.email("email", Some("nope"));
+        c.date("due_date", Some("2026-02-30"));
+        c.url("base_url", "ftp://x");
+        c.email("ok", Some("ada@example.com"));
+        c.date("ok", Some("2026-02-28"));
+        c.url("ok", "https://api.example.com/v2");
+        let err = c.finish().unwrap_err();
+        let fields: Vec<_> = err.0.fields().iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(fields, ["name", "email", "due_date", "base_url"]);
+    }
+}
