@@ -68,7 +68,7 @@ test("the declarations have no `any` and type-check a user's code", (t) => {
   }
   writeFileSync(join(app, "user.ts"), readFileSync(join(root, "js-tests", "fixtures", "user.ts"), "utf8"));
   writeFileSync(join(app, "tsconfig.json"), JSON.stringify({
-    compilerOptions: { strict: true, noEmit: true, target: "es2022", module: "nodenext", moduleResolution: "nodenext", lib: ["es2022", "dom"], skipLibCheck: false },
+    compilerOptions: { strict: true, noEmit: true, target: "es2022", module: "nodenext", moduleResolution: "nodenext", lib: ["es2022", "esnext.disposable", "dom"], skipLibCheck: false },
     files: ["user.ts"],
   }));
   execFileSync(tsc, ["-p", "tsconfig.json"], { cwd: app, stdio: "inherit" });

@@ -217,12 +217,12 @@ pub(crate) async fn authorize_once(
     link: &str,
 ) -> Result<Connection> {
     let session = settings.describe(link).await?;
-    if session.auth_type != AuthType::Oauth2 {
+    if session.connector.auth_type != AuthType::Oauth2 {
         return Err(Error::invalid(
             "validation",
             format!(
                 "connector {} does not use OAuth2: call submit() with its fields",
-                session.connector
+                session.connector.name
             ),
         ));
     }

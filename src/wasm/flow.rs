@@ -157,16 +157,16 @@ impl Settings {
         let parsed = read_link(link, now_unix())?;
         let endpoints = Endpoints::of(link, self.api_base.as_deref())?;
         let session: SessionBody = get_json(&endpoints.session()).await?;
-        if session.auth_type == AuthType::Oauth2 {
+        if session.connector.auth_type == AuthType::Oauth2 {
             return Err(Error::invalid(
                 "validation",
                 format!(
                     "connector {} uses OAuth2: call authorize()",
-                    session.connector
+                    session.connector.name
                 ),
             ));
         }
-        validate(&session.fields, credentials)?;
+        validate(&session.connector.fields, credentials)?;
         events.emit("validated", &JsValue::UNDEFINED);
         let certificate = self
             .certificate

@@ -4,29 +4,29 @@
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
-use crate::model::{AuthType, Connection, FieldSpec};
+use crate::model::{AuthType, Connection, Connector};
 use crate::{Error, ErrorKind, Result};
 
-/// `GET {connect}/session?<link query>`: the connect session the link opens.
+/// `GET {connect}/session?<link query>`: the connect session the link opens (other
+/// members of the answer are ignored).
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct SessionBody {
-    /// The connector's name.
-    pub connector: String,
-    /// The connector's display name, when the platform gives it.
-    #[serde(default)]
-    pub display_name: Option<String>,
-    /// How the connector gets credentials.
-    pub auth_type: AuthType,
-    /// The credential fields to ask for (empty for OAuth2).
-    #[serde(default)]
-    pub fields: Vec<FieldSpec>,
-    /// The product's customer id.
-    pub customer: String,
+    /// The connector: name, display name, auth type, fields.
+    pub connector: Connector,
+    /// The customer the link is for.
+    pub customer: SessionCustomer,
     /// When the link expires (RFC 3339).
     pub expires_at: String,
     /// The workspace certificate (PEM), to seal credentials to.
     #[serde(default)]
     pub certificate: Option<String>,
+}
+
+/// The session's customer.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct SessionCustomer {
+    /// The product's own id for the customer (the link's `customer`).
+    pub external_id: String,
 }
 
 /// `ConnectSession` in TypeScript.
@@ -61,10 +61,11 @@ impl SessionBody {
     /// The session as the JavaScript object `describe` resolves with.
     pub(crate) fn to_js(&self) -> Result<JsValue> {
         to_js(&JsSession {
-            connector: &self.connector,
-            display_name: self.display_name.as_deref(),
-            auth_type: self.auth_type,
+            connector: &self.connector.name,
+            display_name: Some(&self.connector.display_name),
+            auth_type: self.connector.auth_type,
             fields: self
+                .connector
                 .fields
                 .iter()
                 .map(|f| JsField {
@@ -76,7 +77,7 @@ impl SessionBody {
                     help: f.help.as_deref(),
                 })
                 .collect(),
-            customer: &self.customer,
+            customer: &self.customer.external_id,
             expires_at: &self.expires_at,
             certificate: self.certificate.as_deref(),
         })

@@ -93,7 +93,7 @@ struct Prompt {
 impl std::fmt::Debug for Prompt {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Prompt")
-            .field("connector", &self.session.connector)
+            .field("connector", &self.session.connector.name)
             .finish()
     }
 }
@@ -166,10 +166,7 @@ fn show(
     let document = window
         .document()
         .ok_or_else(|| Error::new(ErrorKind::Config, "no_window", "open() needs a document"))?;
-    let name = session
-        .display_name
-        .clone()
-        .unwrap_or_else(|| session.connector.clone());
+    let name = session.connector.display_name.clone();
     let dialog = element(
         &document,
         "dialog",
@@ -190,7 +187,7 @@ fn show(
             Some(&format!("Connect {name}")),
         )?,
     )?;
-    for field in &session.fields {
+    for field in &session.connector.fields {
         let id = format!("munity-field-{}", field.name);
         let error_id = format!("{id}-error");
         let kind = match field.kind {
@@ -236,7 +233,7 @@ fn show(
         None,
     )?;
     append(&form, &status)?;
-    let label = if session.auth_type == AuthType::Oauth2 {
+    let label = if session.connector.auth_type == AuthType::Oauth2 {
         format!("Connect with {name}")
     } else {
         "Connect".to_owned()
@@ -316,12 +313,12 @@ fn show(
     let _ = Reflect::set(
         &data,
         &"connector".into(),
-        &prompt.session.connector.as_str().into(),
+        &prompt.session.connector.name.as_str().into(),
     );
     let _ = Reflect::set(
         &data,
         &"authType".into(),
-        &prompt.session.auth_type.as_str().into(),
+        &prompt.session.connector.auth_type.as_str().into(),
     );
     prompt.events.emit("opened", &data);
     Ok(())
@@ -334,7 +331,7 @@ fn on_submit(prompt: &Rc<Prompt>) {
     }
     prompt.set_status("Connecting…");
     let p = Rc::clone(prompt);
-    if prompt.session.auth_type == AuthType::Oauth2 {
+    if prompt.session.connector.auth_type == AuthType::Oauth2 {
         let popup = match Popup::open_blank(500, 700) {
             Ok(popup) => Rc::new(popup),
             Err(err) => return prompt.fail(err),
@@ -388,7 +385,7 @@ impl Prompt {
     /// The inputs' values as credentials (empty optional fields left out).
     fn read_inputs(&self) -> Result<Credentials> {
         let mut credentials = Credentials::new();
-        for field in &self.session.fields {
+        for field in &self.session.connector.fields {
             let input = self
                 .dialog
                 .query_selector(&format!("#munity-field-{}", field.name))
@@ -420,7 +417,7 @@ impl Prompt {
     /// Validation errors: shown by their inputs, the dialog stays. Others: close and
     /// `onError`.
     fn fail(&self, err: Error) {
-        for field in &self.session.fields {
+        for field in &self.session.connector.fields {
             let message = err
                 .fields()
                 .iter()
