@@ -47,7 +47,7 @@ pub(crate) fn js_message(value: &JsValue) -> String {
 /// callback unchanged), else `None`.
 fn munity_code(value: &JsValue) -> Option<String> {
     let err = value.dyn_ref::<js_sys::Error>()?;
-    if String::from(err.name()) != "MunityError" {
+    if err.name() != "MunityError" {
         return None;
     }
     Reflect::get(err, &JsValue::from_str("code"))

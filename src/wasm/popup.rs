@@ -53,9 +53,9 @@ impl Popup {
     pub(crate) fn open_blank(width: u32, height: u32) -> Result<Popup> {
         let window = window()?;
         let outer = |v: Result<JsValue, JsValue>| v.ok().and_then(|v| v.as_f64()).unwrap_or(0.0);
-        let left = outer(window.screen_x().map(JsValue::from))
+        let left = outer(window.screen_x())
             + (outer(window.outer_width()) - f64::from(width)).max(0.0) / 2.0;
-        let top = outer(window.screen_y().map(JsValue::from))
+        let top = outer(window.screen_y())
             + (outer(window.outer_height()) - f64::from(height)).max(0.0) / 2.0;
         let features = format!(
             "popup=yes,width={width},height={height},left={},top={}",

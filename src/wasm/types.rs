@@ -109,13 +109,18 @@ pub(crate) fn connection_to_js(c: &Connection) -> Result<JsValue> {
 /// A connection from a JavaScript object in the API's JSON form (the OAuth2 popup's
 /// message carries the same object as the `POST {connect}/credentials` answer).
 pub(crate) fn connection_from_js(value: JsValue) -> Result<Connection> {
-    serde_wasm_bindgen::from_value(value).map_err(|e| {
+    let malformed = |detail: String| {
         Error::new(
             ErrorKind::Decode,
             "server",
-            format!("the platform sent a malformed connection: {e}"),
+            format!("the platform sent a malformed connection: {detail}"),
         )
-    })
+    };
+    let json = js_sys::JSON::stringify(&value)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| malformed("not JSON".to_owned()))?;
+    serde_json::from_str(&json).map_err(|e| malformed(e.to_string()))
 }
 
 /// `LinkInfo` in TypeScript.
@@ -132,9 +137,15 @@ pub(crate) struct JsLinkInfo<'a> {
     pub scope: Option<&'a str>,
 }
 
-/// Any of the above as a plain JavaScript object (maps as objects, no `Map`).
+/// Any of the above as a plain JavaScript object, through JSON (serde_json is in the
+/// build anyway; a second serializer would only add bytes).
 pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| Error::new(ErrorKind::Internal, "internal", e.to_string()))
+    let json = serde_json::to_string(value)?;
+    js_sys::JSON::parse(&json).map_err(|_| {
+        Error::new(
+            ErrorKind::Internal,
+            "internal",
+            "JSON.parse refused our JSON",
+        )
+    })
 }

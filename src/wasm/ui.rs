@@ -76,6 +76,9 @@ impl Handlers {
     }
 }
 
+/// A DOM event listener.
+type Listener = Closure<dyn FnMut(Event)>;
+
 /// The state of one open dialog.
 struct Prompt {
     settings: Rc<Settings>,
@@ -86,7 +89,7 @@ struct Prompt {
     dialog: HtmlDialogElement,
     status: Element,
     /// The event listeners, dropped (after the current event) when the dialog closes.
-    listeners: RefCell<Vec<Closure<dyn FnMut(Event)>>>,
+    listeners: RefCell<Vec<Listener>>,
     done: RefCell<bool>,
 }
 
