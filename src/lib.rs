@@ -63,3 +63,5 @@ pub mod sandbox;
 
 #[cfg(all(feature = "wasm", target_arch = "wasm32"))]
 mod wasm;
+#[cfg(all(feature = "wasm", target_arch = "wasm32"))]
+pub use wasm::{encrypt_credentials, parse_link, MunityConnect};

@@ -1,1 +1,186 @@
-//! (in progress: issue 8)
+//! The JavaScript bindings: the npm package `@munity/connect`, built by
+//! `scripts/build-pkg` for `wasm32-unknown-unknown` with wasm-bindgen (compiled only with
+//! feature `wasm` on `wasm32`).
+//!
+//! - [`MunityConnect`]: `describe`, `submit`, `authorize` (Promises) and `open`
+//!   (callbacks, with a built-in prompt);
+//! - [`parse_link`] (`parseLink`) and [`encrypt_credentials`] (`encryptCredentials`):
+//!   the link and envelope code of the crate, for pages that build their own flow.
+//!
+//! Wherever a link is taken, a function returning a Promise of a fresh link is accepted
+//! too: on `link_expired` or `link_used` it is called once more and the flow goes on.
+//! Every error reaches JavaScript as a `MunityError` (an `Error` with `code`,
+//! `message`, `fields`, `status`); the TypeScript declarations below are the package's
+//! contract.
+//!
+//! The platform side of the flows: `GET {connect}/session?{link query}`,
+//! `POST {connect}/credentials` with `{"link", "envelope"}`, and the OAuth2 page
+//! `{connect}/oauth2/authorize?link={link query}&origin={page origin}`, which answers by
+//! `postMessage` to the opener's origin with `{"type": "munity:connect", "connection"}`
+//! or `{"type": "munity:connect", "error": {"code", "detail"}}` (see `popup.rs`).
+
+mod clock;
+mod connect;
+mod error;
+mod flow;
+mod http;
+mod link_source;
+mod popup;
+mod types;
+mod ui;
+
+use wasm_bindgen::prelude::*;
+
+pub use connect::MunityConnect;
+
+use crate::Result;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPESCRIPT: &'static str = r#"
+/** A connect link, or a function returning a Promise of a fresh one: on `link_expired`
+ * or `link_used` the function is called once more and the flow goes on with its link. */
+export type LinkSource = string | (() => Promise<string>);
+
+/** How a connector gets its credentials. */
+export type AuthType =
+  | "oauth2" | "api_key" | "user_credentials"
+  | "headers" | "basic" | "bearer" | "aws4" | "hmac_sha256" | "none";
+
+/** One credential field to ask the end user for. */
+export interface FieldSpec {
+  /** The key in the credentials object, e.g. `api_key`. */
+  name: string;
+  /** The label to show. */
+  label: string;
+  /** How to show it (`password` for secrets). */
+  kind: "text" | "password" | "url";
+  required: boolean;
+  /** Encrypted and never shown back. */
+  secret: boolean;
+  help?: string;
+}
+
+/** The connect session a link opens (`describe`). */
+export interface ConnectSession {
+  /** The connector's name, e.g. `jira`. */
+  connector: string;
+  displayName?: string;
+  authType: AuthType;
+  /** The fields `submit` needs (empty for OAuth2). */
+  fields: FieldSpec[];
+  /** The product's customer id. */
+  customer: string;
+  /** When the link expires (RFC 3339). */
+  expiresAt: string;
+  /** The workspace certificate (PEM) credentials are encrypted to. */
+  certificate?: string;
+}
+
+/** A customer's connection to a connector. */
+export interface Connection {
+  id: string;
+  customerId: string;
+  connector: string;
+  status: "active" | "error";
+  /** RFC 3339. */
+  createdAt: string;
+}
+
+/** What a link says (`parseLink`); the signature is the platform's to check. */
+export interface LinkInfo {
+  workspace: string;
+  customer: string;
+  connector: string;
+  /** RFC 3339. */
+  expiresAt: string;
+  redirectUri?: string;
+  scope?: string;
+}
+
+/** The codes of `MunityError`; others may be added. */
+export type MunityErrorCode =
+  | "link_invalid" | "link_invalid_signature" | "link_expired" | "link_used"
+  | "certificate_invalid" | "certificate_expired" | "certificate_not_yet_valid" | "unsupported_key"
+  | "validation" | "popup_blocked" | "window_closed" | "network" | "server"
+  | "invalid_option" | "no_window" | (string & {});
+
+/** A problem with one credential field. */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** Every rejection and `onError` gets one: an `Error` named `MunityError`. */
+export interface MunityError extends Error {
+  name: "MunityError";
+  code: MunityErrorCode;
+  message: string;
+  /** Per-field problems (for `validation`); empty otherwise. */
+  fields: FieldError[];
+  /** The HTTP status, when the platform answered with an error. */
+  status?: number;
+}
+
+export interface MunityConnectOptions {
+  /** The workspace certificate (PEM or public JWK), instead of the session's. */
+  certificate?: string;
+  /** The API base, e.g. `https://api.munityapps.com/v1`, instead of the link's. */
+  apiBase?: string;
+}
+
+export interface AuthorizeOptions {
+  /** The popup's width in pixels (default 500). */
+  width?: number;
+  /** The popup's height in pixels (default 700). */
+  height?: number;
+}
+
+/** The steps `onEvent` reports. */
+export type MunityEventName =
+  | "opened" | "validated" | "encrypted" | "submitted" | "success" | "error" | "exit";
+
+export interface OpenHandlers {
+  onSuccess(connection: Connection): void;
+  onError(error: MunityError): void;
+  /** The user closed the prompt. */
+  onExit?(): void;
+  onEvent?(name: MunityEventName, data: object | undefined): void;
+}
+"#;
+
+/// `parseLink(link)`: what a connect link says (workspace, customer, connector,
+/// expiry). Checks the form only (the signature is the platform's to check).
+///
+/// # Errors
+/// `link_invalid` for anything malformed.
+#[wasm_bindgen(js_name = parseLink, unchecked_return_type = "LinkInfo")]
+pub fn parse_link(link: &str) -> Result<JsValue> {
+    let parsed = crate::link::ConnectLink::parse(link)?;
+    types::to_js(&types::JsLinkInfo {
+        workspace: parsed.workspace(),
+        customer: parsed.customer(),
+        connector: parsed.connector(),
+        expires_at: crate::time::format_rfc3339(parsed.expires_at()),
+        redirect_uri: parsed.redirect_uri(),
+        scope: parsed.scope(),
+    })
+}
+
+/// `encryptCredentials(certificatePem, link, credentials)`: the credentials sealed to
+/// the workspace certificate and bound to the link's session, as a compact JWE
+/// (`ECDH-ES`, `A256GCM`) for `POST {connect}/credentials`.
+///
+/// # Errors
+/// `link_invalid`, `link_expired`, `certificate_invalid` (or `certificate_expired`,
+/// `unsupported_key`), `validation` when a value is not a string.
+#[wasm_bindgen(js_name = encryptCredentials)]
+pub fn encrypt_credentials(
+    #[wasm_bindgen(js_name = certificatePem)] certificate_pem: &str,
+    link: &str,
+    #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] credentials: JsValue,
+) -> Result<String> {
+    let now = clock::now_unix();
+    let parsed = flow::read_link(link, now)?;
+    let credentials = flow::read_credentials(&credentials)?;
+    flow::encrypt(certificate_pem, &parsed, &credentials, now)
+}

@@ -1,0 +1,75 @@
+// Packaging test: the tarball made by `scripts/build-pkg --pack` installs into an empty
+// folder as a user would install it, imports with Node, runs, and its TypeScript
+// declarations type-check a user's code under `tsc --strict` with no `any` in the API.
+// Run: node --test js-tests/
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync, rmSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const packDir = join(root, "target", "npm");
+const tsc = join(root, ".tools", "node", "node_modules", ".bin", "tsc");
+
+function tarball() {
+  const found = existsSync(packDir) ? readdirSync(packDir).filter((f) => /^munity-connect-.*\.tgz$/.test(f)) : [];
+  assert.equal(found.length, 1, `expected one tarball in ${packDir}: run scripts/build-pkg --pack`);
+  return join(packDir, found[0]);
+}
+
+const app = mkdtempSync(join(tmpdir(), "munity-pkg-"));
+test.after(() => rmSync(app, { recursive: true, force: true }));
+
+test("the tarball installs into an empty folder", () => {
+  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }));
+  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", tarball()], { cwd: app, stdio: "inherit" });
+  const manifest = JSON.parse(readFileSync(join(app, "node_modules", "@munity", "connect", "package.json"), "utf8"));
+  const cargoVersion = /^version = "([^"]+)"/m.exec(readFileSync(join(root, "Cargo.toml"), "utf8"))[1];
+  assert.equal(manifest.version, cargoVersion, "package version is Cargo.toml's");
+  assert.equal(manifest.type, "module");
+  for (const entry of ["web", "bundler"]) {
+    for (const file of ["munity_connect.js", "munity_connect.d.ts", "munity_connect_bg.wasm"]) {
+      assert.ok(existsSync(join(app, "node_modules", "@munity", "connect", entry, file)), `${entry}/${file} is packed`);
+    }
+  }
+});
+
+test("the web entry imports and runs in Node", () => {
+  const script = `
+    import { readFileSync } from "node:fs";
+    import { fileURLToPath } from "node:url";
+    import { initSync, MunityConnect, parseLink, encryptCredentials } from "@munity/connect";
+    const wasm = readFileSync(fileURLToPath(import.meta.resolve("@munity/connect/munity_connect_bg.wasm")));
+    initSync({ module: wasm });
+    const out = { types: [typeof MunityConnect, typeof parseLink, typeof encryptCredentials] };
+    try { parseLink("https://example.test/v1/connect?v=1"); } catch (e) {
+      out.error = { name: e.name, code: e.code, isError: e instanceof Error, fields: e.fields };
+    }
+    console.log(JSON.stringify(out));
+  `;
+  writeFileSync(join(app, "run.mjs"), script);
+  const out = JSON.parse(execFileSync("node", ["run.mjs"], { cwd: app, encoding: "utf8" }));
+  assert.deepEqual(out.types, ["function", "function", "function"]);
+  assert.deepEqual(out.error, { name: "MunityError", code: "link_invalid", isError: true, fields: [] });
+});
+
+test("the declarations have no `any` and type-check a user's code", (t) => {
+  for (const entry of ["web", "bundler"]) {
+    const dts = readFileSync(join(app, "node_modules", "@munity", "connect", entry, "munity_connect.d.ts"), "utf8");
+    const publicPart = dts.split("export type InitInput")[0];
+    assert.doesNotMatch(publicPart, /\bany\b/, `${entry}/munity_connect.d.ts declares the API without any`);
+  }
+  if (!existsSync(tsc)) {
+    t.skip("typescript is not installed: run scripts/setup-wasm");
+    return;
+  }
+  writeFileSync(join(app, "user.ts"), readFileSync(join(root, "js-tests", "fixtures", "user.ts"), "utf8"));
+  writeFileSync(join(app, "tsconfig.json"), JSON.stringify({
+    compilerOptions: { strict: true, noEmit: true, target: "es2022", module: "nodenext", moduleResolution: "nodenext", lib: ["es2022", "esnext.disposable", "dom"], skipLibCheck: false },
+    files: ["user.ts"],
+  }));
+  execFileSync(tsc, ["-p", "tsconfig.json"], { cwd: app, stdio: "inherit" });
+});

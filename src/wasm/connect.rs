@@ -1,0 +1,242 @@
+//! `MunityConnect`: the Promise API (`describe`, `submit`, `authorize`) and the callback
+//! API (`open`) over the flows of `flow.rs`.
+
+use std::rc::Rc;
+
+use js_sys::{Function, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use super::flow::{read_credentials, Events, Settings};
+use super::http::Endpoints;
+use super::link_source::LinkSource;
+use super::popup::{window, Popup};
+use super::types::{connection_from_js, connection_to_js};
+use super::ui;
+use crate::model::{AuthType, Connection};
+use crate::{Error, ErrorKind, Result};
+
+/// The popup's size when `authorize` is given none.
+const POPUP_WIDTH: u32 = 500;
+const POPUP_HEIGHT: u32 = 700;
+
+/// Connects an end user's account from the browser: reads the connect link, validates
+/// and encrypts the credentials with the workspace certificate, submits them, or runs
+/// the OAuth2 popup.
+#[wasm_bindgen]
+#[derive(Debug, Clone)]
+pub struct MunityConnect {
+    settings: Rc<Settings>,
+}
+
+/// A string property of an options object (`undefined` and `null` are absent).
+fn string_option(options: &JsValue, key: &str) -> Result<Option<String>> {
+    if options.is_undefined() || options.is_null() {
+        return Ok(None);
+    }
+    let value = Reflect::get(options, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED);
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    value.as_string().map(Some).ok_or_else(|| {
+        Error::new(
+            ErrorKind::Config,
+            "invalid_option",
+            format!("option `{key}` must be a string"),
+        )
+    })
+}
+
+/// A positive whole-number property of an options object, or `default`.
+fn size_option(options: &JsValue, key: &str, default: u32) -> Result<u32> {
+    if options.is_undefined() || options.is_null() {
+        return Ok(default);
+    }
+    let value = Reflect::get(options, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED);
+    if value.is_undefined() || value.is_null() {
+        return Ok(default);
+    }
+    match value.as_f64() {
+        Some(n) if n.fract() == 0.0 && (100.0..=10_000.0).contains(&n) => Ok(n as u32),
+        _ => Err(Error::new(
+            ErrorKind::Config,
+            "invalid_option",
+            format!("option `{key}` must be a whole number of pixels from 100 to 10000"),
+        )),
+    }
+}
+
+/// A rejected Promise with the error as a `MunityError`.
+fn reject(err: Error) -> Promise {
+    Promise::reject(&err.into())
+}
+
+/// Runs a flow as a Promise of its value converted for JavaScript.
+fn promise<F>(flow: F) -> Promise
+where
+    F: std::future::Future<Output = Result<JsValue>> + 'static,
+{
+    future_to_promise(async move { flow.await.map_err(JsValue::from) })
+}
+
+#[wasm_bindgen]
+impl MunityConnect {
+    /// `new MunityConnect({ certificate?, apiBase? })`: `certificate` (PEM or JWK)
+    /// replaces the one the platform sends with the session; `apiBase`
+    /// (`https://api.munityapps.com/v1`) replaces the base of the links.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "MunityConnectOptions")] options: JsValue,
+    ) -> Result<MunityConnect> {
+        let settings = Settings {
+            certificate: string_option(&options, "certificate")?,
+            api_base: string_option(&options, "apiBase")?,
+        };
+        Ok(MunityConnect {
+            settings: Rc::new(settings),
+        })
+    }
+
+    /// Reads the link's connect session: the connector, its `authType`, the `fields` to
+    /// ask for, `expiresAt`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<ConnectSession>")]
+    pub fn describe(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "LinkSource")] link: JsValue,
+    ) -> Promise {
+        let source = match LinkSource::from_js(&link) {
+            Ok(source) => source,
+            Err(err) => return reject(err),
+        };
+        let settings = Rc::clone(&self.settings);
+        promise(async move {
+            let session = source
+                .run(
+                    |link| {
+                        let settings = Rc::clone(&settings);
+                        async move { settings.describe(&link).await }
+                    },
+                    |_| {},
+                )
+                .await?;
+            session.to_js()
+        })
+    }
+
+    /// Validates `credentials` against the connector's fields, encrypts them with the
+    /// workspace certificate, submits them and resolves with the new connection.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Connection>")]
+    pub fn submit(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "LinkSource")] link: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] credentials: JsValue,
+    ) -> Promise {
+        let prepared =
+            LinkSource::from_js(&link).and_then(|s| Ok((s, read_credentials(&credentials)?)));
+        let (source, credentials) = match prepared {
+            Ok(prepared) => prepared,
+            Err(err) => return reject(err),
+        };
+        let settings = Rc::clone(&self.settings);
+        promise(async move {
+            let events = Events::default();
+            let connection = source
+                .run(
+                    |link| {
+                        let (settings, credentials, events) =
+                            (Rc::clone(&settings), credentials.clone(), events.clone());
+                        async move { settings.submit(&link, &credentials, &events).await }
+                    },
+                    |_| {},
+                )
+                .await?;
+            connection_to_js(&connection)
+        })
+    }
+
+    /// Runs the OAuth2 flow in a popup and resolves with the new connection. Call it
+    /// directly in a click handler: the popup is opened before anything else (browsers
+    /// block popups opened later), then sent to the platform's page.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Connection>")]
+    pub fn authorize(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "LinkSource")] link: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "AuthorizeOptions")] options: JsValue,
+    ) -> Promise {
+        let prepared = (|| {
+            let width = size_option(&options, "width", POPUP_WIDTH)?;
+            let height = size_option(&options, "height", POPUP_HEIGHT)?;
+            let source = LinkSource::from_js(&link)?;
+            // First thing that touches the browser: open the window in the user's gesture.
+            Ok::<_, Error>((source, Popup::open_blank(width, height)?))
+        })();
+        let (source, popup) = match prepared {
+            Ok(prepared) => prepared,
+            Err(err) => return reject(err),
+        };
+        let settings = Rc::clone(&self.settings);
+        promise(async move {
+            let popup = Rc::new(popup);
+            let result = source
+                .run(
+                    |link| {
+                        let (settings, popup) = (Rc::clone(&settings), Rc::clone(&popup));
+                        async move { authorize_once(&settings, &popup, &link).await }
+                    },
+                    |_| {},
+                )
+                .await;
+            if result.is_err() {
+                popup.close();
+            }
+            connection_to_js(&result?)
+        })
+    }
+
+    /// The callback form: shows the connect prompt for the link's connector in a dialog
+    /// (or the OAuth2 button), and reports to `handlers`: `onSuccess(connection)`,
+    /// `onError(error)`, `onExit()` when the user closes it, `onEvent(name, data)` for
+    /// each step (`opened`, `validated`, `encrypted`, `submitted`, `success`, `error`,
+    /// `exit`).
+    pub fn open(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "LinkSource")] link: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "OpenHandlers")] handlers: JsValue,
+    ) -> Result<()> {
+        let handlers = ui::Handlers::from_js(&handlers)?;
+        let source = LinkSource::from_js(&link)?;
+        ui::open(Rc::clone(&self.settings), source, handlers);
+        Ok(())
+    }
+}
+
+/// One OAuth2 attempt with one link, in an open popup.
+pub(crate) async fn authorize_once(
+    settings: &Settings,
+    popup: &Popup,
+    link: &str,
+) -> Result<Connection> {
+    let session = settings.describe(link).await?;
+    if session.connector.auth_type != AuthType::Oauth2 {
+        return Err(Error::invalid(
+            "validation",
+            format!(
+                "connector {} does not use OAuth2: call submit() with its fields",
+                session.connector.name
+            ),
+        ));
+    }
+    let endpoints = Endpoints::of(link, settings.api_base.as_deref())?;
+    let page_origin = window()?
+        .location()
+        .origin()
+        .map_err(|_| Error::new(ErrorKind::Internal, "internal", "the page has no origin"))?;
+    popup.navigate(&endpoints.authorize(&page_origin))?;
+    let data = popup.wait(&endpoints.origin()?).await?;
+    connection_from_js(data)
+}
+
+/// Calls a handler function with one argument, ignoring what it throws.
+pub(crate) fn call(handler: &Function, arg: &JsValue) {
+    let _ = handler.call1(&JsValue::NULL, arg);
+}

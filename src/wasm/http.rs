@@ -1,0 +1,137 @@
+//! The platform's connect endpoints, fetched with gloo-net (the browser's `fetch`).
+//!
+//! A link is `{connect base}?{query}`, where the connect base is `{API base}/connect`
+//! (or the `apiBase` option + `/connect`):
+//! - `GET {connect base}/session?{query}` answers the session;
+//! - `POST {connect base}/credentials` with `{"link": query, "envelope": jwe}` answers the
+//!   connection;
+//! - `{connect base}/oauth2/authorize?link={query}&origin={page origin}` is the OAuth2
+//!   page the popup shows.
+//!
+//! Errors: a failed `fetch` is `network`; an answer of 500 or more is `server`; any other
+//! error answer keeps the platform's `code` (`link_invalid`, `link_expired`,
+//! `link_used`, `validation` with `fields`...).
+
+use gloo_net::http::{Request, Response};
+use serde::de::DeserializeOwned;
+
+use crate::model::ApiErrorBody;
+use crate::{Error, ErrorKind, Result};
+
+/// Where a link's connect endpoints are.
+#[derive(Debug, Clone)]
+pub(crate) struct Endpoints {
+    /// `{API base}/connect`, without a trailing slash.
+    pub base: String,
+    /// The link's query, as signed.
+    pub query: String,
+}
+
+impl Endpoints {
+    /// The endpoints of `link`; `api_base` (the `apiBase` option) replaces the link's
+    /// own base.
+    pub(crate) fn of(link: &str, api_base: Option<&str>) -> Result<Endpoints> {
+        let link = link.split('#').next().unwrap_or_default();
+        let (base, query) = link
+            .split_once('?')
+            .ok_or_else(|| Error::invalid("link_invalid", "the link has no query (no `?`)"))?;
+        let base = match api_base {
+            Some(api) => format!("{}/connect", api.trim_end_matches('/')),
+            None => base.trim_end_matches('/').to_owned(),
+        };
+        if !(base.starts_with("https://") || base.starts_with("http://")) {
+            return Err(Error::invalid(
+                "link_invalid",
+                "the link must be an absolute http(s) URL",
+            ));
+        }
+        Ok(Endpoints {
+            base,
+            query: query.to_owned(),
+        })
+    }
+
+    /// The session URL.
+    pub(crate) fn session(&self) -> String {
+        format!("{}/session?{}", self.base, self.query)
+    }
+
+    /// The credentials URL.
+    pub(crate) fn credentials(&self) -> String {
+        format!("{}/credentials", self.base)
+    }
+
+    /// The OAuth2 page for a popup opened by a page of `origin`.
+    pub(crate) fn authorize(&self, origin: &str) -> String {
+        let query: String = form_urlencoded::Serializer::new(String::new())
+            .append_pair("link", &self.query)
+            .append_pair("origin", origin)
+            .finish();
+        format!("{}/oauth2/authorize?{query}", self.base)
+    }
+
+    /// The platform's origin (`scheme://host[:port]`), as browsers write it in
+    /// `MessageEvent.origin`.
+    pub(crate) fn origin(&self) -> Result<String> {
+        web_sys::Url::new(&self.base)
+            .map(|url| url.origin())
+            .map_err(|_| Error::invalid("link_invalid", "the link's address is not a valid URL"))
+    }
+}
+
+/// `GET url`, decoded as `T`.
+pub(crate) async fn get_json<T: DeserializeOwned>(url: &str) -> Result<T> {
+    let response = Request::get(url).send().await.map_err(network)?;
+    decode(response).await
+}
+
+/// `POST url` with a JSON body, decoded as `T`.
+pub(crate) async fn post_json<T: DeserializeOwned>(
+    url: &str,
+    body: &serde_json::Value,
+) -> Result<T> {
+    let response = Request::post(url)
+        .json(body)
+        .map_err(|e| Error::new(ErrorKind::Internal, "internal", e.to_string()))?
+        .send()
+        .await
+        .map_err(network)?;
+    decode(response).await
+}
+
+fn network(err: gloo_net::Error) -> Error {
+    Error::new(
+        ErrorKind::Network,
+        "network",
+        format!("the request to the platform failed: {err}"),
+    )
+}
+
+/// A success answer as `T`, or the error answer as an [`Error`].
+async fn decode<T: DeserializeOwned>(response: Response) -> Result<T> {
+    let status = response.status();
+    let text = response.text().await.map_err(network)?;
+    if response.ok() {
+        return serde_json::from_str(&text).map_err(|e| {
+            Error::new(
+                ErrorKind::Decode,
+                "server",
+                format!("the platform's answer could not be read: {e}"),
+            )
+            .with_status(status)
+        });
+    }
+    let body: Option<ApiErrorBody> = serde_json::from_str(&text).ok();
+    let err = match body {
+        Some(body) if status < 500 => {
+            Error::api(status, body.code, body.detail).with_fields(body.fields)
+        }
+        Some(body) => Error::api(status, "server", format!("{}: {}", body.code, body.detail)),
+        None => Error::api(
+            status,
+            "server",
+            format!("the platform answered HTTP {status}"),
+        ),
+    };
+    Err(err)
+}

@@ -1,0 +1,312 @@
+//! The JavaScript bindings, tested as JavaScript sees them, in Node and in headless
+//! Chromium (`scripts/test-wasm`; `WASM_BINDGEN_USE_BROWSER=1` for the browser).
+//!
+//! Nothing here talks to a mock: the network cases use a closed port on 127.0.0.1
+//! (a real failed `fetch`).
+#![cfg(all(target_arch = "wasm32", feature = "wasm"))]
+
+use std::time::Duration;
+
+use base64::Engine as _;
+use js_sys::{Array, Function, Object, Promise, Reflect};
+use munity::link::LinkBuilder;
+use munity::{
+    encrypt_credentials, parse_link, ApiKey, Error, ErrorKind, FieldError, MunityConnect,
+};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+/// An X25519 public JWK (RFC 8037 Appendix A.6, Bob's key).
+const JWK: &str =
+    r#"{"kty":"OKP","crv":"X25519","x":"3p7bfXt9wbTTW2HC7OQ1Nz-DQ8hbeGdNrfx-FG-IK08"}"#;
+/// Nothing listens here: `fetch` fails with a network error.
+const CLOSED: &str = "http://127.0.0.1:9/v1/connect";
+
+fn now() -> i64 {
+    (js_sys::Date::now() / 1000.0) as i64
+}
+
+fn link_at(base: &str, signed_at: i64) -> String {
+    let key = ApiKey::parse("REM0aW39.NfO0123456789CNeHpF29wo012345678").expect("a valid test key");
+    LinkBuilder::new("ws_1", "cus_42", "jira")
+        .base_url(base)
+        .ttl(Duration::from_secs(600))
+        .scope("read write")
+        .sign(&key, signed_at)
+        .expect("the test link signs")
+        .into_url()
+}
+
+fn get(value: &JsValue, key: &str) -> JsValue {
+    Reflect::get(value, &JsValue::from_str(key)).expect("an object")
+}
+
+fn string(value: &JsValue, key: &str) -> String {
+    get(value, key)
+        .as_string()
+        .unwrap_or_else(|| panic!("`{key}` is not a string"))
+}
+
+/// Asserts `err` is a MunityError with `code`.
+fn assert_munity_error(err: &JsValue, code: &str) {
+    assert!(err.is_instance_of::<js_sys::Error>(), "a real Error");
+    assert_eq!(string(err, "name"), "MunityError");
+    assert_eq!(
+        string(err, "code"),
+        code,
+        "code (message: {})",
+        string(err, "message")
+    );
+    assert!(Array::is_array(&get(err, "fields")), "fields is an array");
+}
+
+async fn rejection(promise: Promise) -> JsValue {
+    match JsFuture::from(promise).await {
+        Ok(value) => panic!("expected a rejection, got {value:?}"),
+        Err(err) => err,
+    }
+}
+
+fn object(pairs: &[(&str, JsValue)]) -> JsValue {
+    let object = Object::new();
+    for (name, value) in pairs {
+        Reflect::set(&object, &JsValue::from_str(name), value).expect("set");
+    }
+    object.into()
+}
+
+fn header_of(jwe: &str) -> serde_json::Value {
+    let first = jwe.split('.').next().unwrap_or_default();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(first)
+        .expect("base64url header");
+    serde_json::from_slice(&bytes).expect("JSON header")
+}
+
+#[wasm_bindgen_test]
+fn parse_link_reads_every_field() {
+    let link = link_at("https://api.munityapps.com/v1/connect", 1_700_000_000);
+    let info = parse_link(&link).expect("parses");
+    assert_eq!(string(&info, "workspace"), "ws_1");
+    assert_eq!(string(&info, "customer"), "cus_42");
+    assert_eq!(string(&info, "connector"), "jira");
+    assert_eq!(string(&info, "expiresAt"), "2023-11-14T22:23:20Z");
+    assert_eq!(string(&info, "scope"), "read write");
+    assert!(get(&info, "redirectUri").is_undefined());
+}
+
+#[wasm_bindgen_test]
+fn parse_link_refuses_malformed_links_with_link_invalid() {
+    for bad in [
+        "",
+        "https://x.test/connect",
+        "https://x.test/connect?v=1",
+        "https://x.test/connect?v=2&workspace=a",
+    ] {
+        let err = parse_link(bad).map(|_| ()).expect_err(bad);
+        assert_munity_error(&err.into(), "link_invalid");
+    }
+    let good = link_at(CLOSED, now());
+    let tampered = good.replace("customer=cus_42", "customer=cus_42&customer=cus_43");
+    let err = parse_link(&tampered).map(|_| ()).expect_err("duplicate");
+    assert_munity_error(&err.into(), "link_invalid");
+}
+
+#[wasm_bindgen_test]
+fn encrypt_credentials_makes_an_ecdh_es_a256gcm_jwe_for_the_certificate() {
+    let link = link_at(CLOSED, now());
+    let jwe =
+        encrypt_credentials(JWK, &link, object(&[("api_key", "s3cr3t".into())])).expect("seals");
+    let parts: Vec<&str> = jwe.split('.').collect();
+    assert_eq!(parts.len(), 5, "compact JWE");
+    assert_eq!(parts[1], "", "ECDH-ES direct: no encrypted key");
+    assert!(!jwe.contains("s3cr3t"), "the secret is not in clear");
+    let header = header_of(&jwe);
+    assert_eq!(header["alg"], "ECDH-ES");
+    assert_eq!(header["enc"], "A256GCM");
+    assert!(
+        header["kid"].as_str().is_some_and(|kid| !kid.is_empty()),
+        "kid"
+    );
+    assert_eq!(header["epk"]["crv"], "X25519");
+}
+
+#[wasm_bindgen_test]
+fn encrypt_credentials_error_codes() {
+    let good = link_at(CLOSED, now());
+    let creds = || object(&[("api_key", "k".into())]);
+    let code_of = |result: munity::Result<String>| JsValue::from(result.expect_err("an error"));
+    let expired = link_at(CLOSED, now() - 3600);
+    assert_munity_error(
+        &code_of(encrypt_credentials(JWK, &expired, creds())),
+        "link_expired",
+    );
+    assert_munity_error(
+        &code_of(encrypt_credentials(JWK, "nonsense", creds())),
+        "link_invalid",
+    );
+    let pem = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----";
+    assert_munity_error(
+        &code_of(encrypt_credentials(pem, &good, creds())),
+        "certificate_invalid",
+    );
+    let err = code_of(encrypt_credentials(
+        JWK,
+        &good,
+        object(&[("api_key", JsValue::from(7))]),
+    ));
+    assert_munity_error(&err, "validation");
+    let fields = Array::from(&get(&err, "fields"));
+    assert_eq!(fields.length(), 1);
+    assert_eq!(string(&fields.get(0), "field"), "api_key");
+    assert!(
+        !string(&err, "message").contains('7'),
+        "values are never quoted"
+    );
+}
+
+#[wasm_bindgen_test]
+fn errors_become_munity_errors_with_fields_and_status() {
+    let err: JsValue = Error::api(400, "validation", "bad credentials")
+        .with_fields(vec![FieldError::new("password", "is required")])
+        .into();
+    assert_munity_error(&err, "validation");
+    assert_eq!(string(&err, "message"), "bad credentials");
+    assert_eq!(get(&err, "status").as_f64(), Some(400.0));
+    let field = Array::from(&get(&err, "fields")).get(0);
+    assert_eq!(string(&field, "field"), "password");
+    assert_eq!(string(&field, "message"), "is required");
+    let plain: JsValue = Error::new(ErrorKind::Network, "network", "down").into();
+    assert!(get(&plain, "status").is_undefined());
+}
+
+#[wasm_bindgen_test]
+fn constructor_checks_its_options() {
+    assert!(MunityConnect::new(JsValue::UNDEFINED).is_ok());
+    let options = object(&[("certificate", JWK.into()), ("apiBase", CLOSED.into())]);
+    assert!(MunityConnect::new(options).is_ok());
+    let bad = object(&[("certificate", JsValue::from(5))]);
+    let err = JsValue::from(MunityConnect::new(bad).expect_err("a number"));
+    assert_munity_error(&err, "invalid_option");
+}
+
+#[wasm_bindgen_test]
+async fn a_link_that_is_neither_string_nor_function_is_link_invalid() {
+    let connect = MunityConnect::new(JsValue::UNDEFINED).expect("new");
+    assert_munity_error(
+        &rejection(connect.describe(JsValue::from(42))).await,
+        "link_invalid",
+    );
+    let not_a_link = Function::new_no_args("return Promise.resolve(42)");
+    assert_munity_error(
+        &rejection(connect.describe(not_a_link.into())).await,
+        "link_invalid",
+    );
+    let throws = Function::new_no_args("throw new Error('backend down')");
+    let err = rejection(connect.describe(throws.into())).await;
+    assert_munity_error(&err, "link_invalid");
+    assert!(string(&err, "message").contains("backend down"));
+}
+
+#[wasm_bindgen_test]
+async fn an_expired_link_is_refused_before_any_request() {
+    let connect = MunityConnect::new(JsValue::UNDEFINED).expect("new");
+    let expired = link_at(CLOSED, now() - 3600);
+    let err = rejection(connect.describe(expired.as_str().into())).await;
+    assert_munity_error(&err, "link_expired");
+}
+
+#[wasm_bindgen_test]
+async fn an_unreachable_platform_is_network() {
+    let connect = MunityConnect::new(JsValue::UNDEFINED).expect("new");
+    let link = link_at(CLOSED, now());
+    assert_munity_error(
+        &rejection(connect.describe(link.as_str().into())).await,
+        "network",
+    );
+    let creds = object(&[("api_key", "k".into())]);
+    let err = rejection(connect.submit(link.as_str().into(), creds)).await;
+    assert_munity_error(&err, "network");
+}
+
+/// A link function over `links` (the last one repeats) that counts its calls in `f.calls()`.
+fn counting_source(links: &[String]) -> JsValue {
+    let list = links
+        .iter()
+        .map(|l| JsValue::from_str(l))
+        .collect::<Array>();
+    Function::new_with_args(
+        "links",
+        "let calls = 0; const f = () => Promise.resolve(links[Math.min(calls++, links.length - 1)]); \
+         f.calls = () => calls; return f;",
+    )
+    .call1(&JsValue::NULL, &list)
+    .expect("source")
+}
+
+fn calls(source: &JsValue) -> f64 {
+    get(source, "calls")
+        .unchecked_into::<Function>()
+        .call0(&JsValue::NULL)
+        .expect("count")
+        .as_f64()
+        .expect("a number")
+}
+
+#[wasm_bindgen_test]
+async fn a_link_function_is_called_again_once_after_link_expired() {
+    let connect = MunityConnect::new(JsValue::UNDEFINED).expect("new");
+    // Expired, then fresh: the flow goes on with the fresh link and reaches the
+    // (closed) platform.
+    let source = counting_source(&[link_at(CLOSED, now() - 3600), link_at(CLOSED, now())]);
+    assert_munity_error(
+        &rejection(connect.describe(source.clone())).await,
+        "network",
+    );
+    assert_eq!(calls(&source), 2.0);
+    // Always expired: one retry, then the error.
+    let source = counting_source(&[link_at(CLOSED, now() - 3600)]);
+    assert_munity_error(
+        &rejection(connect.describe(source.clone())).await,
+        "link_expired",
+    );
+    assert_eq!(calls(&source), 2.0);
+    // A fixed string is never renewed.
+    let fixed = link_at(CLOSED, now() - 3600);
+    assert_munity_error(
+        &rejection(connect.describe(fixed.as_str().into())).await,
+        "link_expired",
+    );
+}
+
+#[wasm_bindgen_test]
+async fn submit_checks_the_credentials_object_first() {
+    let connect = MunityConnect::new(JsValue::UNDEFINED).expect("new");
+    let link = link_at(CLOSED, now());
+    for bad in [JsValue::NULL, JsValue::from("text"), Array::new().into()] {
+        let err = rejection(connect.submit(link.as_str().into(), bad)).await;
+        assert_munity_error(&err, "validation");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn authorize_without_a_window_or_with_a_blocked_popup() {
+    let connect = MunityConnect::new(JsValue::UNDEFINED).expect("new");
+    let link = link_at(CLOSED, now());
+    let err = rejection(connect.authorize(link.as_str().into(), JsValue::UNDEFINED)).await;
+    // Node has no window. In a browser the popup is blocked outside a user gesture, or
+    // (chromedriver turns the blocker off) it opens and the closed platform port gives
+    // `network`, after which the popup is closed.
+    let in_browser = Reflect::has(&js_sys::global(), &"window".into()).unwrap_or(false);
+    if in_browser {
+        let code = string(&err, "code");
+        assert!(code == "popup_blocked" || code == "network", "code {code}");
+        assert_munity_error(&err, &code);
+    } else {
+        assert_munity_error(&err, "no_window");
+    }
+    let bad_size = object(&[("width", JsValue::from(1.5))]);
+    let err = rejection(connect.authorize(link.as_str().into(), bad_size)).await;
+    assert_munity_error(&err, "invalid_option");
+}
