@@ -180,7 +180,7 @@ impl Settings {
             })?;
         let envelope = encrypt(certificate, &parsed, credentials, now_unix())?;
         events.emit("encrypted", &JsValue::UNDEFINED);
-        let body = serde_json::json!({ "link": endpoints.query, "envelope": envelope });
+        let body = serde_json::json!({ "envelope": envelope });
         let connection = post_json(&endpoints.credentials(), &body).await?;
         events.emit("submitted", &JsValue::UNDEFINED);
         Ok(connection)

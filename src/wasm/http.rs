@@ -3,7 +3,7 @@
 //! A link is `{connect base}?{query}`, where the connect base is `{API base}/connect`
 //! (or the `apiBase` option + `/connect`):
 //! - `GET {connect base}/session?{query}` answers the session;
-//! - `POST {connect base}/credentials` with `{"link": query, "envelope": jwe}` answers the
+//! - `POST {connect base}/credentials?{query}` with `{"envelope": jwe}` answers the
 //!   connection;
 //! - `{connect base}/oauth2/authorize?link={query}&origin={page origin}` is the OAuth2
 //!   page the popup shows.
@@ -58,7 +58,7 @@ impl Endpoints {
 
     /// The credentials URL.
     pub(crate) fn credentials(&self) -> String {
-        format!("{}/credentials", self.base)
+        format!("{}/credentials?{}", self.base, self.query)
     }
 
     /// The OAuth2 page for a popup opened by a page of `origin`.

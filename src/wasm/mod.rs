@@ -14,7 +14,7 @@
 //! contract.
 //!
 //! The platform side of the flows: `GET {connect}/session?{link query}`,
-//! `POST {connect}/credentials` with `{"link", "envelope"}`, and the OAuth2 page
+//! `POST {connect}/credentials?{query}` with `{"envelope"}`, and the OAuth2 page
 //! `{connect}/oauth2/authorize?link={link query}&origin={page origin}`, which answers by
 //! `postMessage` to the opener's origin with `{"type": "munity:connect", "connection"}`
 //! or `{"type": "munity:connect", "error": {"code", "detail"}}` (see `popup.rs`).
