@@ -108,3 +108,27 @@ async fn concurrent_repeats_write_once() {
         1
     );
 }
+
+#[tokio::test]
+async fn reuse_is_422_even_when_the_new_body_is_invalid() {
+    let sb = Sandbox::start(SandboxOptions::memory()).await.unwrap();
+    let api = Api::new(sb.base_url(), sb.admin_key());
+    let body = json!({"external_id": "first", "name": "First"});
+    assert_eq!(
+        post_with_key(&api, "/customers/", "k", &body).await.status,
+        201
+    );
+    let invalid = json!({"external_id": "", "name": ""});
+    let answer = post_with_key(&api, "/customers/", "k", &invalid).await;
+    assert_eq!(answer.status, 422);
+    // Same key on another path is another request too.
+    let acme = api.acme().await;
+    let project = post_with_key(
+        &api,
+        &format!("/customers/{acme}/pm-projects/"),
+        "k",
+        &json!({"name": "P"}),
+    )
+    .await;
+    assert_eq!(project.status, 422);
+}

@@ -4,8 +4,10 @@
 //! answer is still correct. A repeat with the same request gets the stored answer (with
 //! `Idempotent-Replayed: true`); with another request, 422 `idempotency_key_reused`.
 
+use std::sync::Arc;
+
 use axum::body::Body;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -14,8 +16,24 @@ use rusqlite::Transaction;
 
 use super::db::idempotency::{self, Stored};
 use super::error::ApiError;
-use super::extract::{Ctx, IdempotencyRequest, Reply, BODY_LIMIT};
+use super::extract::{Caller, Ctx, IdempotencyRequest, Reply, BODY_LIMIT};
 use super::state::AppState;
+
+/// What a stored answer means for a new request with the same key.
+fn answer_for(stored: Stored, request_hash: &[u8]) -> Result<Reply, ApiError> {
+    if !crate::ct::eq(&stored.request_hash, request_hash) {
+        return Err(ApiError::new(
+            422,
+            "idempotency_key_reused",
+            "this Idempotency-Key was used with another request",
+        ));
+    }
+    Ok(Reply {
+        status: StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK),
+        body: stored.body,
+        replayed: true,
+    })
+}
 
 /// The request header.
 pub(crate) const HEADER: &str = "idempotency-key";
@@ -37,8 +55,13 @@ fn request_hash(method: &Method, path_and_query: &str, body: &[u8]) -> Vec<u8> {
 }
 
 /// The middleware: for a POST with the header, validates the key, reads the body (413
-/// above the limit) and puts an [`IdempotencyRequest`] in the request.
-pub(crate) async fn prepare(req: Request, next: Next) -> Response {
+/// above the limit), answers at once if an answer is stored for the key (replay or 422),
+/// and otherwise puts an [`IdempotencyRequest`] in the request for [`commit`].
+pub(crate) async fn prepare(
+    State(state): State<Arc<AppState>>,
+    req: Request,
+    next: Next,
+) -> Response {
     if req.method() != Method::POST {
         return next.run(req).await;
     }
@@ -64,6 +87,19 @@ pub(crate) async fn prepare(req: Request, next: Next) -> Response {
         .map(|p| p.as_str())
         .unwrap_or("/");
     let request_hash = request_hash(&parts.method, path, &bytes);
+    if let Some(caller) = parts.extensions.get::<Caller>() {
+        let (prefix, idem_key) = (caller.key_prefix.clone(), key.clone());
+        let now = crate::time::now_unix();
+        let stored = state
+            .db
+            .read(move |conn| Ok(idempotency::lookup(conn, &prefix, &idem_key, now)?))
+            .await;
+        match stored {
+            Ok(Some(stored)) => return answer_for(stored, &request_hash).into_response(),
+            Ok(None) => {}
+            Err(err) => return err.into_response(),
+        }
+    }
     parts
         .extensions
         .insert(IdempotencyRequest { key, request_hash });
@@ -86,20 +122,11 @@ where
         .db
         .write(move |tx| {
             let now = crate::time::now_unix();
+            // Checked again inside the transaction: a concurrent repeat may have won.
             if let Some(stored) = idempotency::lookup(tx, &key_prefix, &idem.key, now)? {
-                if !crate::ct::eq(&stored.request_hash, &idem.request_hash) {
-                    return Err(ApiError::new(
-                        422,
-                        "idempotency_key_reused",
-                        "this Idempotency-Key was used with another request",
-                    ));
-                }
-                return Ok(Reply {
-                    status: StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK),
-                    body: stored.body,
-                    replayed: true,
-                });
+                return answer_for(stored, &idem.request_hash);
             }
+            idempotency::purge_expired(tx, now)?;
             let reply = f(tx)?;
             let stored = Stored {
                 request_hash: idem.request_hash,

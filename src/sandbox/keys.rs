@@ -74,13 +74,23 @@ impl KeyHasher {
     }
 }
 
-/// One key as the server knows it (no key in it).
-#[derive(Debug, Clone)]
+/// One key as the server knows it (no key in it; Debug omits the hash too).
+#[derive(Clone)]
 pub(crate) struct KeyRecord {
     pub(crate) prefix: String,
     pub(crate) workspace_id: String,
     pub(crate) hash: [u8; 32],
     pub(crate) privilege: Privilege,
+}
+
+impl std::fmt::Debug for KeyRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyRecord")
+            .field("prefix", &self.prefix)
+            .field("workspace_id", &self.workspace_id)
+            .field("privilege", &self.privilege)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The known keys by prefix, mirrored from the `api_keys` table (keys are only created

@@ -41,7 +41,10 @@ pub(crate) fn app(state: Arc<AppState>) -> Router {
             }),
         )
         .fallback(|| async { ApiError::not_found("resource") })
-        .layer(axum::middleware::from_fn(idempotency::prepare))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            idempotency::prepare,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state),
             rate_limit::limit,

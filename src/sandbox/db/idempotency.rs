@@ -1,7 +1,7 @@
 //! Stored answers of POSTs made with an `Idempotency-Key`, written in the same
 //! transaction as the write they answer, kept 24 hours.
 
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 /// How long answers are kept.
 pub(crate) const RETENTION_SECS: i64 = 24 * 60 * 60;
@@ -14,26 +14,34 @@ pub(crate) struct Stored {
     pub(crate) body: Vec<u8>,
 }
 
-/// The live answer stored for (API key, idempotency key), dropping expired ones.
+/// Drops answers older than the retention.
+pub(crate) fn purge_expired(tx: &Transaction<'_>, now_unix: i64) -> rusqlite::Result<()> {
+    tx.prepare_cached("DELETE FROM idempotency WHERE created_unix < ?1")?
+        .execute([now_unix - RETENTION_SECS])?;
+    Ok(())
+}
+
+/// The live (not expired) answer stored for (API key, idempotency key).
 pub(crate) fn lookup(
-    tx: &Transaction<'_>,
+    conn: &Connection,
     key_prefix: &str,
     idempotency_key: &str,
     now_unix: i64,
 ) -> rusqlite::Result<Option<Stored>> {
-    tx.prepare_cached("DELETE FROM idempotency WHERE created_unix < ?1")?
-        .execute([now_unix - RETENTION_SECS])?;
-    tx.prepare_cached(
+    conn.prepare_cached(
         "SELECT request_hash, status, body FROM idempotency
-         WHERE key_prefix = ?1 AND idempotency_key = ?2",
+         WHERE key_prefix = ?1 AND idempotency_key = ?2 AND created_unix >= ?3",
     )?
-    .query_row([key_prefix, idempotency_key], |row| {
-        Ok(Stored {
-            request_hash: row.get(0)?,
-            status: row.get(1)?,
-            body: row.get(2)?,
-        })
-    })
+    .query_row(
+        params![key_prefix, idempotency_key, now_unix - RETENTION_SECS],
+        |row| {
+            Ok(Stored {
+                request_hash: row.get(0)?,
+                status: row.get(1)?,
+                body: row.get(2)?,
+            })
+        },
+    )
     .optional()
 }
 

@@ -7,6 +7,7 @@ use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::Router;
 
+use super::one;
 use crate::sandbox::db::{connections, customers, pm};
 use crate::sandbox::error::ApiError;
 use crate::sandbox::extract::{Ctx, ListQuery, Reply};
@@ -48,12 +49,10 @@ async fn show(
     Path((customer, id)): Path<(String, String)>,
 ) -> Result<Reply, ApiError> {
     let workspace = ctx.workspace().to_owned();
-    let connection = state
-        .db
-        .read(move |conn| Ok(connections::get(conn, &workspace, &customer, &id)?))
-        .await?
-        .ok_or_else(|| ApiError::not_found("connection"))?;
-    Reply::ok(&connection)
+    one::read(&state, "connection", move |conn| {
+        connections::get(conn, &workspace, &customer, &id)
+    })
+    .await
 }
 
 async fn remove(

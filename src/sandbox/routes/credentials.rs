@@ -8,6 +8,7 @@ use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::Router;
 
+use super::one;
 use crate::model::{Authentication, CredentialRecordInput};
 use crate::sandbox::db::credentials;
 use crate::sandbox::error::ApiError;
@@ -154,12 +155,10 @@ async fn show(
     Path(id): Path<String>,
 ) -> Result<Reply, ApiError> {
     let workspace = ctx.workspace().to_owned();
-    let record = state
-        .db
-        .read(move |conn| Ok(credentials::get(conn, &workspace, &id)?))
-        .await?
-        .ok_or_else(|| ApiError::not_found("credential record"))?;
-    Reply::ok(&record)
+    one::read(&state, "credential record", move |conn| {
+        credentials::get(conn, &workspace, &id)
+    })
+    .await
 }
 
 async fn replace(
@@ -170,10 +169,8 @@ async fn replace(
 ) -> Result<Reply, ApiError> {
     check_record(&input)?;
     let workspace = ctx.workspace().to_owned();
-    commit(&state, &ctx, move |tx| {
-        let record = credentials::replace(tx, &workspace, &id, &input)?
-            .ok_or_else(|| ApiError::not_found("credential record"))?;
-        Reply::ok(&record)
+    one::update(&state, &ctx, "credential record", move |tx| {
+        credentials::replace(tx, &workspace, &id, &input)
     })
     .await
 }
@@ -184,12 +181,8 @@ async fn remove(
     Path(id): Path<String>,
 ) -> Result<Reply, ApiError> {
     let workspace = ctx.workspace().to_owned();
-    commit(&state, &ctx, move |tx| {
-        if credentials::delete(tx, &workspace, &id)? {
-            Ok(Reply::no_content())
-        } else {
-            Err(ApiError::not_found("credential record"))
-        }
+    one::delete(&state, &ctx, "credential record", move |tx| {
+        credentials::delete(tx, &workspace, &id)
     })
     .await
 }

@@ -7,6 +7,7 @@ use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::Router;
 
+use super::one;
 use crate::model::{CustomerCreate, CustomerUpdate};
 use crate::sandbox::db::customers;
 use crate::sandbox::error::ApiError;
@@ -69,12 +70,10 @@ async fn show(
     Path(id): Path<String>,
 ) -> Result<Reply, ApiError> {
     let workspace = ctx.workspace().to_owned();
-    let customer = state
-        .db
-        .read(move |conn| Ok(customers::get(conn, &workspace, &id)?))
-        .await?
-        .ok_or_else(|| ApiError::not_found("customer"))?;
-    Reply::ok(&customer)
+    one::read(&state, "customer", move |conn| {
+        customers::get(conn, &workspace, &id)
+    })
+    .await
 }
 
 async fn update(
@@ -88,10 +87,8 @@ async fn update(
     checks.email("email", input.email.as_deref());
     checks.finish()?;
     let workspace = ctx.workspace().to_owned();
-    commit(&state, &ctx, move |tx| {
-        let customer = customers::update(tx, &workspace, &id, &input)?
-            .ok_or_else(|| ApiError::not_found("customer"))?;
-        Reply::ok(&customer)
+    one::update(&state, &ctx, "customer", move |tx| {
+        customers::update(tx, &workspace, &id, &input)
     })
     .await
 }
@@ -102,12 +99,8 @@ async fn remove(
     Path(id): Path<String>,
 ) -> Result<Reply, ApiError> {
     let workspace = ctx.workspace().to_owned();
-    commit(&state, &ctx, move |tx| {
-        if customers::delete(tx, &workspace, &id)? {
-            Ok(Reply::no_content())
-        } else {
-            Err(ApiError::not_found("customer"))
-        }
+    one::delete(&state, &ctx, "customer", move |tx| {
+        customers::delete(tx, &workspace, &id)
     })
     .await
 }

@@ -13,6 +13,7 @@ mod connections;
 mod connectors;
 mod credentials;
 mod customers;
+mod one;
 mod pm;
 mod workspace;
 

@@ -8,6 +8,7 @@ use axum::routing::get;
 use axum::Router;
 use rusqlite::Connection;
 
+use super::one;
 use crate::model::{
     PmProjectCreate, PmProjectUpdate, PmTaskCreate, PmTaskUpdate, ProjectStatus, TaskStatus,
 };
@@ -145,12 +146,10 @@ async fn show_project(
     Path((customer, id)): Path<(String, String)>,
 ) -> Result<Reply, ApiError> {
     let workspace = ctx.workspace().to_owned();
-    let project = state
-        .db
-        .read(move |conn| Ok(pm::get_project(conn, &workspace, &customer, &id)?))
-        .await?
-        .ok_or_else(|| ApiError::not_found("project"))?;
-    Reply::ok(&project)
+    one::read(&state, "project", move |conn| {
+        pm::get_project(conn, &workspace, &customer, &id)
+    })
+    .await
 }
 
 async fn update_project(
@@ -164,10 +163,8 @@ async fn update_project(
     checks.opt_text("description", input.description.as_deref(), 0, 10_000);
     checks.finish()?;
     let workspace = ctx.workspace().to_owned();
-    commit(&state, &ctx, move |tx| {
-        let project = pm::update_project(tx, &workspace, &customer, &id, &input)?
-            .ok_or_else(|| ApiError::not_found("project"))?;
-        Reply::ok(&project)
+    one::update(&state, &ctx, "project", move |tx| {
+        pm::update_project(tx, &workspace, &customer, &id, &input)
     })
     .await
 }
@@ -242,12 +239,10 @@ async fn show_task(
     Path((customer, id)): Path<(String, String)>,
 ) -> Result<Reply, ApiError> {
     let workspace = ctx.workspace().to_owned();
-    let task = state
-        .db
-        .read(move |conn| Ok(pm::get_task(conn, &workspace, &customer, &id)?))
-        .await?
-        .ok_or_else(|| ApiError::not_found("task"))?;
-    Reply::ok(&task)
+    one::read(&state, "task", move |conn| {
+        pm::get_task(conn, &workspace, &customer, &id)
+    })
+    .await
 }
 
 async fn update_task(
@@ -266,10 +261,8 @@ async fn update_task(
     );
     checks.finish()?;
     let workspace = ctx.workspace().to_owned();
-    commit(&state, &ctx, move |tx| {
-        let task = pm::update_task(tx, &workspace, &customer, &id, &input)?
-            .ok_or_else(|| ApiError::not_found("task"))?;
-        Reply::ok(&task)
+    one::update(&state, &ctx, "task", move |tx| {
+        pm::update_task(tx, &workspace, &customer, &id, &input)
     })
     .await
 }

@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::routing::get;
 use axum::Router;
 
+use super::one;
 use crate::sandbox::db::workspaces;
 use crate::sandbox::error::ApiError;
 use crate::sandbox::extract::{Ctx, Reply};
@@ -17,10 +18,5 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
 
 async fn show(State(state): State<Arc<AppState>>, ctx: Ctx) -> Result<Reply, ApiError> {
     let id = ctx.workspace().to_owned();
-    let workspace = state
-        .db
-        .read(move |conn| Ok(workspaces::get(conn, &id)?))
-        .await?
-        .ok_or_else(|| ApiError::not_found("workspace"))?;
-    Reply::ok(&workspace)
+    one::read(&state, "workspace", move |conn| workspaces::get(conn, &id)).await
 }

@@ -1,0 +1,130 @@
+//! `munity sandbox` as a program: exactly four `NAME=value` lines on stdout, human text
+//! on stderr, acknowledged writes survive `kill -9`, SIGTERM stops it cleanly.
+#![cfg(feature = "cli")]
+
+mod sandbox_support;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use reqwest::Method;
+use sandbox_support::Api;
+use serde_json::json;
+
+struct Running {
+    child: Child,
+    vars: Vec<(String, String)>,
+}
+
+impl Running {
+    fn var(&self, name: &str) -> &str {
+        &self.vars.iter().find(|(k, _)| k == name).unwrap().1
+    }
+
+    fn api(&self) -> Api {
+        let key = munity::ApiKey::parse(self.var("MUNITY_ADMIN_KEY")).unwrap();
+        Api::new(self.var("MUNITY_API_BASE"), &key)
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(args: &[&str], cwd: &Path) -> Running {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_munity"))
+        .arg("sandbox")
+        .args(args)
+        .current_dir(cwd)
+        .env("RUST_LOG", "munity=info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut vars = Vec::new();
+    for _ in 0..4 {
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap();
+        let (name, value) = line.trim_end().split_once('=').expect("NAME=value");
+        vars.push((name.to_owned(), value.to_owned()));
+    }
+    Running { child, vars }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prints_the_settings_and_survives_kill_9() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = start(&["--data", "data", "--port", "0"], dir.path());
+    let names: Vec<&str> = first.vars.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "MUNITY_API_BASE",
+            "MUNITY_WORKSPACE_ID",
+            "MUNITY_ADMIN_KEY",
+            "MUNITY_USER_KEY"
+        ]
+    );
+    assert!(first
+        .var("MUNITY_API_BASE")
+        .starts_with("http://127.0.0.1:"));
+    assert!(first.var("MUNITY_API_BASE").ends_with("/v1"));
+    assert!(dir.path().join("data/keys.env").exists());
+
+    let api = first.api();
+    let body = json!({"external_id": "durable", "name": "Durable"});
+    let created = Api::answer(
+        api.request(Method::POST, "/customers/")
+            .header("Idempotency-Key", "durable-1")
+            .json(&body),
+    )
+    .await;
+    assert_eq!(created.status, 201);
+    let vars = first.vars.clone();
+    drop(first); // SIGKILL: no graceful shutdown
+
+    let second = start(&["--data", "data"], dir.path());
+    assert_eq!(second.vars[1..], vars[1..], "same workspace and keys");
+    let api = second.api();
+    let found = api.get("/customers/?external_id=durable").await;
+    assert_eq!(found.body["results"][0], created.body);
+    let replay = Api::answer(
+        api.request(Method::POST, "/customers/")
+            .header("Idempotency-Key", "durable-1")
+            .json(&body),
+    )
+    .await;
+    assert_eq!(replay.header("idempotent-replayed"), Some("true"));
+    assert_eq!(replay.body, created.body);
+
+    let mut second = second;
+    let pid = second.child.id().to_string();
+    let term = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(term.success());
+    let status = second.child.wait().unwrap();
+    assert!(status.success(), "SIGTERM stops it cleanly: {status}");
+}
+
+#[test]
+fn memory_mode_leaves_no_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let running = start(&["--memory"], dir.path());
+    assert!(running.var("MUNITY_ADMIN_KEY").len() == 41);
+    drop(running);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn bad_arguments_fail() {
+    let out = Command::new(env!("CARGO_BIN_EXE_munity"))
+        .args(["sandbox", "--chaos", "1.5"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+}
