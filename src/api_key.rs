@@ -4,7 +4,7 @@
 //! ```
 //! use munity::ApiKey;
 //!
-//! let key = ApiKey::parse("REM0aW39.NfO0123456789CNeHpF29wo0123456").unwrap();
+//! let key = ApiKey::parse("REM0aW39.NfO0123456789CNeHpF29wo012345678").unwrap();
 //! assert_eq!(key.prefix(), "REM0aW39");
 //! assert_eq!(format!("{key:?}"), "ApiKey(REM0aW39.[redacted])");
 //! assert!(ApiKey::parse("not a key").is_err());
@@ -118,7 +118,7 @@ mod tests {
         for bad in [
             "",
             "short.key",
-            "REM0aW39-NfO0123456789CNeHpF29wo0123456",
+            "REM0aW39-NfO0123456789CNeHpF29wo012345678",
             "REM0aW3é.NfO0123456789CNeHpF29wo012345",
         ] {
             let err = ApiKey::parse(bad).unwrap_err();
