@@ -111,6 +111,11 @@ impl WebhookSecret {
         Ok(WebhookSecret { key })
     }
 
+    /// The raw key bytes (for storage by the sender). Handle with care.
+    pub fn expose_bytes(&self) -> &[u8] {
+        self.key.expose()
+    }
+
     /// The secret as `whsec_<base64>`, to hand to the receiver once.
     pub fn to_whsec(&self) -> Secret<String> {
         Secret::new(format!("{SECRET_PREFIX}{}", B64.encode(self.key.expose())))

@@ -51,6 +51,7 @@ mod server;
 mod startup;
 mod state;
 mod validate;
+mod webhook_delivery;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -121,6 +122,7 @@ impl Sandbox {
             origin: origin.clone(),
         });
         let (stop, stopped) = watch::channel(false);
+        tokio::spawn(webhook_delivery::run(Arc::clone(&state), stopped.clone()));
         let task = tokio::spawn(server::serve(listener, Arc::clone(&state), stopped));
         tracing::info!(%addr, "sandbox listening");
         Ok(Sandbox {

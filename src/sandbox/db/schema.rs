@@ -125,4 +125,34 @@ CREATE TABLE IF NOT EXISTS idempotency (
     PRIMARY KEY (key_prefix, idempotency_key)
 );
 CREATE INDEX IF NOT EXISTS idempotency_age ON idempotency (created_unix);
+CREATE TABLE IF NOT EXISTS link_nonces (
+    key_prefix TEXT NOT NULL,
+    nonce BLOB NOT NULL,
+    expires_unix INTEGER NOT NULL,
+    used_unix INTEGER NOT NULL,
+    PRIMARY KEY (key_prefix, nonce)
+);
+CREATE INDEX IF NOT EXISTS link_nonces_expiry ON link_nonces (expires_unix);
+CREATE TABLE IF NOT EXISTS webhook_endpoints (
+    workspace_id TEXT PRIMARY KEY REFERENCES workspaces(id) ON DELETE CASCADE,
+    url TEXT NOT NULL,
+    secret BLOB NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS webhook_deliveries (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    workspace_id TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    url TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'succeeded', 'failed')),
+    attempts INTEGER NOT NULL,
+    next_attempt_ms INTEGER NOT NULL,
+    last_response_status INTEGER,
+    last_error TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries (status, next_attempt_ms);
 ";

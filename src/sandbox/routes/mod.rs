@@ -9,11 +9,13 @@ use axum::Router;
 
 use super::state::AppState;
 
+pub(crate) mod connect;
 mod connections;
 mod connectors;
 mod credentials;
 mod customers;
 mod pm;
+mod webhooks;
 mod workspace;
 
 /// Every route of API v1, relative to `/v1`.
@@ -25,4 +27,5 @@ pub(crate) fn api() -> Router<Arc<AppState>> {
         .merge(connectors::routes())
         .merge(credentials::routes())
         .merge(pm::routes())
+        .merge(webhooks::routes())
 }
