@@ -158,3 +158,34 @@ fn random_nonces_differ() {
     assert_ne!(one.link().nonce(), two.link().nonce());
     assert_ne!(one.url(), two.url());
 }
+
+#[test]
+fn the_python_implementation_still_writes_this_file() {
+    // The vectors come from tests/vectors/connect_link_v1.py; rerun it and compare, so
+    // the file and its independent source cannot drift apart.
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/vectors/connect_link_v1.py"
+    );
+    let output = match std::process::Command::new("python3").arg(script).output() {
+        Ok(output) => output,
+        Err(err) => {
+            eprintln!(
+                "SKIPPED: python3 is not available ({err}); the JSON file was not regenerated"
+            );
+            return;
+        }
+    };
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let fresh: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let stored: serde_json::Value =
+        serde_json::from_str(include_str!("vectors/connect-link-v1.json")).unwrap();
+    assert_eq!(
+        fresh, stored,
+        "regenerate: python3 tests/vectors/connect_link_v1.py > tests/vectors/connect-link-v1.json"
+    );
+}
