@@ -1,0 +1,336 @@
+//! The workspace certificate: the public key an envelope is sealed to.
+
+use std::fmt;
+
+use const_oid::db::{rfc5912, rfc8410};
+use const_oid::ObjectIdentifier;
+use der::Decode as _;
+use ring::agreement;
+use serde_json::{Map, Value};
+use spki::SubjectPublicKeyInfoOwned;
+use x509_cert::Certificate;
+
+use super::jwk::{self, printable, unsupported, KeyType, PublicKey, P256_POINT_LEN};
+use super::CLOCK_SKEW_SECS;
+use crate::{Error, ErrorKind, Result};
+
+const INVALID: &str = "certificate_invalid";
+
+/// Where a [`WorkspaceCertificate`] came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CertificateFormat {
+    /// An X.509 certificate in PEM (`-----BEGIN CERTIFICATE-----`).
+    X509,
+    /// A PEM SubjectPublicKeyInfo (`-----BEGIN PUBLIC KEY-----`).
+    SubjectPublicKeyInfo,
+    /// A public JWK (JSON object).
+    Jwk,
+}
+
+/// A workspace's public key, read from its certificate: what [`seal`](super::seal)
+/// encrypts to.
+///
+/// Accepted forms: an X.509 certificate in PEM with an EC P-256 (or X25519) key, a PEM
+/// SubjectPublicKeyInfo, or a public JWK (`EC` `P-256` or `OKP` `X25519`). Only an
+/// X.509 certificate has a validity period; the bare key forms are valid at all times.
+///
+/// The certificate's signature is not checked: a workspace certificate is self-signed
+/// and is trusted because it was fetched from the platform over TLS.
+///
+/// The key id ([`kid`](Self::kid)) is the RFC 7638 JWK thumbprint of the public key with
+/// SHA-256, base64url without padding, so any JOSE library can recompute it.
+///
+/// ```
+/// use munity::envelope::{KeyType, WorkspaceCertificate};
+///
+/// let jwk = r#"{"kty":"OKP","crv":"X25519","x":"3p7bfXt9wbTTW2HC7OQ1Nz-DQ8hbeGdNrfx-FG-IK08"}"#;
+/// let cert = WorkspaceCertificate::parse(jwk, 1_700_000_000)?;
+/// assert_eq!(cert.key_type(), KeyType::X25519);
+/// assert_eq!(cert.kid().len(), 43);
+/// # Ok::<(), munity::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct WorkspaceCertificate {
+    key: PublicKey,
+    kid: String,
+    not_before: Option<i64>,
+    not_after: Option<i64>,
+    format: CertificateFormat,
+}
+
+impl WorkspaceCertificate {
+    /// Parses a certificate, a PEM public key or a public JWK, and checks that it is
+    /// valid at `now` (unix seconds), allowing a clock skew of
+    /// [`CLOCK_SKEW_SECS`](super::CLOCK_SKEW_SECS).
+    ///
+    /// # Errors
+    /// - `certificate_invalid` ([`ErrorKind::InvalidInput`]): anything malformed;
+    /// - `unsupported_key` ([`ErrorKind::Unsupported`]): RSA, Ed25519, another curve;
+    /// - `certificate_expired` / `certificate_not_yet_valid` ([`ErrorKind::Expired`]).
+    pub fn parse(text: &str, now: i64) -> Result<WorkspaceCertificate> {
+        let cert = Self::parse_unchecked(text)?;
+        cert.check_validity(now)?;
+        Ok(cert)
+    }
+
+    fn parse_unchecked(text: &str) -> Result<WorkspaceCertificate> {
+        let text = text.trim();
+        if text.len() > super::MAX_ENVELOPE_LEN {
+            return Err(Error::invalid(
+                INVALID,
+                format!(
+                    "the certificate is {} bytes; at most {} are accepted",
+                    text.len(),
+                    super::MAX_ENVELOPE_LEN
+                ),
+            ));
+        }
+        if text.starts_with('{') {
+            let map: Map<String, Value> = serde_json::from_str(text).map_err(|e| {
+                Error::invalid(INVALID, format!("the JWK is not a JSON object: {e}"))
+            })?;
+            let key = jwk::parse_public_jwk(&map, "the JWK", INVALID)?;
+            return Self::from_key(key, None, CertificateFormat::Jwk);
+        }
+        if !text.starts_with("-----BEGIN ") {
+            return Err(Error::invalid(
+                INVALID,
+                "expected a PEM certificate (-----BEGIN CERTIFICATE-----), a PEM public key \
+                 (-----BEGIN PUBLIC KEY-----) or a public JWK (a JSON object)",
+            ));
+        }
+        let blocks = text.matches("-----BEGIN ").count();
+        if blocks > 1 {
+            return Err(Error::invalid(
+                INVALID,
+                format!("the text holds {blocks} PEM blocks; pass only the workspace certificate"),
+            ));
+        }
+        if !text.contains("-----END ") {
+            return Err(Error::invalid(
+                INVALID,
+                "the PEM text has no END line: it is truncated",
+            ));
+        }
+        let (label, der) = der::pem::decode_vec(text.as_bytes())
+            .map_err(|e| Error::invalid(INVALID, format!("the PEM text is malformed: {e}")))?;
+        match label {
+            "CERTIFICATE" => {
+                let cert = Certificate::from_der(&der).map_err(|e| {
+                    Error::invalid(INVALID, format!("the X.509 certificate is malformed: {e}"))
+                })?;
+                let validity = &cert.tbs_certificate.validity;
+                let not_before = unix(validity.not_before.to_unix_duration())?;
+                let not_after = unix(validity.not_after.to_unix_duration())?;
+                let key = key_from_spki(&cert.tbs_certificate.subject_public_key_info)?;
+                Self::from_key(key, Some((not_before, not_after)), CertificateFormat::X509)
+            }
+            "PUBLIC KEY" => {
+                let spki = SubjectPublicKeyInfoOwned::from_der(&der).map_err(|e| {
+                    Error::invalid(INVALID, format!("the public key is malformed: {e}"))
+                })?;
+                let key = key_from_spki(&spki)?;
+                Self::from_key(key, None, CertificateFormat::SubjectPublicKeyInfo)
+            }
+            "PRIVATE KEY" | "EC PRIVATE KEY" | "ENCRYPTED PRIVATE KEY" => Err(Error::invalid(
+                INVALID,
+                "this is a private key; pass the workspace certificate or its public key",
+            )),
+            "RSA PUBLIC KEY" => Err(unsupported(
+                "RSA keys are not supported; use EC P-256 or X25519".into(),
+            )),
+            other => Err(Error::invalid(
+                INVALID,
+                format!(
+                    "a PEM block labelled `{}`; expected CERTIFICATE or PUBLIC KEY",
+                    printable(other)
+                ),
+            )),
+        }
+    }
+
+    /// A certificate-less key (no validity period), e.g. a private key's public half.
+    pub(crate) fn from_key(
+        key: PublicKey,
+        validity: Option<(i64, i64)>,
+        format: CertificateFormat,
+    ) -> Result<WorkspaceCertificate> {
+        check_point(&key)?;
+        Ok(WorkspaceCertificate {
+            kid: key.thumbprint(),
+            key,
+            not_before: validity.map(|v| v.0),
+            not_after: validity.map(|v| v.1),
+            format,
+        })
+    }
+
+    /// Checks the validity period against `now` (unix seconds), with a clock skew of
+    /// [`CLOCK_SKEW_SECS`](super::CLOCK_SKEW_SECS) either way. Keys without a
+    /// certificate are always valid.
+    pub fn check_validity(&self, now: i64) -> Result<()> {
+        if let Some(not_before) = self.not_before {
+            if now.saturating_add(CLOCK_SKEW_SECS) < not_before {
+                return Err(Error::new(
+                    ErrorKind::Expired,
+                    "certificate_not_yet_valid",
+                    format!(
+                        "the workspace certificate is valid from {}; it is now {}",
+                        crate::time::format_rfc3339(not_before),
+                        crate::time::format_rfc3339(now)
+                    ),
+                ));
+            }
+        }
+        if let Some(not_after) = self.not_after {
+            if now.saturating_sub(CLOCK_SKEW_SECS) > not_after {
+                return Err(Error::new(
+                    ErrorKind::Expired,
+                    "certificate_expired",
+                    format!(
+                        "the workspace certificate expired at {}; it is now {}",
+                        crate::time::format_rfc3339(not_after),
+                        crate::time::format_rfc3339(now)
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The key id: the RFC 7638 SHA-256 JWK thumbprint, base64url without padding.
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+
+    /// The key's curve.
+    pub fn key_type(&self) -> KeyType {
+        self.key.key_type()
+    }
+
+    /// What the certificate was parsed from.
+    pub fn format(&self) -> CertificateFormat {
+        self.format
+    }
+
+    /// Start of the validity period (unix seconds); `None` for a bare key.
+    pub fn not_before(&self) -> Option<i64> {
+        self.not_before
+    }
+
+    /// End of the validity period (unix seconds); `None` for a bare key.
+    pub fn not_after(&self) -> Option<i64> {
+        self.not_after
+    }
+
+    /// The public key as a JWK with only its required members, in the order RFC 7638
+    /// hashes them, e.g. `{"crv":"X25519","kty":"OKP","x":"..."}`.
+    pub fn public_jwk(&self) -> String {
+        self.key.canonical_jwk()
+    }
+
+    pub(crate) fn public_key(&self) -> &PublicKey {
+        &self.key
+    }
+}
+
+impl fmt::Debug for WorkspaceCertificate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WorkspaceCertificate")
+            .field("key_type", &self.key.key_type())
+            .field("kid", &self.kid)
+            .field("not_before", &self.not_before)
+            .field("not_after", &self.not_after)
+            .field("format", &self.format)
+            .finish()
+    }
+}
+
+fn unix(since_epoch: std::time::Duration) -> Result<i64> {
+    i64::try_from(since_epoch.as_secs())
+        .map_err(|_| Error::invalid(INVALID, "a validity date is out of range"))
+}
+
+/// The recipient key in a SubjectPublicKeyInfo: P-256 or X25519.
+fn key_from_spki(spki: &SubjectPublicKeyInfoOwned) -> Result<PublicKey> {
+    let oid = spki.algorithm.oid;
+    let bits = spki
+        .subject_public_key
+        .as_bytes()
+        .ok_or_else(|| Error::invalid(INVALID, "the public key bit string has unused bits"))?;
+    if oid == rfc5912::ID_EC_PUBLIC_KEY {
+        let curve: ObjectIdentifier = spki
+            .algorithm
+            .parameters
+            .as_ref()
+            .ok_or_else(|| Error::invalid(INVALID, "the EC public key names no curve"))?
+            .decode_as()
+            .map_err(|_| {
+                Error::invalid(
+                    INVALID,
+                    "the EC public key's parameters are not a named curve",
+                )
+            })?;
+        if curve != rfc5912::SECP_256_R_1 {
+            return Err(unsupported(format!(
+                "the certificate's key is on curve {}; only P-256 (secp256r1) and X25519 are supported",
+                oid_name(&curve)
+            )));
+        }
+        return match bits.first() {
+            Some(0x04) if bits.len() == P256_POINT_LEN => {
+                let mut point = [0u8; P256_POINT_LEN];
+                point.copy_from_slice(bits);
+                Ok(PublicKey::P256(point))
+            }
+            Some(0x02 | 0x03) if bits.len() == 33 => Err(unsupported(
+                "compressed P-256 points are not supported; use the uncompressed form".into(),
+            )),
+            _ => Err(Error::invalid(
+                INVALID,
+                format!(
+                    "the P-256 public key is {} bytes; expected an uncompressed point of 65",
+                    bits.len()
+                ),
+            )),
+        };
+    }
+    if oid == rfc8410::ID_X_25519 {
+        let x = <[u8; 32]>::try_from(bits).map_err(|_| {
+            Error::invalid(
+                INVALID,
+                format!("the X25519 public key is {} bytes; expected 32", bits.len()),
+            )
+        })?;
+        return Ok(PublicKey::X25519(x));
+    }
+    Err(unsupported(format!(
+        "the certificate's key is {}; only EC P-256 and X25519 keys are supported",
+        oid_name(&oid)
+    )))
+}
+
+fn oid_name(oid: &ObjectIdentifier) -> String {
+    match const_oid::db::DB.by_oid(oid) {
+        Some(name) => format!("{name} ({oid})"),
+        None => oid.to_string(),
+    }
+}
+
+/// Checks that a P-256 point is on the curve (and an X25519 key is usable) by doing a
+/// throwaway key agreement with ring, which validates the peer key. Core code cannot
+/// use a curve crate here (it must stay small for the browser build).
+fn check_point(key: &PublicKey) -> Result<()> {
+    let ephemeral = key.new_ephemeral()?;
+    let peer = agreement::UnparsedPublicKey::new(key.agreement_algorithm(), key.as_bytes());
+    agreement::agree_ephemeral(ephemeral, &peer, |_| ()).map_err(|_| {
+        Error::invalid(
+            INVALID,
+            format!(
+                "the {} public key is not a valid point on its curve",
+                key.key_type().curve_name()
+            ),
+        )
+    })
+}

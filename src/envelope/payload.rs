@@ -1,0 +1,298 @@
+//! The envelope's plaintext: the session binding, the validity window and the
+//! credential fields.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+#[cfg(feature = "platform")]
+use super::{CLOCK_SKEW_SECS, MAX_TTL_SECS};
+use crate::{Error, ErrorKind, Result, Secret};
+
+/// The version of the payload format (`v`).
+pub const PAYLOAD_VERSION: u32 = 1;
+
+/// The connect session an envelope belongs to: who the credentials are for and the
+/// connect link's nonce. The platform refuses an envelope whose binding differs from
+/// the link it was submitted with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionBinding {
+    /// The workspace id, when the link names one.
+    pub workspace: Option<String>,
+    /// The product's internal customer id.
+    pub customer: String,
+    /// The connector's name (e.g. `jira`).
+    pub connector: String,
+    /// The connect link's nonce (base64url).
+    pub nonce: String,
+}
+
+impl SessionBinding {
+    /// A binding without a workspace id.
+    pub fn new(
+        customer: impl Into<String>,
+        connector: impl Into<String>,
+        nonce: impl Into<String>,
+    ) -> SessionBinding {
+        SessionBinding {
+            workspace: None,
+            customer: customer.into(),
+            connector: connector.into(),
+            nonce: nonce.into(),
+        }
+    }
+
+    /// Sets the workspace id.
+    pub fn with_workspace(mut self, workspace: impl Into<String>) -> SessionBinding {
+        self.workspace = Some(workspace.into());
+        self
+    }
+
+    /// Checks that every required member is present.
+    pub(crate) fn validate(&self) -> Result<()> {
+        for (name, value) in [
+            ("customer", self.customer.as_str()),
+            ("connector", self.connector.as_str()),
+            ("nonce", self.nonce.as_str()),
+        ] {
+            if value.is_empty() {
+                return Err(Error::invalid(
+                    "envelope_binding_invalid",
+                    format!("the session binding has an empty `{name}`"),
+                ));
+            }
+        }
+        if self.workspace.as_deref() == Some("") {
+            return Err(Error::invalid(
+                "envelope_binding_invalid",
+                "the session binding has an empty `workspace`",
+            ));
+        }
+        Ok(())
+    }
+
+    /// True when `self` equals `expected`, member by member (the nonce in constant time).
+    #[cfg(feature = "platform")]
+    pub(crate) fn matches(&self, expected: &SessionBinding) -> bool {
+        let nonce = crate::ct::eq(self.nonce.as_bytes(), expected.nonce.as_bytes());
+        nonce
+            && self.workspace == expected.workspace
+            && self.customer == expected.customer
+            && self.connector == expected.connector
+    }
+}
+
+/// The credential fields an end user typed (`username`, `password`, `api_key`, ...):
+/// names in clear, values in [`Secret`]s (redacted in `Debug`, zeroized on drop).
+///
+/// ```
+/// use munity::envelope::Credentials;
+///
+/// let creds = Credentials::from_json(r#"{"username": "ada", "password": "hunter2"}"#)?;
+/// assert_eq!(creds.get("username").unwrap().expose(), "ada");
+/// assert_eq!(format!("{creds:?}"), "Credentials { password: [redacted], username: [redacted] }");
+/// # Ok::<(), munity::Error>(())
+/// ```
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Credentials {
+    fields: BTreeMap<String, Secret<String>>,
+}
+
+impl Credentials {
+    /// No fields.
+    pub fn new() -> Credentials {
+        Credentials::default()
+    }
+
+    /// Reads a JSON object whose values are strings.
+    ///
+    /// # Errors
+    /// `credentials_invalid` when the text is not such an object; the message never
+    /// quotes the input.
+    pub fn from_json(json: &str) -> Result<Credentials> {
+        serde_json::from_str(json).map_err(|e| {
+            Error::invalid(
+                "credentials_invalid",
+                format!(
+                    "the credentials must be a JSON object of strings ({})",
+                    json_error_summary(&e)
+                ),
+            )
+        })
+    }
+
+    /// Adds or replaces a field.
+    pub fn insert(&mut self, name: impl Into<String>, value: impl Into<Secret<String>>) {
+        self.fields.insert(name.into(), value.into());
+    }
+
+    /// Adds a field (builder style).
+    pub fn with(mut self, name: impl Into<String>, value: impl Into<Secret<String>>) -> Self {
+        self.insert(name, value);
+        self
+    }
+
+    /// A field's value.
+    pub fn get(&self, name: &str) -> Option<&Secret<String>> {
+        self.fields.get(name)
+    }
+
+    /// The field names, in order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.fields.keys().map(String::as_str)
+    }
+
+    /// The fields, in name order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Secret<String>)> {
+        self.fields.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// The number of fields.
+    pub fn len(&self) -> usize {
+        self.fields.len()
+    }
+
+    /// True when there are no fields.
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty()
+    }
+
+    /// Rough size of the fields in JSON, to size the plaintext buffer once.
+    fn json_size_hint(&self) -> usize {
+        self.fields
+            .iter()
+            // A JSON escape takes at most 6 bytes per input byte.
+            .map(|(k, v)| 6 * (k.len() + v.expose().len()) + 6)
+            .sum()
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Credentials");
+        for (name, value) in &self.fields {
+            d.field(name, value);
+        }
+        d.finish()
+    }
+}
+
+/// The payload as it travels, encrypted (`docs/envelope.md` § Payload).
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Payload {
+    pub v: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workspace: Option<String>,
+    pub customer: String,
+    pub connector: String,
+    pub nonce: String,
+    pub iat: i64,
+    pub exp: i64,
+    pub credentials: Credentials,
+}
+
+impl Payload {
+    /// Serializes into one buffer sized up front, so no reallocation leaves a copy of
+    /// the credentials behind; the buffer is wiped when dropped.
+    pub(crate) fn to_zeroizing_json(&self) -> Result<Zeroizing<Vec<u8>>> {
+        let hint = 512
+            + 6 * (self.customer.len()
+                + self.connector.len()
+                + self.nonce.len()
+                + self.workspace.as_ref().map_or(0, String::len))
+            + self.credentials.json_size_hint();
+        // 16 bytes spare for the GCM tag appended in place by some callers.
+        let mut buf = Zeroizing::new(Vec::with_capacity(hint + 16));
+        serde_json::to_writer(&mut *buf, self).map_err(|e| {
+            Error::from_kind(
+                ErrorKind::Internal,
+                format!("cannot encode the payload: {e}"),
+            )
+        })?;
+        Ok(buf)
+    }
+
+    /// Parses and checks a decrypted payload: version, members, validity window.
+    #[cfg(feature = "platform")]
+    pub(crate) fn from_json(json: &[u8], now: i64) -> Result<Payload> {
+        let payload: Payload = serde_json::from_slice(json).map_err(|e| {
+            Error::invalid(
+                "envelope_payload_invalid",
+                format!(
+                    "the decrypted payload is not a v1 payload ({})",
+                    json_error_summary(&e)
+                ),
+            )
+        })?;
+        if payload.v != PAYLOAD_VERSION {
+            return Err(Error::new(
+                ErrorKind::Unsupported,
+                "envelope_version_unsupported",
+                format!("payload version {} is not supported; expected 1", payload.v),
+            ));
+        }
+        payload
+            .binding()
+            .validate()
+            .map_err(|e| Error::invalid("envelope_payload_invalid", e.detail().to_owned()))?;
+        if payload.exp <= payload.iat || payload.exp - payload.iat > MAX_TTL_SECS {
+            return Err(Error::invalid(
+                "envelope_payload_invalid",
+                format!(
+                    "the payload's lifetime (exp - iat) must be between 1 and {MAX_TTL_SECS} seconds"
+                ),
+            ));
+        }
+        if now.saturating_sub(CLOCK_SKEW_SECS) > payload.exp {
+            return Err(Error::new(
+                ErrorKind::Expired,
+                "envelope_expired",
+                format!(
+                    "the envelope expired at {}; it is now {}",
+                    crate::time::format_rfc3339(payload.exp),
+                    crate::time::format_rfc3339(now)
+                ),
+            ));
+        }
+        if now.saturating_add(CLOCK_SKEW_SECS) < payload.iat {
+            return Err(Error::new(
+                ErrorKind::Expired,
+                "envelope_not_yet_valid",
+                format!(
+                    "the envelope was issued at {}, after now ({})",
+                    crate::time::format_rfc3339(payload.iat),
+                    crate::time::format_rfc3339(now)
+                ),
+            ));
+        }
+        Ok(payload)
+    }
+
+    #[cfg(feature = "platform")]
+    pub(crate) fn binding(&self) -> SessionBinding {
+        SessionBinding {
+            workspace: self.workspace.clone(),
+            customer: self.customer.clone(),
+            connector: self.connector.clone(),
+            nonce: self.nonce.clone(),
+        }
+    }
+}
+
+/// Describes a JSON error without quoting the input: serde_json's messages for type
+/// errors quote the offending value (`invalid type: integer `1234``), which may be a
+/// credential.
+pub(crate) fn json_error_summary(err: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let what = match err.classify() {
+        Category::Io => "read error",
+        Category::Syntax => "not valid JSON",
+        Category::Eof => "the JSON ends early",
+        Category::Data => "a member is missing, unknown or of the wrong type",
+    };
+    format!("{what} at line {} column {}", err.line(), err.column())
+}

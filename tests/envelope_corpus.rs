@@ -1,0 +1,567 @@
+//! Bad input: every malformed certificate and envelope gets a typed error with a
+//! specific code and never a panic. Certificate files in `tests/corpus/envelope/`
+//! (see its README); envelopes are built inline from a real one. Proptests below check
+//! that no input panics.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use munity::envelope::{
+    seal, Credentials, KeyType, SessionBinding, WorkspaceCertificate, WorkspacePrivateKey,
+};
+use munity::ErrorKind;
+use proptest::prelude::*;
+
+/// 2027-01-01T00:00:00Z: after `expired.pem`'s one-day validity (November 2026) and
+/// within the ten years of the other certificates.
+const NOW: i64 = 1_798_761_600;
+
+macro_rules! corpus {
+    ($name:literal) => {
+        ($name, include_str!(concat!("corpus/envelope/", $name)))
+    };
+}
+
+#[test]
+fn certificate_corpus() {
+    let cases = [
+        (
+            corpus!("expired.pem"),
+            ErrorKind::Expired,
+            "certificate_expired",
+        ),
+        (
+            corpus!("p384.pem"),
+            ErrorKind::Unsupported,
+            "unsupported_key",
+        ),
+        (
+            corpus!("rsa.pem"),
+            ErrorKind::Unsupported,
+            "unsupported_key",
+        ),
+        (
+            corpus!("rsa-public.pem"),
+            ErrorKind::Unsupported,
+            "unsupported_key",
+        ),
+        (
+            corpus!("ed25519.pem"),
+            ErrorKind::Unsupported,
+            "unsupported_key",
+        ),
+        (
+            corpus!("ed25519-public.pem"),
+            ErrorKind::Unsupported,
+            "unsupported_key",
+        ),
+        (
+            corpus!("secp256k1-public.pem"),
+            ErrorKind::Unsupported,
+            "unsupported_key",
+        ),
+        (
+            corpus!("truncated.pem"),
+            ErrorKind::InvalidInput,
+            "certificate_invalid",
+        ),
+        (
+            corpus!("garbage-base64.pem"),
+            ErrorKind::InvalidInput,
+            "certificate_invalid",
+        ),
+        (
+            corpus!("not-a-certificate.pem"),
+            ErrorKind::InvalidInput,
+            "certificate_invalid",
+        ),
+        (
+            corpus!("x25519-private.pem"),
+            ErrorKind::InvalidInput,
+            "certificate_invalid",
+        ),
+    ];
+    for ((name, text), kind, code) in cases {
+        let err = WorkspaceCertificate::parse(text, NOW).unwrap_err();
+        assert_eq!((err.kind(), err.code()), (kind, code), "{name}: {err}");
+        assert!(!err.detail().is_empty(), "{name}");
+    }
+    // The messages say what is wrong.
+    let err =
+        WorkspaceCertificate::parse(include_str!("corpus/envelope/rsa.pem"), NOW).unwrap_err();
+    assert!(err.detail().contains("rsaEncryption"), "{err}");
+    let err =
+        WorkspaceCertificate::parse(include_str!("corpus/envelope/p384.pem"), NOW).unwrap_err();
+    assert!(err.detail().contains("secp384r1"), "{err}");
+    let err =
+        WorkspaceCertificate::parse(include_str!("corpus/envelope/expired.pem"), NOW).unwrap_err();
+    assert!(err.detail().contains("expired at 2026-11-24"), "{err}");
+}
+
+#[test]
+fn inline_certificate_inputs() {
+    let cases = [
+        ("", "certificate_invalid"),
+        ("hello", "certificate_invalid"),
+        ("-----BEGIN CERTIFICATE-----", "certificate_invalid"),
+        (
+            "-----BEGIN RSA PUBLIC KEY-----\nAAAA\n-----END RSA PUBLIC KEY-----",
+            "unsupported_key",
+        ),
+        ("{", "certificate_invalid"),
+        ("{}", "certificate_invalid"),
+        (
+            r#"{"kty":"EC","crv":"secp256k1","x":"AA","y":"AA"}"#,
+            "unsupported_key",
+        ),
+        (
+            r#"{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#,
+            "unsupported_key",
+        ),
+        (r#"{"kty":"RSA","n":"AQAB","e":"AQAB"}"#, "unsupported_key"),
+        // A P-256 point off the curve (x, y = 1, 1).
+        (
+            r#"{"kty":"EC","crv":"P-256","x":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAE","y":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAE"}"#,
+            "certificate_invalid",
+        ),
+        // An X25519 point of small order (zero).
+        (
+            r#"{"kty":"OKP","crv":"X25519","x":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}"#,
+            "certificate_invalid",
+        ),
+    ];
+    for (text, code) in cases {
+        let err = WorkspaceCertificate::parse(text, NOW).unwrap_err();
+        assert_eq!(err.code(), code, "{text:?}: {err}");
+    }
+    let huge = format!("{{\"kty\":\"{}\"}}", "A".repeat(70_000));
+    assert_eq!(
+        WorkspaceCertificate::parse(&huge, NOW).unwrap_err().code(),
+        "certificate_invalid"
+    );
+}
+
+#[test]
+fn openssl_keys_import_and_match_their_public_halves() {
+    for (private, public, key_type) in [
+        (
+            corpus!("p256-private.pem"),
+            corpus!("p256-public.pem"),
+            KeyType::P256,
+        ),
+        (
+            corpus!("p256-sec1-private.pem"),
+            corpus!("p256-public.pem"),
+            KeyType::P256,
+        ),
+        (
+            corpus!("x25519-private.pem"),
+            corpus!("x25519-public.pem"),
+            KeyType::X25519,
+        ),
+    ] {
+        let key = WorkspacePrivateKey::from_pem(private.1)
+            .unwrap_or_else(|e| panic!("{}: {e}", private.0));
+        let cert = WorkspaceCertificate::parse(public.1, NOW).unwrap();
+        assert_eq!(key.key_type(), key_type, "{}", private.0);
+        assert_eq!(key.kid(), cert.kid(), "{}", private.0);
+        // Our PKCS#8 export of the key re-reads to the same key.
+        let again = WorkspacePrivateKey::from_pem(key.to_pkcs8_pem().unwrap().expose()).unwrap();
+        assert_eq!(again.kid(), key.kid());
+    }
+    for (text, code) in [
+        (
+            include_str!("corpus/envelope/p256-public.pem"),
+            "private_key_invalid",
+        ),
+        (
+            "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----",
+            "private_key_invalid",
+        ),
+        ("nothing", "private_key_invalid"),
+    ] {
+        assert_eq!(
+            WorkspacePrivateKey::from_pem(text).unwrap_err().code(),
+            code
+        );
+    }
+}
+
+fn binding() -> SessionBinding {
+    SessionBinding::new("cus_1", "jira", "bm9uY2Vub25jZW5vbmNl")
+}
+
+fn sealed(key: &WorkspacePrivateKey) -> String {
+    let creds = Credentials::new().with("api_key", "k");
+    seal(&key.public_certificate(), &binding(), &creds, NOW).unwrap()
+}
+
+fn b64(text: &str) -> String {
+    URL_SAFE_NO_PAD.encode(text)
+}
+
+/// `jwe` with its protected header replaced.
+fn with_header(jwe: &str, header: &str) -> String {
+    let rest = jwe.split_once('.').unwrap().1;
+    format!("{}.{rest}", b64(header))
+}
+
+/// `jwe` with part `index` replaced.
+fn with_part(jwe: &str, index: usize, part: &str) -> String {
+    let mut parts: Vec<&str> = jwe.split('.').collect();
+    parts[index] = part;
+    parts.join(".")
+}
+
+#[test]
+fn envelope_corpus() {
+    let key = WorkspacePrivateKey::generate_p256();
+    let jwe = sealed(&key);
+    let kid = key.kid();
+    let epk = key.public_jwk(); // any valid P-256 point will do for header checks
+    let header = |alg: &str, enc: &str| {
+        format!(r#"{{"alg":"{alg}","enc":"{enc}","kid":"{kid}","epk":{epk}}}"#)
+    };
+    let cases: Vec<(&str, String, ErrorKind, &str)> = vec![
+        (
+            "empty",
+            String::new(),
+            ErrorKind::InvalidInput,
+            "envelope_malformed",
+        ),
+        (
+            "three parts (a JWS)",
+            "a.b.c".into(),
+            ErrorKind::InvalidInput,
+            "envelope_malformed",
+        ),
+        (
+            "six parts",
+            format!("{jwe}.x"),
+            ErrorKind::InvalidInput,
+            "envelope_malformed",
+        ),
+        (
+            "huge",
+            "A".repeat(64 * 1024 + 1),
+            ErrorKind::InvalidInput,
+            "envelope_too_large",
+        ),
+        (
+            "garbage base64 header",
+            with_part(&jwe, 0, "!!not*base64"),
+            ErrorKind::InvalidInput,
+            "envelope_malformed",
+        ),
+        (
+            "padded base64 header",
+            with_part(&jwe, 0, &format!("{}=", jwe.split('.').next().unwrap())),
+            ErrorKind::InvalidInput,
+            "envelope_malformed",
+        ),
+        (
+            "header not JSON",
+            with_part(&jwe, 0, &b64("hello")),
+            ErrorKind::InvalidInput,
+            "envelope_malformed",
+        ),
+        (
+            "header a JSON array",
+            with_header(&jwe, "[1]"),
+            ErrorKind::InvalidInput,
+            "envelope_malformed",
+        ),
+        (
+            "alg none",
+            with_header(&jwe, &header("none", "A256GCM")),
+            ErrorKind::Unsupported,
+            "envelope_algorithm_unsupported",
+        ),
+        (
+            "alg and enc swapped",
+            with_header(&jwe, &header("A256GCM", "ECDH-ES")),
+            ErrorKind::Unsupported,
+            "envelope_algorithm_unsupported",
+        ),
+        (
+            "alg ECDH-ES+A256KW",
+            with_header(&jwe, &header("ECDH-ES+A256KW", "A256GCM")),
+            ErrorKind::Unsupported,
+            "envelope_algorithm_unsupported",
+        ),
+        (
+            "alg dir",
+            with_header(&jwe, &header("dir", "A256GCM")),
+            ErrorKind::Unsupported,
+            "envelope_algorithm_unsupported",
+        ),
+        (
+            "alg RSA-OAEP",
+            with_header(&jwe, &header("RSA-OAEP", "A256GCM")),
+            ErrorKind::Unsupported,
+            "envelope_algorithm_unsupported",
+        ),
+        (
+            "alg lower case",
+            with_header(&jwe, &header("ecdh-es", "A256GCM")),
+            ErrorKind::Unsupported,
+            "envelope_algorithm_unsupported",
+        ),
+        (
+            "enc A128GCM",
+            with_header(&jwe, &header("ECDH-ES", "A128GCM")),
+            ErrorKind::Unsupported,
+            "envelope_algorithm_unsupported",
+        ),
+        (
+            "enc A256CBC-HS512",
+            with_header(&jwe, &header("ECDH-ES", "A256CBC-HS512")),
+            ErrorKind::Unsupported,
+            "envelope_algorithm_unsupported",
+        ),
+        (
+            "no alg",
+            with_header(
+                &jwe,
+                &format!(r#"{{"enc":"A256GCM","kid":"{kid}","epk":{epk}}}"#),
+            ),
+            ErrorKind::InvalidInput,
+            "envelope_malformed",
+        ),
+        (
+            "alg not a string",
+            with_header(
+                &jwe,
+                &format!(r#"{{"alg":1,"enc":"A256GCM","kid":"{kid}","epk":{epk}}}"#),
+            ),
+            ErrorKind::InvalidInput,
+            "envelope_malformed",
+        ),
+        (
+            "zip",
+            with_header(
+                &jwe,
+                &format!(
+                    r#"{{"alg":"ECDH-ES","enc":"A256GCM","zip":"DEF","kid":"{kid}","epk":{epk}}}"#
+                ),
+            ),
+            ErrorKind::Unsupported,
+            "envelope_algorithm_unsupported",
+        ),
+        (
+            "crit",
+            with_header(
+                &jwe,
+                &format!(
+                    r#"{{"alg":"ECDH-ES","enc":"A256GCM","crit":["x"],"x":1,"kid":"{kid}","epk":{epk}}}"#
+                ),
+            ),
+            ErrorKind::Unsupported,
+            "envelope_algorithm_unsupported",
+        ),
+        (
+            "no kid",
+            with_header(
+                &jwe,
+                &format!(r#"{{"alg":"ECDH-ES","enc":"A256GCM","epk":{epk}}}"#),
+            ),
+            ErrorKind::InvalidInput,
+            "envelope_malformed",
+        ),
+        (
+            "another kid",
+            with_header(
+                &jwe,
+                &format!(r#"{{"alg":"ECDH-ES","enc":"A256GCM","kid":"other","epk":{epk}}}"#),
+            ),
+            ErrorKind::Verification,
+            "envelope_wrong_key",
+        ),
+        (
+            "no epk",
+            with_header(
+                &jwe,
+                &format!(r#"{{"alg":"ECDH-ES","enc":"A256GCM","kid":"{kid}"}}"#),
+            ),
+            ErrorKind::InvalidInput,
+            "envelope_malformed",
+        ),
+        (
+            "epk RSA",
+            with_header(
+                &jwe,
+                &format!(
+                    r#"{{"alg":"ECDH-ES","enc":"A256GCM","kid":"{kid}","epk":{{"kty":"RSA","n":"AQAB","e":"AQAB"}}}}"#
+                ),
+            ),
+            ErrorKind::Unsupported,
+            "unsupported_key",
+        ),
+        (
+            "epk P-384",
+            with_header(
+                &jwe,
+                &format!(
+                    r#"{{"alg":"ECDH-ES","enc":"A256GCM","kid":"{kid}","epk":{{"kty":"EC","crv":"P-384","x":"AA","y":"AA"}}}}"#
+                ),
+            ),
+            ErrorKind::Unsupported,
+            "unsupported_key",
+        ),
+        (
+            "epk off the curve",
+            with_header(
+                &jwe,
+                &format!(
+                    r#"{{"alg":"ECDH-ES","enc":"A256GCM","kid":"{kid}","epk":{{"kty":"EC","crv":"P-256","x":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAE","y":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAE"}}}}"#
+                ),
+            ),
+            ErrorKind::InvalidInput,
+            "envelope_malformed",
+        ),
+        (
+            "epk with a private part",
+            with_header(
+                &jwe,
+                &format!(
+                    r#"{{"alg":"ECDH-ES","enc":"A256GCM","kid":"{kid}","epk":{}}}"#,
+                    key.to_private_jwk().expose()
+                ),
+            ),
+            ErrorKind::InvalidInput,
+            "envelope_malformed",
+        ),
+        (
+            "epk on the other curve",
+            with_header(
+                &jwe,
+                &format!(
+                    r#"{{"alg":"ECDH-ES","enc":"A256GCM","kid":"{kid}","epk":{}}}"#,
+                    WorkspacePrivateKey::generate_x25519().public_jwk()
+                ),
+            ),
+            ErrorKind::Verification,
+            "envelope_wrong_key",
+        ),
+        (
+            "apu not base64url",
+            with_header(
+                &jwe,
+                &format!(
+                    r#"{{"alg":"ECDH-ES","enc":"A256GCM","apu":"*","kid":"{kid}","epk":{epk}}}"#
+                ),
+            ),
+            ErrorKind::InvalidInput,
+            "envelope_malformed",
+        ),
+        (
+            "an encrypted key",
+            with_part(&jwe, 1, "AAAA"),
+            ErrorKind::InvalidInput,
+            "envelope_malformed",
+        ),
+        (
+            "8-byte IV",
+            with_part(&jwe, 2, "AAAAAAAAAAA"),
+            ErrorKind::InvalidInput,
+            "envelope_malformed",
+        ),
+        (
+            "12-byte tag",
+            with_part(&jwe, 4, "AAAAAAAAAAAAAAAA"),
+            ErrorKind::InvalidInput,
+            "envelope_malformed",
+        ),
+        (
+            "garbage ciphertext",
+            with_part(&jwe, 3, "%%%"),
+            ErrorKind::InvalidInput,
+            "envelope_malformed",
+        ),
+        (
+            "empty ciphertext",
+            with_part(&jwe, 3, ""),
+            ErrorKind::Verification,
+            "envelope_decryption_failed",
+        ),
+        (
+            "header rewritten (same members)",
+            with_header(&jwe, &header("ECDH-ES", "A256GCM")),
+            ErrorKind::Verification,
+            "envelope_decryption_failed",
+        ),
+    ];
+    for (name, input, kind, code) in cases {
+        let err = key.open(&input, &binding(), NOW).unwrap_err();
+        assert_eq!((err.kind(), err.code()), (kind, code), "{name}: {err}");
+    }
+    // The real one opens.
+    key.open(&jwe, &binding(), NOW).unwrap();
+}
+
+#[test]
+fn x25519_low_order_epk_is_refused() {
+    let key = WorkspacePrivateKey::generate_x25519();
+    let jwe = sealed(&key);
+    let header = format!(
+        r#"{{"alg":"ECDH-ES","enc":"A256GCM","kid":"{}","epk":{{"kty":"OKP","crv":"X25519","x":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}}}}"#,
+        key.kid()
+    );
+    let err = key
+        .open(&with_header(&jwe, &header), &binding(), NOW)
+        .unwrap_err();
+    assert_eq!(err.code(), "envelope_malformed", "{err}");
+}
+
+fn p256_key() -> &'static WorkspacePrivateKey {
+    static KEY: std::sync::OnceLock<WorkspacePrivateKey> = std::sync::OnceLock::new();
+    KEY.get_or_init(WorkspacePrivateKey::generate_p256)
+}
+
+fn x25519_key() -> &'static WorkspacePrivateKey {
+    static KEY: std::sync::OnceLock<WorkspacePrivateKey> = std::sync::OnceLock::new();
+    KEY.get_or_init(WorkspacePrivateKey::generate_x25519)
+}
+
+proptest! {
+    #[test]
+    fn parsing_any_text_never_panics(text in ".{0,600}") {
+        let _ = WorkspaceCertificate::parse(&text, NOW);
+        let _ = WorkspacePrivateKey::from_pem(&text);
+        let _ = WorkspacePrivateKey::from_jwk(&text);
+        let _ = Credentials::from_json(&text);
+    }
+
+    #[test]
+    fn parsing_pem_shaped_text_never_panics(label in "(CERTIFICATE|PUBLIC KEY|PRIVATE KEY)", body in "[A-Za-z0-9+/=\n]{0,400}") {
+        let text = format!("-----BEGIN {label}-----\n{body}\n-----END {label}-----\n");
+        let _ = WorkspaceCertificate::parse(&text, NOW);
+        let _ = WorkspacePrivateKey::from_pem(&text);
+    }
+
+    #[test]
+    fn opening_any_text_never_panics(text in ".{0,600}") {
+        prop_assert!(p256_key().open(&text, &binding(), NOW).is_err());
+        prop_assert!(x25519_key().open(&text, &binding(), NOW).is_err());
+    }
+
+    #[test]
+    fn opening_five_base64_parts_never_panics(parts in proptest::collection::vec("[A-Za-z0-9_-]{0,80}", 5)) {
+        prop_assert!(p256_key().open(&parts.join("."), &binding(), NOW).is_err());
+    }
+
+    #[test]
+    fn a_changed_envelope_never_opens(position in 0usize..10_000, replacement in "[A-Za-z0-9_.-]") {
+        for key in [p256_key(), x25519_key()] {
+            let jwe = sealed(key);
+            let position = position % jwe.len();
+            let mut changed = jwe.clone();
+            changed.replace_range(position..position + 1, &replacement);
+            let result = key.open(&changed, &binding(), NOW);
+            if changed == jwe {
+                prop_assert!(result.is_ok());
+            } else {
+                prop_assert!(result.is_err(), "opened a changed envelope");
+            }
+        }
+    }
+}
