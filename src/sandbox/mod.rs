@@ -51,6 +51,7 @@ mod server;
 mod startup;
 mod state;
 mod validate;
+mod vault;
 mod webhook_delivery;
 
 use std::net::{Ipv4Addr, SocketAddr};
@@ -77,6 +78,9 @@ pub struct WorkspaceKeys {
     pub admin_key: ApiKey,
     /// A key with user privilege (read only).
     pub user_key: ApiKey,
+    /// The workspace's certificate (X.509 PEM, P-256, one year): connect pages seal
+    /// credentials to it (`munity::envelope::seal`).
+    pub certificate_pem: String,
 }
 
 /// A running sandbox. Dropping it stops the server (without waiting);
@@ -120,6 +124,7 @@ impl Sandbox {
             limiter: options.rate_limit.map(RateLimiter::new),
             chaos: Chaos::new(options.chaos),
             origin: origin.clone(),
+            vault: opened.vault,
         });
         let (stop, stopped) = watch::channel(false);
         tokio::spawn(webhook_delivery::run(Arc::clone(&state), stopped.clone()));
@@ -132,6 +137,7 @@ impl Sandbox {
                 workspace_id: opened.seed.workspace_id,
                 admin_key: opened.seed.admin_key,
                 user_key: opened.seed.user_key,
+                certificate_pem: opened.certificate.certificate,
             },
             state,
             stop,
@@ -164,8 +170,14 @@ impl Sandbox {
         &self.workspace.workspace_id
     }
 
-    /// Creates another, empty workspace with its own admin and user keys (for tests of
-    /// isolation). Its keys are not written to `keys.env`.
+    /// The seeded workspace's certificate (X.509 PEM, P-256, valid for one year), as
+    /// `GET /v1/workspace/certificate/` answers it.
+    pub fn certificate_pem(&self) -> &str {
+        &self.workspace.certificate_pem
+    }
+
+    /// Creates another, empty workspace with its own admin and user keys and certificate
+    /// (for tests of isolation). Its keys are not written to `keys.env`.
     pub async fn create_workspace(&self, name: &str) -> crate::Result<WorkspaceKeys> {
         if name.trim().is_empty() || name.chars().count() > 200 {
             return Err(Error::invalid(
@@ -188,6 +200,7 @@ impl Sandbox {
             workspace_id: new.workspace_id,
             admin_key: new.admin_key,
             user_key: new.user_key,
+            certificate_pem: new.certificate.certificate,
         })
     }
 

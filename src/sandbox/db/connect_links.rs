@@ -58,7 +58,6 @@ pub(crate) fn is_used(conn: &Connection, prefix: &str, nonce: &Nonce) -> rusqlit
 /// The used nonces in SQLite, as the core's [`NonceStore`]: the envelope's submission
 /// calls `link.verify_once(&key, now, &mut SqliteNonces(tx))` inside its transaction.
 #[derive(Debug)]
-#[allow(dead_code)] // The envelope submission (its own issue) is the first caller.
 pub(crate) struct SqliteNonces<'a, 'c>(pub(crate) &'a Transaction<'c>);
 
 impl NonceStore for SqliteNonces<'_, '_> {

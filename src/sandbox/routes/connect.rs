@@ -1,6 +1,9 @@
 //! `GET /v1/connect/session?<link query>`: the connect page's first call. The link is
 //! the credential (no `Authorization` header): the sandbox verifies it with the stored
 //! link key of its key prefix, with the same core code users run (`munity::link`).
+//! The session carries the workspace's `certificate` (PEM) and `kid`, to seal the
+//! credentials to; `POST /v1/connect/credentials` (in `connect_credentials.rs`) submits
+//! them and verifies the link with the same [`resolve_link`].
 //!
 //! | answer | when |
 //! |---|---|
@@ -16,7 +19,7 @@ use std::sync::Arc;
 
 use axum::extract::State;
 use axum::http::Uri;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use rusqlite::Connection;
 use serde::Serialize;
@@ -24,6 +27,7 @@ use serde::Serialize;
 use crate::link::{link_used, ConnectLink};
 use crate::model::{Connector, Customer};
 use crate::sandbox::db::connect_links::{self, SigningKey};
+use crate::sandbox::db::workspace_keys::{self, StoredCertificate};
 use crate::sandbox::db::{connectors, customers};
 use crate::sandbox::error::ApiError;
 use crate::sandbox::extract::Reply;
@@ -33,7 +37,12 @@ use crate::{Error, ErrorKind};
 
 /// The route, outside the API-key authentication (mounted at the top level).
 pub(crate) fn routes() -> Router<Arc<AppState>> {
-    Router::new().route("/v1/connect/session", get(session))
+    Router::new()
+        .route("/v1/connect/session", get(session))
+        .route(
+            "/v1/connect/credentials",
+            post(super::connect_credentials::submit),
+        )
 }
 
 /// What the connect page needs to prompt the end user.
@@ -49,33 +58,70 @@ struct Session {
     redirect_uri: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     scope: Option<String>,
+    /// `certificate` (X.509 PEM) and `kid`: what the credentials are sealed to.
+    #[serde(flatten)]
+    certificate: StoredCertificate,
 }
 
 async fn session(State(state): State<Arc<AppState>>, uri: Uri) -> Result<Reply, ApiError> {
-    let link = ConnectLink::parse_query(uri.query().unwrap_or("")).map_err(link_error)?;
+    let link = parse_link(&uri)?;
     let now = crate::time::now_unix();
     let session = state
         .db
         .read(move |conn| {
-            check_link(conn, &link, now)?;
-            let customer_id = connect_links::customer_id(conn, link.workspace(), link.customer())?
-                .ok_or_else(|| ApiError::not_found("customer"))?;
-            let customer = customers::get(conn, link.workspace(), &customer_id)?
-                .ok_or_else(|| ApiError::not_found("customer"))?;
-            let connector = connectors::get(conn, link.connector())?
-                .ok_or_else(|| ApiError::not_found("connector"))?;
+            let target = resolve_link(conn, &link, now)?;
+            let certificate = workspace_keys::certificate(conn, link.workspace())?
+                .ok_or_else(|| ApiError::not_found("workspace certificate"))?;
             Ok(Session {
                 workspace: link.workspace().to_owned(),
-                customer,
-                connector,
+                customer: target.customer,
+                connector: target.connector,
                 expires_at: crate::time::format_rfc3339(link.expires_at()),
                 nonce: link.nonce().to_base64url(),
                 redirect_uri: link.redirect_uri().map(str::to_owned),
                 scope: link.scope().map(str::to_owned),
+                certificate,
             })
         })
         .await?;
     Reply::ok(&session)
+}
+
+/// The connect link in a request's query.
+pub(crate) fn parse_link(uri: &Uri) -> Result<ConnectLink, ApiError> {
+    ConnectLink::parse_query(uri.query().unwrap_or("")).map_err(link_error)
+}
+
+/// What a verified link names.
+#[derive(Debug)]
+pub(crate) struct LinkTarget {
+    /// The key that signed it.
+    pub(crate) signing: SigningKey,
+    /// The customer (named by id or external id).
+    pub(crate) customer: Customer,
+    /// The connector.
+    pub(crate) connector: Connector,
+}
+
+/// The check both connect routes run: [`check_link`], then the customer and connector
+/// the link names (404 when unknown).
+pub(crate) fn resolve_link(
+    conn: &Connection,
+    link: &ConnectLink,
+    now: i64,
+) -> Result<LinkTarget, ApiError> {
+    let signing = check_link(conn, link, now)?;
+    let customer_id = connect_links::customer_id(conn, link.workspace(), link.customer())?
+        .ok_or_else(|| ApiError::not_found("customer"))?;
+    let customer = customers::get(conn, link.workspace(), &customer_id)?
+        .ok_or_else(|| ApiError::not_found("customer"))?;
+    let connector =
+        connectors::get(conn, link.connector())?.ok_or_else(|| ApiError::not_found("connector"))?;
+    Ok(LinkTarget {
+        signing,
+        customer,
+        connector,
+    })
 }
 
 /// Verifies a parsed link against the stored keys and the used nonces: signature,
@@ -116,7 +162,7 @@ pub(crate) fn check_link(
 }
 
 /// The HTTP status of a link error.
-fn link_error(err: Error) -> ApiError {
+pub(crate) fn link_error(err: Error) -> ApiError {
     let status = match err.kind() {
         ErrorKind::Verification | ErrorKind::Expired => 401,
         ErrorKind::PermissionDenied => 403,

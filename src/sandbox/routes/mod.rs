@@ -10,6 +10,7 @@ use axum::Router;
 use super::state::AppState;
 
 pub(crate) mod connect;
+mod connect_credentials;
 mod connections;
 mod connectors;
 mod credentials;

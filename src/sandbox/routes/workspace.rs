@@ -1,4 +1,6 @@
-//! `GET workspace/`: the caller's workspace.
+//! `GET workspace/`: the caller's workspace; `GET workspace/certificate/`: its envelope
+//! certificate as JSON `{"certificate": "<X.509 PEM>", "kid": "<key id>"}` (any valid
+//! key, admin or user).
 
 use std::sync::Arc;
 
@@ -6,13 +8,15 @@ use axum::extract::State;
 use axum::routing::get;
 use axum::Router;
 
-use crate::sandbox::db::workspaces;
+use crate::sandbox::db::{workspace_keys, workspaces};
 use crate::sandbox::error::ApiError;
 use crate::sandbox::extract::{Ctx, Reply};
 use crate::sandbox::state::AppState;
 
 pub(crate) fn routes() -> Router<Arc<AppState>> {
-    Router::new().route("/workspace/", get(show))
+    Router::new()
+        .route("/workspace/", get(show))
+        .route("/workspace/certificate/", get(certificate))
 }
 
 async fn show(State(state): State<Arc<AppState>>, ctx: Ctx) -> Result<Reply, ApiError> {
@@ -23,4 +27,14 @@ async fn show(State(state): State<Arc<AppState>>, ctx: Ctx) -> Result<Reply, Api
         .await?
         .ok_or_else(|| ApiError::not_found("workspace"))?;
     Reply::ok(&workspace)
+}
+
+async fn certificate(State(state): State<Arc<AppState>>, ctx: Ctx) -> Result<Reply, ApiError> {
+    let id = ctx.workspace().to_owned();
+    let certificate = state
+        .db
+        .read(move |conn| Ok(workspace_keys::certificate(conn, &id)?))
+        .await?
+        .ok_or_else(|| ApiError::not_found("workspace certificate"))?;
+    Reply::ok(&certificate)
 }
