@@ -34,6 +34,12 @@
 //! Keys are stored only as `HMAC-SHA256(server secret, key)` (with the key's derived
 //! link key); the data folder keeps the server secret and, to print them again on
 //! restart, the seeded keys in `keys.env` (mode 0600).
+//!
+//! Each workspace has an envelope key (P-256) and a self-signed certificate (one year),
+//! served at `GET /v1/workspace/certificate/` and in the connect session;
+//! `POST /v1/connect/credentials` takes credentials sealed to it through a connect link
+//! and stores them encrypted with the storage key (`storage.key`, beside the server
+//! secret). See `docs/envelope.md`.
 
 mod auth;
 mod catalog;
