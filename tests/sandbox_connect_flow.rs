@@ -482,12 +482,29 @@ async fn stored_credentials_appear_in_no_answer_and_nowhere_on_disk() {
     }
     assert!(found_connection, "the connection is stored in the folder");
 
-    // After a restart: the same certificate (the key is kept).
+    let sealed_rows = || {
+        rusqlite::Connection::open(dir.path().join("munity.sqlite3"))
+            .unwrap()
+            .query_row("SELECT COUNT(*) FROM connection_credentials", [], |row| {
+                row.get::<_, i64>(0)
+            })
+            .unwrap()
+    };
+    assert_eq!(sealed_rows(), 1);
+
+    // After a restart: the same certificate (the key is kept). Deleting the connection
+    // deletes its sealed credentials.
     let again = Sandbox::start(SandboxOptions::dir(dir.path()))
         .await
         .unwrap();
     assert_eq!(again.certificate_pem(), pem);
+    let admin = Api::new(again.base_url(), again.admin_key());
+    let deleted = admin
+        .delete(&format!("/customers/{acme}/connections/{id}/"))
+        .await;
+    assert_eq!(deleted.status, 204);
     again.shutdown().await;
+    assert_eq!(sealed_rows(), 0);
 }
 
 #[tokio::test]
@@ -518,5 +535,47 @@ async fn a_version_1_data_folder_gets_keys_on_start() {
     );
     let envelope = sealed_for(&api, &url, &pipedrive_credentials()).await;
     assert_eq!(submit(&api, &url, &envelope).await.status, 201);
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn concurrent_submissions_of_one_link_make_one_connection() {
+    let sb = Sandbox::start(SandboxOptions::memory()).await.unwrap();
+    let admin = Api::new(sb.base_url(), sb.admin_key());
+    let api = anonymous(&sb);
+    let acme = admin.acme().await;
+    let before = admin.get(&format!("/customers/{acme}/connections/")).await;
+    let now = munity::time::now_unix();
+    let url = link(&sb, sb.admin_key(), "acme", "pipedrive", now);
+    let certificate = certificate_of(&api, &url).await;
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let envelope = seal(
+            &certificate,
+            &binding_of(&url),
+            &pipedrive_credentials(),
+            now,
+        )
+        .unwrap();
+        let (api, url) = (api.clone(), url.clone());
+        tasks.push(tokio::spawn(
+            async move { submit(&api, &url, &envelope).await },
+        ));
+    }
+    let mut statuses = Vec::new();
+    for task in tasks {
+        let answer = task.await.unwrap();
+        if answer.status == 409 {
+            assert_eq!(answer.code(), "link_used");
+        }
+        statuses.push(answer.status);
+    }
+    statuses.sort_unstable();
+    assert_eq!(statuses, [201, 409, 409, 409, 409, 409, 409, 409]);
+    let after = admin.get(&format!("/customers/{acme}/connections/")).await;
+    assert_eq!(
+        after.body["count"].as_u64().unwrap(),
+        before.body["count"].as_u64().unwrap() + 1
+    );
     sb.shutdown().await;
 }
