@@ -177,7 +177,23 @@ impl Sandbox {
     }
 
     /// The seeded workspace's certificate (X.509 PEM, P-256, valid for one year), as
-    /// `GET /v1/workspace/certificate/` answers it.
+    /// `GET /v1/workspace/certificate/` answers it: what connect pages seal credentials
+    /// to.
+    ///
+    /// ```
+    /// # async fn demo() -> munity::Result<()> {
+    /// use munity::envelope::WorkspaceCertificate;
+    /// use munity::sandbox::{Sandbox, SandboxOptions};
+    ///
+    /// let sb = Sandbox::start(SandboxOptions::memory()).await?;
+    /// let now = munity::time::now_unix();
+    /// let certificate = WorkspaceCertificate::parse(sb.certificate_pem(), now)?;
+    /// assert_eq!(certificate.kid().len(), 43); // base64url SHA-256 thumbprint
+    /// sb.shutdown().await;
+    /// # Ok(())
+    /// # }
+    /// # tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap().block_on(demo()).unwrap();
+    /// ```
     pub fn certificate_pem(&self) -> &str {
         &self.workspace.certificate_pem
     }
