@@ -8,6 +8,9 @@
 //! Compare `link_sign/munity` with `link_sign/bare_ring_hmac` (and likewise for
 //! `link_verify` and `webhook_verify_1KiB`); the goal is a ratio of at most 1.5.
 
+// criterion_group! generates an undocumented public function.
+#![allow(missing_docs)]
+
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use munity::link::{ConnectLink, LinkBuilder, LinkKey, Nonce};
 use munity::webhook::{Webhook, WebhookHeaders, WebhookSecret};

@@ -134,8 +134,7 @@ fn every_vector_is_checked() {
 #[test]
 fn derived_key_verifies_what_the_api_key_signed() {
     // A server keeps only the link key bytes; a key restored from them verifies.
-    // (Not ApiKey::generate: see the report, it writes a redacted prefix for now.)
-    let api_key = ApiKey::parse("Zz9Yy8Xx.abcdefghijklmnopqrstuvwxyz012345").unwrap();
+    let api_key = ApiKey::generate();
     let signed = LinkBuilder::new("ws", "cus", "jira")
         .sign(&api_key, 1000)
         .unwrap();
@@ -152,10 +151,41 @@ fn derived_key_verifies_what_the_api_key_signed() {
 
 #[test]
 fn random_nonces_differ() {
-    let api_key = ApiKey::parse("Zz9Yy8Xx.abcdefghijklmnopqrstuvwxyz012345").unwrap();
+    let api_key = ApiKey::generate();
     let b = LinkBuilder::new("ws", "cus", "jira");
     let one = b.sign(&api_key, 1000).unwrap();
     let two = b.sign(&api_key, 1000).unwrap();
     assert_ne!(one.link().nonce(), two.link().nonce());
     assert_ne!(one.url(), two.url());
+}
+
+#[test]
+fn the_python_implementation_still_writes_this_file() {
+    // The vectors come from tests/vectors/connect_link_v1.py; rerun it and compare, so
+    // the file and its independent source cannot drift apart.
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/vectors/connect_link_v1.py"
+    );
+    let output = match std::process::Command::new("python3").arg(script).output() {
+        Ok(output) => output,
+        Err(err) => {
+            eprintln!(
+                "SKIPPED: python3 is not available ({err}); the JSON file was not regenerated"
+            );
+            return;
+        }
+    };
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let fresh: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let stored: serde_json::Value =
+        serde_json::from_str(include_str!("vectors/connect-link-v1.json")).unwrap();
+    assert_eq!(
+        fresh, stored,
+        "regenerate: python3 tests/vectors/connect_link_v1.py > tests/vectors/connect-link-v1.json"
+    );
 }

@@ -103,13 +103,16 @@ impl LinkBuilder {
         self.check()?;
         fields::check_key_prefix(key_prefix)?;
         let ttl = i64::try_from(self.ttl.as_secs()).unwrap_or(i64::MAX);
-        let expires_at = now.checked_add(ttl).ok_or_else(|| {
-            Error::new(
-                ErrorKind::Config,
-                "link_ttl_invalid",
-                "`now + ttl` overflows",
-            )
-        })?;
+        let expires_at = now
+            .checked_add(ttl)
+            .filter(|exp| *exp >= 0)
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Config,
+                    "link_ttl_invalid",
+                    "`now + ttl` must be unix seconds from 0 to i64::MAX",
+                )
+            })?;
         let mut link = ConnectLink {
             workspace: self.workspace.clone(),
             customer: self.customer.clone(),

@@ -46,25 +46,50 @@ pub(crate) struct Fields<'a> {
 }
 
 impl Fields<'_> {
-    /// The (name, value) pairs in canonical order, without `sig`.
-    fn pairs(&self) -> Vec<(&'static str, String)> {
-        let mut out = vec![
-            ("v", super::VERSION.to_owned()),
-            ("workspace", self.workspace.to_owned()),
-            ("customer", self.customer.to_owned()),
-            ("connector", self.connector.to_owned()),
-            ("key", self.key_prefix.to_owned()),
-            ("exp", self.expires_at.to_string()),
-            ("nonce", self.nonce.to_base64url()),
-        ];
+    /// Calls `f` with each (name, value) pair in canonical order, without `sig`. Nothing
+    /// is allocated: `exp` and `nonce` are formatted on the stack.
+    fn visit(&self, mut f: impl FnMut(&'static str, &str)) {
+        let mut exp_buf = [0u8; 20];
+        let mut nonce_buf = [0u8; 24];
+        f("v", super::VERSION);
+        f("workspace", self.workspace);
+        f("customer", self.customer);
+        f("connector", self.connector);
+        f("key", self.key_prefix);
+        f("exp", decimal(self.expires_at, &mut exp_buf));
+        f("nonce", base64url(self.nonce.as_bytes(), &mut nonce_buf));
         if let Some(uri) = self.redirect_uri {
-            out.push(("redirect_uri", uri.to_owned()));
+            f("redirect_uri", uri);
         }
         if let Some(scope) = self.scope {
-            out.push(("scope", scope.to_owned()));
+            f("scope", scope);
         }
-        out
     }
+}
+
+/// `n` in decimal (a non-negative i64 fits in 19 digits; negative ones, which no valid
+/// link has, are written as 0 and refused by the parser's rules elsewhere).
+fn decimal(n: i64, buf: &mut [u8; 20]) -> &str {
+    let mut n = u64::try_from(n).unwrap_or(0);
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        // n % 10 < 10: the cast cannot truncate.
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buf[at..]).unwrap_or_default()
+}
+
+/// base64url without padding of up to 18 bytes, on the stack.
+fn base64url<'b>(bytes: &[u8], buf: &'b mut [u8; 24]) -> &'b str {
+    let n = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode_slice(bytes, buf)
+        .unwrap_or(0);
+    std::str::from_utf8(&buf[..n]).unwrap_or_default()
 }
 
 /// The bytes the signature covers.
@@ -72,35 +97,41 @@ pub(crate) fn canonical_string(fields: &Fields<'_>) -> Vec<u8> {
     let mut out = Vec::with_capacity(256);
     out.extend_from_slice(LABEL.as_bytes());
     out.push(b'\n');
-    for (name, value) in fields.pairs() {
+    let mut len_buf = [0u8; 20];
+    fields.visit(|name, value| {
         out.extend_from_slice(name.as_bytes());
         out.push(b':');
-        out.extend_from_slice(value.len().to_string().as_bytes());
+        let len = i64::try_from(value.len()).unwrap_or(i64::MAX);
+        out.extend_from_slice(decimal(len, &mut len_buf).as_bytes());
         out.push(b':');
         out.extend_from_slice(value.as_bytes());
         out.push(b'\n');
-    }
+    });
     out
 }
 
-/// The link's query: `name=value` pairs joined by `&`, canonical order and encoding,
-/// `sig` last.
-pub(crate) fn query(fields: &Fields<'_>, signature: &[u8; 32]) -> String {
-    let mut out = String::with_capacity(256);
-    let sig = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(signature);
-    for (name, value) in fields
-        .pairs()
-        .into_iter()
-        .chain(std::iter::once(("sig", sig)))
-    {
-        if !out.is_empty() {
+/// Appends the link's query to `out`: `name=value` pairs joined by `&`, canonical order
+/// and encoding, `sig` last.
+pub(crate) fn write_query(out: &mut String, fields: &Fields<'_>, signature: &[u8; 32]) {
+    let mut first = true;
+    let mut pair = |name: &str, value: &str| {
+        if !first {
             out.push('&');
         }
+        first = false;
         out.push_str(name);
         out.push('=');
-        out.extend(encode(&value));
-    }
-    out
+        out.extend(encode(value));
+    };
+    fields.visit(&mut pair);
+    let mut sig_buf = [0u8; 44];
+    let n = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode_slice(signature, &mut sig_buf)
+        .unwrap_or(0);
+    pair(
+        "sig",
+        std::str::from_utf8(&sig_buf[..n]).unwrap_or_default(),
+    );
 }
 
 /// The canonical `application/x-www-form-urlencoded` encoding of a value (WHATWG URL

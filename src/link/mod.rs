@@ -162,6 +162,7 @@ impl ConnectLink {
 
     fn verify_signature(&self, key: &LinkKey) -> Result<()> {
         let canonical = self.canonical_string();
+        // ring's verify compares in constant time.
         hmac::verify(&key.hmac_key(), &canonical, &self.signature).map_err(|_| {
             Error::new(
                 ErrorKind::Verification,
@@ -200,12 +201,18 @@ impl ConnectLink {
 
     /// The link's query: the parameters in canonical order and encoding, `sig` last.
     pub fn query(&self) -> String {
-        canonical::query(&self.fields(), &self.signature)
+        let mut out = String::with_capacity(320);
+        canonical::write_query(&mut out, &self.fields(), &self.signature);
+        out
     }
 
     /// `base?query`.
     pub fn to_url(&self, base: &str) -> String {
-        format!("{base}?{}", self.query())
+        let mut out = String::with_capacity(base.len() + 320);
+        out.push_str(base);
+        out.push('?');
+        canonical::write_query(&mut out, &self.fields(), &self.signature);
+        out
     }
 
     fn fields(&self) -> canonical::Fields<'_> {

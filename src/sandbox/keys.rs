@@ -150,7 +150,13 @@ fn write_private(path: &Path, contents: &[u8]) -> crate::Result<()> {
 
 /// The server secret of the data folder `dir`, created (32 random bytes) on first use.
 pub(crate) fn load_or_create_secret(dir: &Path) -> crate::Result<Secret<Vec<u8>>> {
-    let path = dir.join(SECRET_FILE);
+    load_or_create_key_file(dir, SECRET_FILE)
+}
+
+/// The key in the file `name` of the data folder `dir` (hex, at least 32 bytes), created
+/// (32 random bytes, mode 0600) on first use.
+pub(crate) fn load_or_create_key_file(dir: &Path, name: &str) -> crate::Result<Secret<Vec<u8>>> {
+    let path = dir.join(name);
     match fs::read_to_string(&path) {
         Ok(text) => {
             let bytes = Secret::new(hex::decode(text.trim()).map_err(|_| {

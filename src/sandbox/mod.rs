@@ -34,6 +34,12 @@
 //! Keys are stored only as `HMAC-SHA256(server secret, key)` (with the key's derived
 //! link key); the data folder keeps the server secret and, to print them again on
 //! restart, the seeded keys in `keys.env` (mode 0600).
+//!
+//! Each workspace has an envelope key (P-256) and a self-signed certificate (one year),
+//! served at `GET /v1/workspace/certificate/` and in the connect session;
+//! `POST /v1/connect/credentials` takes credentials sealed to it through a connect link
+//! and stores them encrypted with the storage key (`storage.key`, beside the server
+//! secret). See `docs/envelope.md`.
 
 mod auth;
 mod catalog;
@@ -51,6 +57,8 @@ mod server;
 mod startup;
 mod state;
 mod validate;
+mod vault;
+mod webhook_delivery;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -76,6 +84,9 @@ pub struct WorkspaceKeys {
     pub admin_key: ApiKey,
     /// A key with user privilege (read only).
     pub user_key: ApiKey,
+    /// The workspace's certificate (X.509 PEM, P-256, one year): connect pages seal
+    /// credentials to it (`munity::envelope::seal`).
+    pub certificate_pem: String,
 }
 
 /// A running sandbox. Dropping it stops the server (without waiting);
@@ -119,8 +130,10 @@ impl Sandbox {
             limiter: options.rate_limit.map(RateLimiter::new),
             chaos: Chaos::new(options.chaos),
             origin: origin.clone(),
+            vault: opened.vault,
         });
         let (stop, stopped) = watch::channel(false);
+        tokio::spawn(webhook_delivery::run(Arc::clone(&state), stopped.clone()));
         let task = tokio::spawn(server::serve(listener, Arc::clone(&state), stopped));
         tracing::info!(%addr, "sandbox listening");
         Ok(Sandbox {
@@ -130,6 +143,7 @@ impl Sandbox {
                 workspace_id: opened.seed.workspace_id,
                 admin_key: opened.seed.admin_key,
                 user_key: opened.seed.user_key,
+                certificate_pem: opened.certificate.certificate,
             },
             state,
             stop,
@@ -162,8 +176,30 @@ impl Sandbox {
         &self.workspace.workspace_id
     }
 
-    /// Creates another, empty workspace with its own admin and user keys (for tests of
-    /// isolation). Its keys are not written to `keys.env`.
+    /// The seeded workspace's certificate (X.509 PEM, P-256, valid for one year), as
+    /// `GET /v1/workspace/certificate/` answers it: what connect pages seal credentials
+    /// to.
+    ///
+    /// ```
+    /// # async fn demo() -> munity::Result<()> {
+    /// use munity::envelope::WorkspaceCertificate;
+    /// use munity::sandbox::{Sandbox, SandboxOptions};
+    ///
+    /// let sb = Sandbox::start(SandboxOptions::memory()).await?;
+    /// let now = munity::time::now_unix();
+    /// let certificate = WorkspaceCertificate::parse(sb.certificate_pem(), now)?;
+    /// assert_eq!(certificate.kid().len(), 43); // base64url SHA-256 thumbprint
+    /// sb.shutdown().await;
+    /// # Ok(())
+    /// # }
+    /// # tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub fn certificate_pem(&self) -> &str {
+        &self.workspace.certificate_pem
+    }
+
+    /// Creates another, empty workspace with its own admin and user keys and certificate
+    /// (for tests of isolation). Its keys are not written to `keys.env`.
     pub async fn create_workspace(&self, name: &str) -> crate::Result<WorkspaceKeys> {
         if name.trim().is_empty() || name.chars().count() > 200 {
             return Err(Error::invalid(
@@ -186,6 +222,7 @@ impl Sandbox {
             workspace_id: new.workspace_id,
             admin_key: new.admin_key,
             user_key: new.user_key,
+            certificate_pem: new.certificate.certificate,
         })
     }
 

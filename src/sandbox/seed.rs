@@ -6,6 +6,7 @@ use rusqlite::Transaction;
 
 use super::catalog::catalog;
 use super::db::pm::NewProject;
+use super::db::workspace_keys::{self, StoredCertificate};
 use super::db::{connections, connectors, customers, pm, workspaces};
 use super::keys::{KeyHasher, KeyRecord, Privilege};
 use crate::model::{CustomerCreate, PmTaskCreate, TaskStatus};
@@ -18,6 +19,8 @@ pub(crate) struct NewWorkspace {
     pub(crate) admin_key: ApiKey,
     pub(crate) user_key: ApiKey,
     pub(crate) records: Vec<KeyRecord>,
+    /// The workspace's envelope certificate (its private key stays in the database).
+    pub(crate) certificate: StoredCertificate,
 }
 
 /// Adds the catalog's connectors that are not there yet.
@@ -28,7 +31,8 @@ pub(crate) fn seed_catalog(tx: &Transaction<'_>) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// Creates a workspace, its owner, an admin key and a user key.
+/// Creates a workspace, its owner, an admin key, a user key, and its envelope key and
+/// certificate.
 pub(crate) fn seed_workspace(
     tx: &Transaction<'_>,
     hasher: &KeyHasher,
@@ -56,11 +60,13 @@ pub(crate) fn seed_workspace(
             Privilege::User,
         )?,
     ];
+    let certificate = workspace_keys::issue(tx, &workspace.id, crate::time::now_unix())?;
     Ok(NewWorkspace {
         workspace_id: workspace.id,
         admin_key,
         user_key,
         records,
+        certificate,
     })
 }
 

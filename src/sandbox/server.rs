@@ -53,6 +53,8 @@ pub(crate) fn app(state: Arc<AppState>) -> Router {
             Arc::clone(&state),
             auth::authenticate,
         ))
+        // Connect links are their own credential: outside the API-key authentication.
+        .merge(routes::connect::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
 }

@@ -3,10 +3,12 @@
 
 use std::fs;
 
+use super::db::workspace_keys::{self, StoredCertificate};
 use super::db::{workspaces, Db};
 use super::keys::{self, KeyHasher, KeyStore, SeedKeys};
 use super::options::Storage;
 use super::seed;
+use super::vault::Vault;
 use crate::{Error, ErrorKind, Secret};
 
 /// The storage, ready to serve.
@@ -16,6 +18,9 @@ pub(crate) struct Opened {
     pub(crate) hasher: KeyHasher,
     pub(crate) keys: KeyStore,
     pub(crate) seed: SeedKeys,
+    pub(crate) vault: Vault,
+    /// The seeded workspace's envelope certificate.
+    pub(crate) certificate: StoredCertificate,
 }
 
 fn storage_error(detail: String) -> Error {
@@ -52,6 +57,7 @@ pub(crate) fn open(storage: &Storage) -> crate::Result<Opened> {
         }
     };
     let hasher = KeyHasher::new(&secret);
+    let vault = Vault::open(dir)?;
     let existing = db
         .with_blocking(|conn| workspaces::first_id(conn))
         .map_err(|e| storage_error(format!("cannot read the database: {e}")))?;
@@ -88,8 +94,11 @@ pub(crate) fn open(storage: &Storage) -> crate::Result<Opened> {
                     keys::KEYS_FILE
                 )));
             }
-            // Catalog entries added by newer versions of the sandbox.
-            in_transaction(&db, seed::seed_catalog)?;
+            // Catalog entries and workspace keys added by newer versions of the sandbox.
+            in_transaction(&db, |tx| {
+                seed::seed_catalog(tx)?;
+                workspace_keys::issue_missing(tx, crate::time::now_unix())
+            })?;
             seed
         }
     };
@@ -109,10 +118,16 @@ pub(crate) fn open(storage: &Storage) -> crate::Result<Opened> {
             )));
         }
     }
+    let certificate = db
+        .with_blocking(|conn| workspace_keys::certificate(conn, &seed.workspace_id))
+        .map_err(|e| storage_error(format!("cannot read the workspace certificate: {e}")))?
+        .ok_or_else(|| storage_error("the seeded workspace has no certificate".into()))?;
     Ok(Opened {
         db,
         hasher,
         keys,
         seed,
+        vault,
+        certificate,
     })
 }

@@ -4,6 +4,7 @@ use super::chaos::Chaos;
 use super::db::Db;
 use super::keys::{KeyHasher, KeyStore};
 use super::rate_limit::RateLimiter;
+use super::vault::Vault;
 
 /// What the handlers and middleware share (behind an `Arc`).
 #[derive(Debug)]
@@ -20,4 +21,6 @@ pub(crate) struct AppState {
     pub(crate) chaos: Chaos,
     /// `http://127.0.0.1:<port>`, for the absolute URLs of pages.
     pub(crate) origin: String,
+    /// Encrypts stored credentials at rest.
+    pub(crate) vault: Vault,
 }

@@ -2,9 +2,12 @@
 //!
 //! Stdout gets exactly one `NAME=value` line per setting (for `eval` or a parent
 //! process); everything for humans, and the logs (`RUST_LOG`), goes to stderr.
+//! `MUNITY_CERTIFICATE` is the path of the workspace certificate's PEM file:
+//! `<data>/certificate.pem`, or with `--memory` a file in the temporary folder removed
+//! when the sandbox stops.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use munity::sandbox::{Sandbox, SandboxOptions};
@@ -69,6 +72,28 @@ async fn stop_signal() {
     }
 }
 
+/// Where the certificate's PEM file goes.
+fn certificate_path(args: &Args) -> PathBuf {
+    if args.memory {
+        std::env::temp_dir().join(format!(
+            "munity-sandbox-{}-certificate.pem",
+            std::process::id()
+        ))
+    } else {
+        args.data.join("certificate.pem")
+    }
+}
+
+fn write_certificate(path: &Path, pem: &str) -> munity::Result<()> {
+    std::fs::write(path, pem).map_err(|e| {
+        munity::Error::new(
+            munity::ErrorKind::Storage,
+            "storage",
+            format!("cannot write {}: {e}", path.display()),
+        )
+    })
+}
+
 async fn serve(args: Args) -> munity::Result<()> {
     let options = if args.memory {
         SandboxOptions::memory()
@@ -79,11 +104,19 @@ async fn serve(args: Args) -> munity::Result<()> {
     .rate_limit(args.rate_limit)
     .chaos(args.chaos);
     let sandbox = Sandbox::start(options).await?;
+    let certificate = certificate_path(&args);
+    if let Err(err) = write_certificate(&certificate, sandbox.certificate_pem()) {
+        sandbox.shutdown().await;
+        return Err(err);
+    }
+    // A temporary certificate file goes when the sandbox stops (however `serve` ends).
+    let _temporary = args.memory.then(|| RemoveOnDrop(certificate.clone()));
     let mut out = std::io::stdout().lock();
     let printed = writeln!(out, "MUNITY_API_BASE={}", sandbox.base_url())
         .and_then(|()| writeln!(out, "MUNITY_WORKSPACE_ID={}", sandbox.workspace_id()))
         .and_then(|()| writeln!(out, "MUNITY_ADMIN_KEY={}", sandbox.admin_key().expose()))
         .and_then(|()| writeln!(out, "MUNITY_USER_KEY={}", sandbox.user_key().expose()))
+        .and_then(|()| writeln!(out, "MUNITY_CERTIFICATE={}", certificate.display()))
         .and_then(|()| out.flush());
     drop(out);
     if let Err(err) = printed {
@@ -107,6 +140,15 @@ async fn serve(args: Args) -> munity::Result<()> {
     eprintln!("munity sandbox: stopping");
     sandbox.shutdown().await;
     Ok(())
+}
+
+/// Removes a file when dropped.
+struct RemoveOnDrop(PathBuf);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
 }
 
 /// Runs the sandbox until Ctrl-C or SIGTERM.

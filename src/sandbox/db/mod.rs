@@ -268,10 +268,14 @@ impl Filter {
     }
 }
 
+pub(crate) mod connect_links;
+pub(crate) mod connection_credentials;
 pub(crate) mod connections;
 pub(crate) mod connectors;
 pub(crate) mod credentials;
 pub(crate) mod customers;
 pub(crate) mod idempotency;
 pub(crate) mod pm;
+pub(crate) mod webhooks;
+pub(crate) mod workspace_keys;
 pub(crate) mod workspaces;

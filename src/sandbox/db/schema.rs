@@ -2,6 +2,11 @@
 //! `seq` (an `INTEGER PRIMARY KEY`) gives the stable creation order lists use.
 //!
 //! No table holds an API key: `api_keys` keeps the key's HMAC and its derived link key.
+//! No table holds credentials in clear: `connection_credentials` keeps them sealed with
+//! the storage key (AES-256-GCM).
+//!
+//! Version 2 only added tables (`CREATE TABLE IF NOT EXISTS` upgrades a version 1
+//! database); startup then issues keys to workspaces that have none.
 
 /// Run once per connection.
 pub(crate) const PRAGMAS: &str = "
@@ -10,7 +15,7 @@ PRAGMA busy_timeout = 5000;
 ";
 
 /// The schema version this code writes (`PRAGMA user_version`).
-pub(crate) const VERSION: i64 = 1;
+pub(crate) const VERSION: i64 = 2;
 
 /// Creates the tables of an empty database.
 pub(crate) const CREATE: &str = "
@@ -125,4 +130,49 @@ CREATE TABLE IF NOT EXISTS idempotency (
     PRIMARY KEY (key_prefix, idempotency_key)
 );
 CREATE INDEX IF NOT EXISTS idempotency_age ON idempotency (created_unix);
+CREATE TABLE IF NOT EXISTS link_nonces (
+    key_prefix TEXT NOT NULL,
+    nonce BLOB NOT NULL,
+    expires_unix INTEGER NOT NULL,
+    used_unix INTEGER NOT NULL,
+    PRIMARY KEY (key_prefix, nonce)
+);
+CREATE INDEX IF NOT EXISTS link_nonces_expiry ON link_nonces (expires_unix);
+CREATE TABLE IF NOT EXISTS webhook_endpoints (
+    workspace_id TEXT PRIMARY KEY REFERENCES workspaces(id) ON DELETE CASCADE,
+    url TEXT NOT NULL,
+    secret BLOB NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS webhook_deliveries (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    workspace_id TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    url TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'succeeded', 'failed')),
+    attempts INTEGER NOT NULL,
+    next_attempt_ms INTEGER NOT NULL,
+    last_response_status INTEGER,
+    last_error TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries (status, next_attempt_ms);
+-- Version 2: each workspace's envelope key and certificate, and the credentials of
+-- connections made through connect links, sealed with the sandbox's storage key.
+CREATE TABLE IF NOT EXISTS workspace_keys (
+    workspace_id TEXT PRIMARY KEY REFERENCES workspaces(id) ON DELETE CASCADE,
+    kid TEXT NOT NULL,
+    private_key TEXT NOT NULL,
+    certificate TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS connection_credentials (
+    connection_id TEXT PRIMARY KEY REFERENCES connections(id) ON DELETE CASCADE,
+    workspace_id TEXT NOT NULL,
+    sealed BLOB NOT NULL,
+    created_at TEXT NOT NULL
+);
 ";

@@ -65,6 +65,12 @@ async fn remove(
         let connection = connections::get(tx, &workspace, &customer, &id)?
             .ok_or_else(|| ApiError::not_found("connection"))?;
         connections::delete(tx, &workspace, &customer, &id)?;
+        crate::sandbox::webhook_delivery::enqueue(
+            tx,
+            &workspace,
+            "connection.deleted",
+            &connection,
+        )?;
         let still_connected =
             connections::has_connector(tx, &workspace, &customer, &connection.connector)?;
         if !still_connected {

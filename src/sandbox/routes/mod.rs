@@ -9,12 +9,15 @@ use axum::Router;
 
 use super::state::AppState;
 
+pub(crate) mod connect;
+mod connect_credentials;
 mod connections;
 mod connectors;
 mod credentials;
 mod customers;
 mod one;
 mod pm;
+mod webhooks;
 mod workspace;
 
 /// Every route of API v1, relative to `/v1`.
@@ -26,4 +29,5 @@ pub(crate) fn api() -> Router<Arc<AppState>> {
         .merge(connectors::routes())
         .merge(credentials::routes())
         .merge(pm::routes())
+        .merge(webhooks::routes())
 }

@@ -1,0 +1,262 @@
+//! `GET /v1/connect/session?<link query>`: the connect page's first call. The link is
+//! the credential (no `Authorization` header): the sandbox verifies it with the stored
+//! link key of its key prefix, with the same core code users run (`munity::link`).
+//! The session carries the workspace's `certificate` (PEM) and `kid`, to seal the
+//! credentials to; `POST /v1/connect/credentials` (in `connect_credentials.rs`) submits
+//! them and verifies the link with the same [`resolve_link`].
+//!
+//! | answer | when |
+//! |---|---|
+//! | 200 session | valid link of an admin key, nonce unused |
+//! | 400 `link_invalid` | malformed link |
+//! | 401 `link_invalid_signature` | unknown key prefix, altered link, other key |
+//! | 401 `link_expired` | `now > exp + 60 s` |
+//! | 403 `permission_denied` | signed with a user (read-only) key, or for another workspace |
+//! | 404 `not_found` | no such customer (by id or external id) or connector |
+//! | 409 `link_used` | the link's nonce was consumed by a connection |
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::Uri;
+use axum::routing::{get, post};
+use axum::Router;
+use rusqlite::Connection;
+use serde::Serialize;
+
+use crate::link::{link_used, ConnectLink};
+use crate::model::{Connector, Customer};
+use crate::sandbox::db::connect_links::{self, SigningKey};
+use crate::sandbox::db::workspace_keys::{self, StoredCertificate};
+use crate::sandbox::db::{connectors, customers};
+use crate::sandbox::error::ApiError;
+use crate::sandbox::extract::Reply;
+use crate::sandbox::keys::Privilege;
+use crate::sandbox::state::AppState;
+use crate::{Error, ErrorKind};
+
+/// The route, outside the API-key authentication (mounted at the top level).
+pub(crate) fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/v1/connect/session", get(session))
+        .route(
+            "/v1/connect/credentials",
+            post(super::connect_credentials::submit),
+        )
+}
+
+/// What the connect page needs to prompt the end user.
+#[derive(Debug, Serialize)]
+struct Session {
+    workspace: String,
+    customer: Customer,
+    connector: Connector,
+    /// RFC 3339.
+    expires_at: String,
+    nonce: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    redirect_uri: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scope: Option<String>,
+    /// `certificate` (X.509 PEM) and `kid`: what the credentials are sealed to.
+    #[serde(flatten)]
+    certificate: StoredCertificate,
+}
+
+async fn session(State(state): State<Arc<AppState>>, uri: Uri) -> Result<Reply, ApiError> {
+    let link = parse_link(&uri)?;
+    let now = crate::time::now_unix();
+    let session = state
+        .db
+        .read(move |conn| {
+            let target = resolve_link(conn, &link, now)?;
+            let certificate = workspace_keys::certificate(conn, link.workspace())?
+                .ok_or_else(|| ApiError::not_found("workspace certificate"))?;
+            Ok(Session {
+                workspace: link.workspace().to_owned(),
+                customer: target.customer,
+                connector: target.connector,
+                expires_at: crate::time::format_rfc3339(link.expires_at()),
+                nonce: link.nonce().to_base64url(),
+                redirect_uri: link.redirect_uri().map(str::to_owned),
+                scope: link.scope().map(str::to_owned),
+                certificate,
+            })
+        })
+        .await?;
+    Reply::ok(&session)
+}
+
+/// The connect link in a request's query.
+pub(crate) fn parse_link(uri: &Uri) -> Result<ConnectLink, ApiError> {
+    ConnectLink::parse_query(uri.query().unwrap_or("")).map_err(link_error)
+}
+
+/// What a verified link names.
+#[derive(Debug)]
+pub(crate) struct LinkTarget {
+    /// The key that signed it.
+    pub(crate) signing: SigningKey,
+    /// The customer (named by id or external id).
+    pub(crate) customer: Customer,
+    /// The connector.
+    pub(crate) connector: Connector,
+}
+
+/// The check both connect routes run: [`check_link`], then the customer and connector
+/// the link names (404 when unknown).
+pub(crate) fn resolve_link(
+    conn: &Connection,
+    link: &ConnectLink,
+    now: i64,
+) -> Result<LinkTarget, ApiError> {
+    let signing = check_link(conn, link, now)?;
+    let customer_id = connect_links::customer_id(conn, link.workspace(), link.customer())?
+        .ok_or_else(|| ApiError::not_found("customer"))?;
+    let customer = customers::get(conn, link.workspace(), &customer_id)?
+        .ok_or_else(|| ApiError::not_found("customer"))?;
+    let connector =
+        connectors::get(conn, link.connector())?.ok_or_else(|| ApiError::not_found("connector"))?;
+    Ok(LinkTarget {
+        signing,
+        customer,
+        connector,
+    })
+}
+
+/// Verifies a parsed link against the stored keys and the used nonces: signature,
+/// expiry, admin privilege, workspace, nonce not yet used. The envelope's submission
+/// calls this, then consumes the nonce with
+/// [`SqliteNonces`](crate::sandbox::db::connect_links::SqliteNonces) in its transaction.
+pub(crate) fn check_link(
+    conn: &Connection,
+    link: &ConnectLink,
+    now: i64,
+) -> Result<SigningKey, ApiError> {
+    let key = connect_links::signing_key(conn, link.key_prefix())?.ok_or_else(|| {
+        ApiError(Error::api(
+            401,
+            "link_invalid_signature",
+            "the link's signature does not match: it was altered or signed with another key",
+        ))
+    })?;
+    link.verify(&key.link_key, now).map_err(link_error)?;
+    if key.privilege != Privilege::Admin {
+        return Err(ApiError::new(
+            403,
+            "permission_denied",
+            "connect links must be signed with an admin key; this key has user privilege",
+        ));
+    }
+    if key.workspace_id != link.workspace() {
+        return Err(ApiError::new(
+            403,
+            "permission_denied",
+            "the link names a workspace its key does not belong to",
+        ));
+    }
+    if connect_links::is_used(conn, link.key_prefix(), link.nonce())? {
+        return Err(link_error(link_used()));
+    }
+    Ok(key)
+}
+
+/// The HTTP status of a link error.
+pub(crate) fn link_error(err: Error) -> ApiError {
+    let status = match err.kind() {
+        ErrorKind::Verification | ErrorKind::Expired => 401,
+        ErrorKind::PermissionDenied => 403,
+        ErrorKind::Conflict => 409,
+        ErrorKind::InvalidInput => 400,
+        _ => 500,
+    };
+    ApiError(err.with_status(status))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::link::{LinkBuilder, Nonce};
+    use crate::sandbox::db::connect_links::SqliteNonces;
+    use crate::sandbox::db::Db;
+    use crate::sandbox::keys::{key_row, KeyHasher};
+    use crate::{ApiKey, Secret};
+
+    /// A database with one workspace and one admin key, written directly.
+    fn setup() -> (Db, ApiKey) {
+        let db = Db::open_memory().unwrap();
+        let key = ApiKey::parse("Adm1nKey.abcdefghijklmnopqrstuvwxyz012345").unwrap();
+        let hasher = KeyHasher::new(&Secret::new(vec![9; 32]));
+        let (hash, link_key) = key_row(&hasher, &key);
+        db.with_blocking(|conn| {
+            conn.execute_batch(
+                "INSERT INTO workspaces (id, name, created_at) VALUES ('ws_t', 't', 'x');
+                 INSERT INTO users (id, workspace_id, email, role, created_at)
+                 VALUES ('usr_t', 'ws_t', 'a@b', 'admin', 'x');",
+            )?;
+            conn.execute(
+                "INSERT INTO api_keys (prefix, workspace_id, user_id, key_hash, link_key, privilege, created_at)
+                 VALUES (?1, 'ws_t', 'usr_t', ?2, ?3, 'admin', 'x')",
+                rusqlite::params![key.prefix(), hash.as_slice(), link_key.as_slice()],
+            )?;
+            Ok::<_, rusqlite::Error>(())
+        })
+        .unwrap();
+        (db, key)
+    }
+
+    #[test]
+    fn a_nonce_is_consumed_once_and_then_the_link_is_used() {
+        let (db, key) = setup();
+        let now = 1_700_000_000;
+        let link = LinkBuilder::new("ws_t", "cus", "jira")
+            .sign_with_nonce(&key, now, Nonce::from_bytes([3; 16]))
+            .unwrap()
+            .link()
+            .clone();
+        db.with_blocking(|conn| {
+            let signing = check_link(conn, &link, now)?;
+            let tx = conn.transaction().unwrap();
+            link.verify_once(&signing.link_key, now, &mut SqliteNonces(&tx))?;
+            let second = link
+                .verify_once(&signing.link_key, now, &mut SqliteNonces(&tx))
+                .unwrap_err();
+            assert_eq!(second.code(), "link_used");
+            tx.commit().unwrap();
+            let used = check_link(conn, &link, now + 1).unwrap_err();
+            assert_eq!(used.status().as_u16(), 409);
+            assert_eq!(used.0.code(), "link_used");
+            Ok::<_, ApiError>(())
+        })
+        .unwrap();
+    }
+
+    #[test]
+    fn expired_nonces_are_forgotten() {
+        let (db, key) = setup();
+        let now = 1_700_000_000;
+        let old = LinkBuilder::new("ws_t", "cus", "jira")
+            .sign_with_nonce(&key, now, Nonce::from_bytes([4; 16]))
+            .unwrap()
+            .link()
+            .clone();
+        db.with_blocking(|conn| {
+            let tx = conn.transaction().unwrap();
+            let signing = connect_links::signing_key(&tx, key.prefix())
+                .unwrap()
+                .unwrap();
+            old.verify_once(&signing.link_key, now, &mut SqliteNonces(&tx))?;
+            let later = now + 600 + 61;
+            let fresh = LinkBuilder::new("ws_t", "cus", "jira").sign(&key, later)?;
+            fresh
+                .link()
+                .verify_once(&signing.link_key, later, &mut SqliteNonces(&tx))?;
+            let count: i64 = tx
+                .query_row("SELECT COUNT(*) FROM link_nonces", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(count, 1);
+            Ok::<_, ApiError>(())
+        })
+        .unwrap();
+    }
+}

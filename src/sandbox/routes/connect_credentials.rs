@@ -1,0 +1,237 @@
+//! `POST /v1/connect/credentials?<link query>` with `{"envelope": "<compact JWE>"}`: the
+//! connect page submits the end user's credentials, sealed in the browser to the
+//! workspace certificate (`docs/envelope.md`). The link is the credential (no
+//! `Authorization` header).
+//!
+//! In one transaction: the link is verified as `GET /v1/connect/session` does
+//! ([`resolve_link`]), the envelope is opened with the workspace key and must be bound to
+//! this link (workspace, customer, connector, nonce), the credentials must fill the
+//! connector's required fields, the link's nonce is consumed, and the connection is
+//! stored with its credentials sealed at rest (AES-256-GCM, the storage key) and
+//! `connection.created` queued for the webhook endpoint. Any failure writes nothing.
+//!
+//! | answer | when |
+//! |---|---|
+//! | 201 `Connection` | all of the above passed |
+//! | 400 `link_invalid` | malformed link |
+//! | 400 `envelope_*` | the envelope's own code: malformed, too large, wrong key, altered (`envelope_decryption_failed`), expired (`envelope_expired`), sealed for another session (`envelope_binding_mismatch`)... |
+//! | 400 `validation` | a required credential field is missing or empty, or a field is not the connector's (`fields` names `credentials.<name>`) |
+//! | 401 / 403 / 404 | as for the session: bad signature, expired link, user key, unknown customer or connector |
+//! | 409 `link_used` | the link already made a connection |
+//!
+//! The answer is the connection only: no route ever returns stored credentials.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::Uri;
+use serde::Deserialize;
+use zeroize::Zeroizing;
+
+use super::connect::{link_error, parse_link, resolve_link};
+use crate::envelope::{Credentials, SessionBinding, WorkspacePrivateKey};
+use crate::link::ConnectLink;
+use crate::model::{AuthType, Connector};
+use crate::sandbox::db::connect_links::SqliteNonces;
+use crate::sandbox::db::{connection_credentials, connections, workspace_keys};
+use crate::sandbox::error::ApiError;
+use crate::sandbox::extract::{JsonBody, Reply};
+use crate::sandbox::state::AppState;
+use crate::sandbox::webhook_delivery;
+use crate::{Error, ErrorKind, FieldError};
+
+/// The request body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Submission {
+    /// The compact JWE.
+    envelope: String,
+}
+
+/// The binding an envelope submitted with `link` must carry.
+fn expected_binding(link: &ConnectLink) -> SessionBinding {
+    SessionBinding::new(
+        link.customer(),
+        link.connector(),
+        link.nonce().to_base64url(),
+    )
+    .with_workspace(link.workspace())
+}
+
+/// An envelope that does not open: 400 with the envelope's code (a server-side failure
+/// stays 500).
+fn envelope_error(err: Error) -> ApiError {
+    match err.kind() {
+        ErrorKind::Internal | ErrorKind::Storage => ApiError::internal(&err),
+        _ => ApiError(err.with_status(400)),
+    }
+}
+
+/// The workspace's private key, from the database.
+fn workspace_key(
+    conn: &rusqlite::Connection,
+    workspace_id: &str,
+) -> Result<WorkspacePrivateKey, ApiError> {
+    let pem = workspace_keys::private_key_pem(conn, workspace_id)?
+        .ok_or_else(|| ApiError::internal(&"the workspace has no envelope key"))?;
+    WorkspacePrivateKey::from_pem(pem.expose()).map_err(|e| ApiError::internal(&e))
+}
+
+/// Checks the credentials against the connector's field schema: every required field
+/// present and not empty, no field the connector does not have. Messages never quote
+/// values.
+fn check_fields(connector: &Connector, credentials: &Credentials) -> Result<(), ApiError> {
+    if connector.auth_type == AuthType::Oauth2 {
+        return Err(ApiError::field(
+            "credentials",
+            format!(
+                "connector `{}` connects with OAuth 2.0 and takes no credentials",
+                connector.name
+            ),
+        ));
+    }
+    let mut errors = Vec::new();
+    for spec in connector.fields.iter().filter(|spec| spec.required) {
+        let filled = credentials
+            .get(&spec.name)
+            .is_some_and(|value| !value.expose().trim().is_empty());
+        if !filled {
+            errors.push(FieldError::new(
+                format!("credentials.{}", spec.name),
+                "is required",
+            ));
+        }
+    }
+    for name in credentials.names() {
+        if !connector.fields.iter().any(|spec| spec.name == name) {
+            errors.push(FieldError::new(
+                format!("credentials.{name}"),
+                format!("is not a field of connector `{}`", connector.name),
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::validation(errors))
+    }
+}
+
+/// The handler (routed in `connect.rs`, outside the API-key authentication).
+pub(crate) async fn submit(
+    State(state): State<Arc<AppState>>,
+    uri: Uri,
+    JsonBody(input): JsonBody<Submission>,
+) -> Result<Reply, ApiError> {
+    let link = parse_link(&uri)?;
+    let now = crate::time::now_unix();
+    let shared = Arc::clone(&state);
+    let connection = state
+        .db
+        .write(move |tx| {
+            let target = resolve_link(tx, &link, now)?;
+            let workspace = link.workspace();
+            let key = workspace_key(tx, workspace)?;
+            let opened = key
+                .open(&input.envelope, &expected_binding(&link), now)
+                .map_err(envelope_error)?;
+            check_fields(&target.connector, &opened.credentials)?;
+            link.verify_once(&target.signing.link_key, now, &mut SqliteNonces(tx))
+                .map_err(link_error)?;
+            let connection =
+                connections::insert(tx, workspace, &target.customer.id, &target.connector.name)?;
+            let plaintext = Zeroizing::new(
+                serde_json::to_vec(&opened.credentials).map_err(|e| ApiError::internal(&e))?,
+            );
+            let sealed = shared.vault.seal(workspace, &connection.id, &plaintext)?;
+            connection_credentials::insert(tx, workspace, &connection.id, &sealed)?;
+            webhook_delivery::enqueue(tx, workspace, "connection.created", &connection)?;
+            Ok(connection)
+        })
+        .await?;
+    Reply::created(&connection)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt as _;
+
+    use crate::envelope::{seal, Credentials, WorkspaceCertificate};
+    use crate::link::LinkBuilder;
+    use crate::sandbox::chaos::Chaos;
+    use crate::sandbox::db::connection_credentials;
+    use crate::sandbox::options::Storage;
+    use crate::sandbox::state::AppState;
+    use crate::sandbox::{server, startup};
+
+    /// What the route stores opens, with the storage key, to exactly the submitted
+    /// credentials, and only for its own connection.
+    #[tokio::test]
+    async fn the_stored_record_opens_to_the_submitted_credentials() {
+        let opened = startup::open(&Storage::Memory).unwrap();
+        let now = crate::time::now_unix();
+        let workspace = opened.seed.workspace_id.clone();
+        let url = LinkBuilder::new(&workspace, "acme", "custom_basic")
+            .sign(&opened.seed.admin_key, now)
+            .unwrap()
+            .into_url();
+        let certificate =
+            WorkspaceCertificate::parse(&opened.certificate.certificate, now).unwrap();
+        let credentials = Credentials::new()
+            .with("username", "ada")
+            .with("password", "hunter2");
+        let envelope = seal(
+            &certificate,
+            &super::expected_binding(&crate::link::ConnectLink::parse(&url).unwrap()),
+            &credentials,
+            now,
+        )
+        .unwrap();
+        let state = Arc::new(AppState {
+            db: opened.db,
+            hasher: opened.hasher,
+            keys: opened.keys,
+            limiter: None,
+            chaos: Chaos::new(0.0),
+            origin: "http://127.0.0.1:0".into(),
+            vault: opened.vault,
+        });
+        let query = url.split_once('?').unwrap().1;
+        let request = Request::post(format!("/v1/connect/credentials?{query}"))
+            .header("content-type", "application/json")
+            .body(Body::from(
+                serde_json::json!({ "envelope": envelope }).to_string(),
+            ))
+            .unwrap();
+        let response = server::app(Arc::clone(&state))
+            .oneshot(request)
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201);
+        let body = axum::body::to_bytes(response.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        let connection: crate::model::Connection = serde_json::from_slice(&body).unwrap();
+
+        let id = connection.id.clone();
+        let sealed = state
+            .db
+            .read(move |conn| Ok(connection_credentials::get(conn, &id)?))
+            .await
+            .unwrap();
+        let plaintext = state
+            .vault
+            .open_record(&workspace, &connection.id, &sealed)
+            .unwrap();
+        let stored = Credentials::from_json(std::str::from_utf8(&plaintext).unwrap()).unwrap();
+        assert!(stored == credentials);
+        assert!(state
+            .vault
+            .open_record(&workspace, "con_other", &sealed)
+            .is_err());
+    }
+}

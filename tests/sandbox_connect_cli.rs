@@ -1,0 +1,160 @@
+//! `munity sandbox` prints `MUNITY_CERTIFICATE=<path>`; the whole connect flow through the
+//! built binary: `munity link` → `munity seal --certificate <that file> --link` → `POST
+//! /v1/connect/credentials` → 201. With `--memory` the file is temporary and goes when the
+//! sandbox stops (SIGTERM); with a data folder it is `<data>/certificate.pem`.
+
+use std::collections::HashMap;
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use munity::envelope::WorkspaceCertificate;
+
+/// A running `munity sandbox`, killed if the test fails before stopping it.
+struct Running {
+    child: Child,
+    vars: HashMap<String, String>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(args: &[&str]) -> Running {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_munity"))
+        .arg("sandbox")
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut vars = HashMap::new();
+    for _ in 0..5 {
+        let line = lines.next().unwrap().unwrap();
+        let (name, value) = line.split_once('=').unwrap();
+        vars.insert(name.to_owned(), value.to_owned());
+    }
+    Running { child, vars }
+}
+
+/// Stops the sandbox with SIGTERM and waits for a clean exit.
+fn stop(mut running: Running) {
+    let pid = running.child.id().to_string();
+    let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(killed.success());
+    let status = running.child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+}
+
+fn munity(args: &[&str], stdin: &str) -> String {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_munity"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap().trim().to_owned()
+}
+
+/// The certificate file is the workspace's, and a link + `munity seal` with it makes a
+/// connection.
+async fn connect_through_the_cli(vars: &HashMap<String, String>) -> PathBuf {
+    let path = PathBuf::from(&vars["MUNITY_CERTIFICATE"]);
+    let pem = std::fs::read_to_string(&path).unwrap();
+    let now = munity::time::now_unix();
+    WorkspaceCertificate::parse(&pem, now).unwrap();
+    let base = &vars["MUNITY_API_BASE"];
+    let http = reqwest::Client::new();
+    let served: serde_json::Value = http
+        .get(format!("{base}/workspace/certificate/"))
+        .header(
+            "Authorization",
+            munity::ApiKey::parse(&vars["MUNITY_USER_KEY"])
+                .unwrap()
+                .authorization_value()
+                .expose()
+                .as_str(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(served["certificate"], pem.as_str());
+
+    let url = munity(
+        &[
+            "link",
+            "--api-key",
+            &vars["MUNITY_ADMIN_KEY"],
+            "--workspace",
+            &vars["MUNITY_WORKSPACE_ID"],
+            "--customer",
+            "acme",
+            "--connector",
+            "custom_basic",
+            "--base",
+            &format!("{base}/connect"),
+        ],
+        "",
+    );
+    let envelope = munity(
+        &[
+            "seal",
+            "--certificate",
+            path.to_str().unwrap(),
+            "--link",
+            &url,
+        ],
+        r#"{"username": "ada", "password": "hunter2"}"#,
+    );
+    let query = url.split_once('?').unwrap().1;
+    let answer = http
+        .post(format!("{base}/connect/credentials?{query}"))
+        .json(&serde_json::json!({ "envelope": envelope }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 201);
+    path
+}
+
+#[tokio::test]
+async fn in_memory_the_certificate_file_is_temporary() {
+    let running = start(&["--memory"]);
+    assert_eq!(running.vars.len(), 5, "{:?}", running.vars.keys());
+    let path = connect_through_the_cli(&running.vars).await;
+    assert!(path.exists());
+    stop(running);
+    assert!(!path.exists(), "{} was left behind", path.display());
+}
+
+#[tokio::test]
+async fn with_a_data_folder_the_certificate_is_kept_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let running = start(&["--data", data.to_str().unwrap()]);
+    let path = connect_through_the_cli(&running.vars).await;
+    assert_eq!(path, data.join("certificate.pem"));
+    stop(running);
+    assert!(Path::new(&path).exists());
+}
