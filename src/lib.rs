@@ -65,3 +65,8 @@ pub mod sandbox;
 mod wasm;
 #[cfg(all(feature = "wasm", target_arch = "wasm32"))]
 pub use wasm::{encrypt_credentials, parse_link, MunityConnect};
+
+// The README's Rust examples compile as doctests.
+#[cfg(all(doctest, feature = "native"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -17,6 +17,7 @@ pub use connection::{Connection, ConnectionStatus};
 pub use connector::{
     AuthType, Connector, ConnectorConfig, ConnectorConfigUpdate, FieldKind, FieldSpec,
 };
+#[cfg(feature = "sandbox")]
 pub(crate) use credential::hint;
 pub use credential::{
     Authentication, AuthenticationSummary, ContentType, CredentialRecord, CredentialRecordInput,
