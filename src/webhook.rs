@@ -1,1 +1,326 @@
-//! (in progress: issue 3)
+//! Webhook signatures per the [Standard Webhooks](https://www.standardwebhooks.com/)
+//! specification: the platform signs each delivery, the product verifies it.
+//!
+//! - headers `webhook-id`, `webhook-timestamp` (unix seconds) and `webhook-signature`;
+//! - `webhook-signature` holds one or more space-separated `v1,<base64>` values
+//!   (several during a secret rotation); one valid `v1` value suffices, other versions
+//!   are ignored;
+//! - each value is the standard base64 (with padding) of
+//!   `HMAC-SHA256(key, "<id>.<timestamp>.<body>")`, where the key is the base64-decoded
+//!   part of the secret after `whsec_`;
+//! - the timestamp must be within a tolerance of the verifier's clock, 5 minutes by
+//!   default, in both directions.
+//!
+//! Details and error codes are in `docs/webhooks.md`.
+//!
+//! ```
+//! use munity::webhook::{Webhook, WebhookHeaders, WebhookSecret};
+//!
+//! # fn main() -> munity::Result<()> {
+//! // The spec's own example.
+//! let secret = WebhookSecret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
+//! let hook = Webhook::new(secret);
+//! let body = br#"{"test": 2432232314}"#;
+//! let signature = hook.sign("msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, body);
+//! assert_eq!(signature, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+//!
+//! let headers = WebhookHeaders {
+//!     id: "msg_p5jXN8AQM9LWM0D4loKWxJek",
+//!     timestamp: "1614265330",
+//!     signature: &signature,
+//! };
+//! hook.verify(&headers, body, 1614265330 + 60)?;
+//! let late = hook.verify(&headers, body, 1614265330 + 301).unwrap_err();
+//! assert_eq!(late.code(), "webhook_timestamp_too_old");
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! ## Error codes
+//!
+//! | code | kind | when |
+//! |---|---|---|
+//! | `webhook_invalid` | [`InvalidInput`](crate::ErrorKind::InvalidInput) | a header is missing, not UTF-8, or the timestamp is not an integer |
+//! | `webhook_timestamp_too_old` / `webhook_timestamp_too_new` | [`Expired`](crate::ErrorKind::Expired) | the timestamp is outside the tolerance |
+//! | `webhook_invalid_signature` | [`Verification`](crate::ErrorKind::Verification) | no `v1` signature matches |
+//! | `invalid_webhook_secret` | [`Config`](crate::ErrorKind::Config) | the secret is not `whsec_<base64 of 24 to 64 bytes>` |
+
+use std::fmt;
+use std::time::Duration;
+
+use base64::Engine as _;
+use ring::hmac;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::Secret;
+
+/// The default timestamp tolerance: 5 minutes, both directions.
+pub const DEFAULT_TOLERANCE: Duration = Duration::from_secs(5 * 60);
+/// The prefix of a serialized secret.
+pub const SECRET_PREFIX: &str = "whsec_";
+/// Header name of the message id.
+pub const HEADER_ID: &str = "webhook-id";
+/// Header name of the timestamp.
+pub const HEADER_TIMESTAMP: &str = "webhook-timestamp";
+/// Header name of the signatures.
+pub const HEADER_SIGNATURE: &str = "webhook-signature";
+
+/// Shortest secret accepted, in bytes (the spec's lower bound).
+const MIN_SECRET_LEN: usize = 24;
+/// Longest secret accepted, in bytes (the spec's upper bound).
+const MAX_SECRET_LEN: usize = 64;
+/// Length of a generated secret, in bytes.
+const GENERATED_SECRET_LEN: usize = 32;
+
+const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+/// A webhook signing secret: 24 to 64 bytes, written `whsec_<base64>`.
+///
+/// Debug and Display print `WebhookSecret([redacted])`.
+#[derive(Clone)]
+pub struct WebhookSecret {
+    key: Secret<Vec<u8>>,
+}
+
+impl WebhookSecret {
+    /// A new random secret of 32 bytes.
+    pub fn generate() -> WebhookSecret {
+        WebhookSecret {
+            key: Secret::new(crate::random::bytes::<GENERATED_SECRET_LEN>().to_vec()),
+        }
+    }
+
+    /// Reads `whsec_<base64>` (the prefix may be left out, as the spec's libraries allow).
+    pub fn parse(text: &str) -> Result<WebhookSecret> {
+        let text = text.trim();
+        let encoded = text.strip_prefix(SECRET_PREFIX).unwrap_or(text);
+        let bytes = B64.decode(encoded).map_err(|_| {
+            secret_error("a webhook secret is `whsec_` followed by standard base64")
+        })?;
+        WebhookSecret::from_bytes(bytes)
+    }
+
+    /// A secret from its raw bytes (24 to 64).
+    pub fn from_bytes(bytes: Vec<u8>) -> Result<WebhookSecret> {
+        let key = Secret::new(bytes);
+        if !(MIN_SECRET_LEN..=MAX_SECRET_LEN).contains(&key.expose().len()) {
+            return Err(secret_error(
+                "a webhook secret must be 24 to 64 bytes once base64-decoded",
+            ));
+        }
+        Ok(WebhookSecret { key })
+    }
+
+    /// The secret as `whsec_<base64>`, to hand to the receiver once.
+    pub fn to_whsec(&self) -> Secret<String> {
+        Secret::new(format!("{SECRET_PREFIX}{}", B64.encode(self.key.expose())))
+    }
+
+    fn hmac_key(&self) -> hmac::Key {
+        hmac::Key::new(hmac::HMAC_SHA256, self.key.expose())
+    }
+}
+
+impl fmt::Debug for WebhookSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("WebhookSecret([redacted])")
+    }
+}
+
+impl fmt::Display for WebhookSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("WebhookSecret([redacted])")
+    }
+}
+
+fn secret_error(detail: &'static str) -> Error {
+    Error::new(ErrorKind::Config, "invalid_webhook_secret", detail)
+}
+
+/// The three webhook headers of one delivery, as received.
+#[derive(Debug, Clone, Copy)]
+pub struct WebhookHeaders<'a> {
+    /// `webhook-id`: the message id (the same on every retry of a message).
+    pub id: &'a str,
+    /// `webhook-timestamp`: unix seconds, as text.
+    pub timestamp: &'a str,
+    /// `webhook-signature`: space-separated `v1,<base64>` values.
+    pub signature: &'a str,
+}
+
+impl<'a> WebhookHeaders<'a> {
+    /// Takes the three headers from an HTTP header map.
+    pub fn from_http(headers: &'a http::HeaderMap) -> Result<WebhookHeaders<'a>> {
+        let get = |name: &'static str| -> Result<&'a str> {
+            let value = headers.get(name).ok_or_else(|| {
+                Error::invalid("webhook_invalid", format!("missing header `{name}`"))
+            })?;
+            value.to_str().map_err(|_| {
+                Error::invalid("webhook_invalid", format!("header `{name}` is not ASCII"))
+            })
+        };
+        Ok(WebhookHeaders {
+            id: get(HEADER_ID)?,
+            timestamp: get(HEADER_TIMESTAMP)?,
+            signature: get(HEADER_SIGNATURE)?,
+        })
+    }
+}
+
+/// Signs and verifies webhooks with one secret.
+#[derive(Debug, Clone)]
+pub struct Webhook {
+    secret: WebhookSecret,
+    tolerance: Duration,
+}
+
+impl Webhook {
+    /// A signer/verifier with the [`DEFAULT_TOLERANCE`].
+    pub fn new(secret: WebhookSecret) -> Webhook {
+        Webhook {
+            secret,
+            tolerance: DEFAULT_TOLERANCE,
+        }
+    }
+
+    /// Sets the timestamp tolerance (both directions).
+    pub fn with_tolerance(mut self, tolerance: Duration) -> Webhook {
+        self.tolerance = tolerance;
+        self
+    }
+
+    /// The `webhook-signature` value (`v1,<base64>`) of a delivery.
+    pub fn sign(&self, id: &str, timestamp: i64, body: &[u8]) -> String {
+        format!(
+            "v1,{}",
+            B64.encode(self.tag(id, &timestamp.to_string(), body))
+        )
+    }
+
+    /// The three headers of a delivery: `(name, value)` pairs.
+    pub fn headers(&self, id: &str, timestamp: i64, body: &[u8]) -> [(&'static str, String); 3] {
+        [
+            (HEADER_ID, id.to_owned()),
+            (HEADER_TIMESTAMP, timestamp.to_string()),
+            (HEADER_SIGNATURE, self.sign(id, timestamp, body)),
+        ]
+    }
+
+    /// Verifies a delivery received at `now` (unix seconds): timestamp within the
+    /// tolerance, then at least one `v1` signature matching (compared in constant time).
+    pub fn verify(&self, headers: &WebhookHeaders<'_>, body: &[u8], now: i64) -> Result<()> {
+        let timestamp = parse_timestamp(headers.timestamp)?;
+        self.check_timestamp(timestamp, now)?;
+        let expected = self.tag(headers.id, headers.timestamp, body);
+        let mut matched = false;
+        for candidate in headers.signature.split(' ') {
+            let Some(encoded) = candidate.strip_prefix("v1,") else {
+                continue;
+            };
+            if let Ok(given) = B64.decode(encoded) {
+                // No early exit: every candidate is compared.
+                matched |= crate::ct::eq(expected.as_ref(), &given);
+            }
+        }
+        if matched {
+            Ok(())
+        } else {
+            Err(Error::new(
+                ErrorKind::Verification,
+                "webhook_invalid_signature",
+                "no `v1` signature in `webhook-signature` matches this secret and body",
+            ))
+        }
+    }
+
+    /// [`verify`](Self::verify) with the headers taken from an HTTP header map.
+    pub fn verify_http(&self, headers: &http::HeaderMap, body: &[u8], now: i64) -> Result<()> {
+        self.verify(&WebhookHeaders::from_http(headers)?, body, now)
+    }
+
+    fn check_timestamp(&self, timestamp: i64, now: i64) -> Result<()> {
+        let tolerance = i64::try_from(self.tolerance.as_secs()).unwrap_or(i64::MAX);
+        if timestamp < now.saturating_sub(tolerance) {
+            return Err(Error::new(
+                ErrorKind::Expired,
+                "webhook_timestamp_too_old",
+                format!(
+                    "the webhook timestamp is {} s old, more than the {tolerance} s tolerance",
+                    now.saturating_sub(timestamp)
+                ),
+            ));
+        }
+        if timestamp > now.saturating_add(tolerance) {
+            return Err(Error::new(
+                ErrorKind::Expired,
+                "webhook_timestamp_too_new",
+                format!(
+                    "the webhook timestamp is {} s in the future, more than the {tolerance} s tolerance",
+                    timestamp.saturating_sub(now)
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn tag(&self, id: &str, timestamp: &str, body: &[u8]) -> hmac::Tag {
+        let mut ctx = hmac::Context::with_key(&self.secret.hmac_key());
+        ctx.update(id.as_bytes());
+        ctx.update(b".");
+        ctx.update(timestamp.as_bytes());
+        ctx.update(b".");
+        ctx.update(body);
+        ctx.sign()
+    }
+}
+
+/// `webhook-timestamp`: an integer number of unix seconds (digits, optional `-`).
+fn parse_timestamp(text: &str) -> Result<i64> {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let well_formed = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
+    well_formed
+        .then(|| text.parse::<i64>().ok())
+        .flatten()
+        .ok_or_else(|| {
+            Error::invalid(
+                "webhook_invalid",
+                "`webhook-timestamp` is not an integer number of seconds",
+            )
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_is_redacted_and_round_trips() {
+        let secret = WebhookSecret::generate();
+        assert_eq!(format!("{secret:?}"), "WebhookSecret([redacted])");
+        assert_eq!(secret.to_string(), "WebhookSecret([redacted])");
+        let text = secret.to_whsec();
+        assert!(text.expose().starts_with("whsec_"));
+        let again = WebhookSecret::parse(text.expose()).unwrap();
+        assert_eq!(again.key.expose(), secret.key.expose());
+    }
+
+    #[test]
+    fn secret_lengths() {
+        assert!(WebhookSecret::from_bytes(vec![0; 23]).is_err());
+        assert!(WebhookSecret::from_bytes(vec![0; 24]).is_ok());
+        assert!(WebhookSecret::from_bytes(vec![0; 64]).is_ok());
+        assert!(WebhookSecret::from_bytes(vec![0; 65]).is_err());
+        let err = WebhookSecret::parse("whsec_not base64!").unwrap_err();
+        assert_eq!(err.code(), "invalid_webhook_secret");
+        assert!(!err.to_string().contains("not base64"));
+    }
+
+    #[test]
+    fn timestamps() {
+        assert_eq!(parse_timestamp("1614265330").unwrap(), 1614265330);
+        assert_eq!(parse_timestamp("-5").unwrap(), -5);
+        for bad in ["", "-", "+1", "1.5", " 1", "1e3", "99999999999999999999"] {
+            assert_eq!(parse_timestamp(bad).unwrap_err().code(), "webhook_invalid");
+        }
+    }
+}

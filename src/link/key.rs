@@ -1,5 +1,5 @@
-//! Connect links (in progress: issue 3). The link key derivation is fixed here first
-//! because the sandbox stores derived link keys, never API keys.
+//! The link key: the HMAC key that signs and verifies connect links, derived from an
+//! API key so that a server can keep the derived key instead of the API key.
 
 use std::fmt;
 
@@ -35,6 +35,11 @@ impl LinkKey {
     /// The 32 bytes, for storage.
     pub fn as_bytes(&self) -> &[u8; 32] {
         &self.0
+    }
+
+    /// The ring HMAC key for signing and verifying.
+    pub(crate) fn hmac_key(&self) -> hmac::Key {
+        hmac::Key::new(hmac::HMAC_SHA256, &self.0)
     }
 }
 
