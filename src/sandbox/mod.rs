@@ -50,6 +50,7 @@ mod seed;
 mod server;
 mod startup;
 mod state;
+mod static_files;
 mod validate;
 
 use std::net::{Ipv4Addr, SocketAddr};
@@ -119,6 +120,11 @@ impl Sandbox {
             limiter: options.rate_limit.map(RateLimiter::new),
             chaos: Chaos::new(options.chaos),
             origin: origin.clone(),
+            statics: static_files::StaticRoots::new(options.www.clone(), options.pkg.clone()),
+            demo: state::DemoSigner {
+                workspace_id: opened.seed.workspace_id.clone(),
+                admin_key: opened.seed.admin_key.clone(),
+            },
         });
         let (stop, stopped) = watch::channel(false);
         let task = tokio::spawn(server::serve(listener, Arc::clone(&state), stopped));

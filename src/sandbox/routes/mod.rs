@@ -13,6 +13,7 @@ mod connections;
 mod connectors;
 mod credentials;
 mod customers;
+pub(crate) mod demo;
 mod pm;
 mod workspace;
 
