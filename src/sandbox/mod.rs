@@ -43,6 +43,7 @@ mod error;
 mod extract;
 mod idempotency;
 mod keys;
+mod oauth;
 mod options;
 mod rate_limit;
 mod routes;
@@ -125,6 +126,7 @@ impl Sandbox {
                 workspace_id: opened.seed.workspace_id.clone(),
                 admin_key: opened.seed.admin_key.clone(),
             },
+            oauth: oauth::OAuthState::default(),
         });
         let (stop, stopped) = watch::channel(false);
         let task = tokio::spawn(server::serve(listener, Arc::clone(&state), stopped));

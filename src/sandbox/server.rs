@@ -21,7 +21,7 @@ use super::chaos::{Failure, How, When};
 use super::error::ApiError;
 use super::extract::BODY_LIMIT;
 use super::state::AppState;
-use super::{auth, idempotency, rate_limit, routes, static_files};
+use super::{auth, idempotency, oauth, rate_limit, routes, static_files};
 
 /// How long shutdown waits for in-flight requests.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
@@ -54,6 +54,7 @@ pub(crate) fn app(state: Arc<AppState>) -> Router {
         // The demo page, its package, the demo-only routes and the fake OAuth2 provider:
         // outside the API-key authentication.
         .merge(routes::demo::routes())
+        .merge(oauth::routes())
         .fallback(static_files::serve)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)

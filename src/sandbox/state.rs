@@ -3,6 +3,7 @@
 use super::chaos::Chaos;
 use super::db::Db;
 use super::keys::{KeyHasher, KeyStore};
+use super::oauth::OAuthState;
 use super::rate_limit::RateLimiter;
 use super::static_files::StaticRoots;
 use crate::ApiKey;
@@ -27,6 +28,8 @@ pub(crate) struct AppState {
     /// The seeded workspace and its admin key, with which the demo-only routes sign
     /// connect links as a product's backend would.
     pub(crate) demo: DemoSigner,
+    /// The fake OAuth2 provider's flows in progress.
+    pub(crate) oauth: OAuthState,
 }
 
 /// The seeded workspace's id and admin key.
