@@ -220,7 +220,13 @@ async function showPrompt() {
     return;
   }
   setStatus("Reading the connect session…", "busy");
-  const session = await state.munity.describe(state.link);
+  let session;
+  try {
+    session = await state.munity.describe(state.link);
+  } catch (err) {
+    showError(err);
+    return;
+  }
   logEvent("page", "describe", { connector: session.connector, authType: session.authType, expiresAt: session.expiresAt });
   renderPromptFor(session.displayName || session.connector, session.authType, session.fields);
   setStatus("");
