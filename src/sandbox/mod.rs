@@ -49,6 +49,7 @@ mod error;
 mod extract;
 mod idempotency;
 mod keys;
+mod oauth;
 mod options;
 mod rate_limit;
 mod routes;
@@ -56,6 +57,7 @@ mod seed;
 mod server;
 mod startup;
 mod state;
+mod static_files;
 mod validate;
 mod vault;
 mod webhook_delivery;
@@ -131,6 +133,12 @@ impl Sandbox {
             chaos: Chaos::new(options.chaos),
             origin: origin.clone(),
             vault: opened.vault,
+            statics: static_files::StaticRoots::new(options.www.clone(), options.pkg.clone()),
+            demo: state::DemoSigner {
+                workspace_id: opened.seed.workspace_id.clone(),
+                admin_key: opened.seed.admin_key.clone(),
+            },
+            oauth: oauth::OAuthState::default(),
         });
         let (stop, stopped) = watch::channel(false);
         tokio::spawn(webhook_delivery::run(Arc::clone(&state), stopped.clone()));

@@ -25,6 +25,8 @@ pub struct SandboxOptions {
     pub(crate) port: u16,
     pub(crate) rate_limit: Option<u32>,
     pub(crate) chaos: f64,
+    pub(crate) www: Option<PathBuf>,
+    pub(crate) pkg: Option<PathBuf>,
 }
 
 impl SandboxOptions {
@@ -35,6 +37,8 @@ impl SandboxOptions {
             port: 0,
             rate_limit: None,
             chaos: 0.0,
+            www: None,
+            pkg: None,
         }
     }
 
@@ -69,6 +73,20 @@ impl SandboxOptions {
         } else {
             fraction.clamp(0.0, 1.0)
         };
+        self
+    }
+
+    /// Serves the files of the folder `path` at `/` (`/` itself is `index.html`): the
+    /// demo page.
+    pub fn www(mut self, path: impl AsRef<Path>) -> Self {
+        self.www = Some(path.as_ref().to_path_buf());
+        self
+    }
+
+    /// Serves the files of the folder `path` at `/pkg/`: the built npm package the demo
+    /// page imports.
+    pub fn pkg(mut self, path: impl AsRef<Path>) -> Self {
+        self.pkg = Some(path.as_ref().to_path_buf());
         self
     }
 

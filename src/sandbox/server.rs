@@ -21,7 +21,7 @@ use super::chaos::{Failure, How, When};
 use super::error::ApiError;
 use super::extract::BODY_LIMIT;
 use super::state::AppState;
-use super::{auth, idempotency, rate_limit, routes};
+use super::{auth, idempotency, oauth, rate_limit, routes, static_files};
 
 /// How long shutdown waits for in-flight requests.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
@@ -32,13 +32,15 @@ pub(crate) fn app(state: Arc<AppState>) -> Router {
     Router::new()
         .nest(
             "/v1",
-            routes::api().method_not_allowed_fallback(|| async {
-                ApiError::new(
-                    405,
-                    "method_not_allowed",
-                    "this resource does not support this method",
-                )
-            }),
+            routes::api()
+                .method_not_allowed_fallback(|| async {
+                    ApiError::new(
+                        405,
+                        "method_not_allowed",
+                        "this resource does not support this method",
+                    )
+                })
+                .fallback(|| async { ApiError::not_found("resource") }),
         )
         .fallback(|| async { ApiError::not_found("resource") })
         .layer(axum::middleware::from_fn_with_state(
@@ -55,6 +57,11 @@ pub(crate) fn app(state: Arc<AppState>) -> Router {
         ))
         // Connect links are their own credential: outside the API-key authentication.
         .merge(routes::connect::routes())
+        // The demo page, its package, the demo-only routes and the fake OAuth2 provider:
+        // outside the API-key authentication.
+        .merge(routes::demo::routes())
+        .merge(oauth::routes())
+        .fallback(static_files::serve)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
 }

@@ -30,6 +30,17 @@ pub struct Args {
     /// Fraction (0 to 1) of requests that fail on purpose (503 or dropped connection).
     #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = parse_fraction)]
     chaos: f64,
+    /// Folder served at `/` (the demo page); default `www` when it exists.
+    #[arg(long, value_name = "DIR")]
+    www: Option<PathBuf>,
+    /// Folder served at `/pkg/` (the built npm package); default `pkg/web` when it exists.
+    #[arg(long, value_name = "DIR")]
+    pkg: Option<PathBuf>,
+}
+
+/// The folder given, or `default` when it exists.
+fn folder_or_default(given: Option<PathBuf>, default: &str) -> Option<PathBuf> {
+    given.or_else(|| Some(PathBuf::from(default)).filter(|p| p.is_dir()))
 }
 
 fn parse_fraction(text: &str) -> Result<f64, String> {
@@ -103,6 +114,14 @@ async fn serve(args: Args) -> munity::Result<()> {
     .port(args.port)
     .rate_limit(args.rate_limit)
     .chaos(args.chaos);
+    let options = match folder_or_default(args.www.clone(), "www") {
+        Some(www) => options.www(www),
+        None => options,
+    };
+    let options = match folder_or_default(args.pkg.clone(), "pkg/web") {
+        Some(pkg) => options.pkg(pkg),
+        None => options,
+    };
     let sandbox = Sandbox::start(options).await?;
     let certificate = certificate_path(&args);
     if let Err(err) = write_certificate(&certificate, sandbox.certificate_pem()) {
@@ -117,6 +136,7 @@ async fn serve(args: Args) -> munity::Result<()> {
         .and_then(|()| writeln!(out, "MUNITY_ADMIN_KEY={}", sandbox.admin_key().expose()))
         .and_then(|()| writeln!(out, "MUNITY_USER_KEY={}", sandbox.user_key().expose()))
         .and_then(|()| writeln!(out, "MUNITY_CERTIFICATE={}", certificate.display()))
+        .and_then(|()| writeln!(out, "MUNITY_DEMO_URL=http://{}/", sandbox.addr()))
         .and_then(|()| out.flush());
     drop(out);
     if let Err(err) = printed {

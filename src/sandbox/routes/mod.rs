@@ -15,6 +15,7 @@ mod connections;
 mod connectors;
 mod credentials;
 mod customers;
+pub(crate) mod demo;
 mod one;
 mod pm;
 mod webhooks;

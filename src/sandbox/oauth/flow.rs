@@ -1,0 +1,125 @@
+//! What the OAuth2 flow remembers between requests: the platform's pending
+//! authorizations (by `state`), the provider's authorization codes, and the links'
+//! consumed nonces. Entries expire; the maps are bounded.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use crate::link::{MemoryNonceStore, Nonce, NonceStore};
+use crate::Result;
+
+/// How long a pending authorization waits for the user (seconds).
+pub(crate) const PENDING_TTL: i64 = 10 * 60;
+/// How long an authorization code is valid (seconds).
+pub(crate) const CODE_TTL: i64 = 60;
+/// The most entries of each kind kept at once.
+const MAX_ENTRIES: usize = 10_000;
+
+/// A platform-side authorization waiting for the provider's answer.
+#[derive(Debug, Clone)]
+pub(crate) struct Pending {
+    pub(crate) workspace: String,
+    pub(crate) customer: String,
+    pub(crate) connector: String,
+    pub(crate) key_prefix: String,
+    pub(crate) nonce: Nonce,
+    pub(crate) link_expires_at: i64,
+    /// The opener's origin: the only target of the callback's `postMessage`.
+    pub(crate) origin: String,
+    pub(crate) verifier: String,
+    pub(crate) created_at: i64,
+}
+
+/// An authorization code the provider issued.
+#[derive(Debug, Clone)]
+pub(crate) struct Grant {
+    pub(crate) client_id: String,
+    pub(crate) redirect_uri: String,
+    pub(crate) challenge: String,
+    pub(crate) expires_at: i64,
+    pub(crate) used: bool,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    pending: HashMap<String, Pending>,
+    codes: HashMap<String, Grant>,
+    nonces: MemoryNonceStore,
+}
+
+/// The shared state (in [`AppState`](crate::sandbox::state::AppState)).
+#[derive(Debug, Default)]
+pub(crate) struct OAuthState {
+    inner: Mutex<Inner>,
+}
+
+/// Why an entry could not be stored.
+#[derive(Debug)]
+pub(crate) struct Full;
+
+impl OAuthState {
+    fn with<R>(&self, f: impl FnOnce(&mut Inner) -> R) -> R {
+        let mut guard = match self.inner.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        f(&mut guard)
+    }
+
+    /// Remembers a pending authorization under a fresh `state`, returned.
+    pub(crate) fn add_pending(&self, pending: Pending, now: i64) -> Result<String, Full> {
+        let state = hex::encode(crate::random::bytes::<16>());
+        self.with(|inner| {
+            inner
+                .pending
+                .retain(|_, p| p.created_at.saturating_add(PENDING_TTL) >= now);
+            if inner.pending.len() >= MAX_ENTRIES {
+                return Err(Full);
+            }
+            inner.pending.insert(state.clone(), pending);
+            Ok(state)
+        })
+    }
+
+    /// Takes (removes) the pending authorization of `state`, if it is there and fresh.
+    pub(crate) fn take_pending(&self, state: &str, now: i64) -> Option<Pending> {
+        self.with(|inner| inner.pending.remove(state))
+            .filter(|p| p.created_at.saturating_add(PENDING_TTL) >= now)
+    }
+
+    /// Issues a code for `grant`, returned.
+    pub(crate) fn add_code(&self, grant: Grant, now: i64) -> Result<String, Full> {
+        let code = hex::encode(crate::random::bytes::<24>());
+        self.with(|inner| {
+            inner.codes.retain(|_, g| g.expires_at >= now);
+            if inner.codes.len() >= MAX_ENTRIES {
+                return Err(Full);
+            }
+            inner.codes.insert(code.clone(), grant);
+            Ok(code)
+        })
+    }
+
+    /// Marks `code` used and returns its grant as it was before (so a second use is
+    /// seen: `used` is then true). `None` for an unknown code.
+    pub(crate) fn use_code(&self, code: &str) -> Option<Grant> {
+        self.with(|inner| {
+            let grant = inner.codes.get_mut(code)?;
+            let before = grant.clone();
+            grant.used = true;
+            Some(before)
+        })
+    }
+
+    /// Consumes the link's nonce: one connection per link.
+    pub(crate) fn consume_nonce(&self, pending: &Pending, now: i64) -> Result<()> {
+        self.with(|inner| {
+            inner.nonces.consume(
+                &pending.key_prefix,
+                &pending.nonce,
+                pending.link_expires_at,
+                now,
+            )
+        })
+    }
+}

@@ -1,0 +1,230 @@
+//! The platform's side of the OAuth2 flow: starting it from a connect link (with PKCE)
+//! and finishing it in the callback (code exchange, nonce, connection, `postMessage`).
+//!
+//! The sandbox verifies links signed with its seeded workspace's admin key (the key the
+//! demo routes and `munity link` with `MUNITY_ADMIN_KEY` sign with).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde_json::json;
+
+use super::flow::Pending;
+use super::provider::{callback_url, client_id, exchange};
+use super::{page, params, pkce};
+use crate::link::{ConnectLink, LinkKey};
+use crate::model::AuthType;
+use crate::sandbox::db::{connections, connectors, customers};
+use crate::sandbox::state::AppState;
+use crate::Error;
+
+/// The `type` of every message the callback page posts (the npm package waits for it).
+pub(crate) const MESSAGE_TYPE: &str = "munity:connect";
+
+/// Whether `origin` is a plain `http(s)://host[:port]` (what `location.origin` gives).
+fn valid_origin(origin: &str) -> bool {
+    let rest = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"));
+    rest.is_some_and(|host| {
+        !host.is_empty()
+            && host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'))
+    })
+}
+
+/// The page that posts an error to the opener.
+fn post_error(origin: &str, code: &str, detail: &str) -> Response {
+    page::post_to_opener(
+        origin,
+        &json!({"type": MESSAGE_TYPE, "error": {"code": code, "detail": detail}}),
+    )
+}
+
+fn post_failure(origin: &str, err: &Error) -> Response {
+    post_error(origin, err.code(), err.detail())
+}
+
+/// Verifies the link and finds what the flow needs; errors as the API gives them.
+async fn pending_of(
+    state: &AppState,
+    link: &str,
+    origin: &str,
+    now: i64,
+) -> Result<Pending, Error> {
+    let link = ConnectLink::parse_query(link)?;
+    let admin = &state.demo.admin_key;
+    if link.key_prefix() != admin.prefix() || link.workspace() != state.demo.workspace_id {
+        return Err(Error::new(
+            crate::ErrorKind::Verification,
+            "link_invalid_signature",
+            "the link is not signed by a key this sandbox knows",
+        ));
+    }
+    link.verify(&LinkKey::derive(admin), now)?;
+    let (workspace, customer, connector) = (
+        link.workspace().to_owned(),
+        link.customer().to_owned(),
+        link.connector().to_owned(),
+    );
+    let (w, c, n) = (workspace.clone(), customer.clone(), connector.clone());
+    let found = state
+        .db
+        .read(move |conn| Ok((customers::exists(conn, &w, &c)?, connectors::get(conn, &n)?)))
+        .await
+        .map_err(|e| e.0)?;
+    match found {
+        (false, _) => Err(Error::invalid("not_found", "no such customer")),
+        (_, None) => Err(Error::invalid("not_found", "no such connector")),
+        (_, Some(c)) if c.auth_type != AuthType::Oauth2 => Err(Error::invalid(
+            "validation",
+            format!("connector {} does not use OAuth2", c.name),
+        )),
+        _ => Ok(Pending {
+            workspace,
+            customer,
+            connector,
+            key_prefix: link.key_prefix().to_owned(),
+            nonce: *link.nonce(),
+            link_expires_at: link.expires_at(),
+            origin: origin.to_owned(),
+            verifier: pkce::new_verifier(),
+            created_at: now,
+        }),
+    }
+}
+
+/// `GET /v1/connect/oauth2/authorize?link=<link query>&origin=<page origin>`.
+pub(crate) async fn start(State(state): State<Arc<AppState>>, uri: Uri) -> Response {
+    let query = match params(uri.query().unwrap_or("")) {
+        Ok(query) => query,
+        Err(detail) => return page::failure(StatusCode::BAD_REQUEST, &detail),
+    };
+    let origin = query.get("origin").map(String::as_str).unwrap_or("");
+    if !valid_origin(origin) {
+        return page::failure(
+            StatusCode::BAD_REQUEST,
+            "`origin` must be the opener's origin, http(s)://host[:port]",
+        );
+    }
+    let Some(link) = query.get("link") else {
+        return post_error(origin, "link_invalid", "the `link` parameter is missing");
+    };
+    let now = crate::time::now_unix();
+    let pending = match pending_of(&state, link, origin, now).await {
+        Ok(pending) => pending,
+        Err(err) => return post_failure(origin, &err),
+    };
+    let client = client_id(&pending.connector);
+    let challenge = pkce::challenge(&pending.verifier);
+    let Ok(flow_state) = state.oauth.add_pending(pending, now) else {
+        return post_error(origin, "server", "too many authorizations in progress");
+    };
+    let target = form_urlencoded::Serializer::new(String::new())
+        .append_pair("response_type", "code")
+        .append_pair("client_id", &client)
+        .append_pair("redirect_uri", &callback_url(&state.origin))
+        .append_pair("state", &flow_state)
+        .append_pair("code_challenge", &challenge)
+        .append_pair("code_challenge_method", "S256")
+        .append_pair("scope", "read")
+        .finish();
+    Redirect::to(&format!("/oauth/provider/authorize?{target}")).into_response()
+}
+
+/// `GET /v1/connect/oauth2/callback?code=..&state=..` (or `error=..&state=..`).
+pub(crate) async fn callback(State(state): State<Arc<AppState>>, uri: Uri) -> Response {
+    let query = match params(uri.query().unwrap_or("")) {
+        Ok(query) => query,
+        Err(detail) => return page::failure(StatusCode::BAD_REQUEST, &detail),
+    };
+    let now = crate::time::now_unix();
+    let Some(pending) = query
+        .get("state")
+        .and_then(|s| state.oauth.take_pending(s, now))
+    else {
+        return page::failure(
+            StatusCode::BAD_REQUEST,
+            "unknown, expired or already used `state`",
+        );
+    };
+    let origin = pending.origin.clone();
+    if let Some(error) = query.get("error") {
+        let code = if error == "access_denied" {
+            "access_denied"
+        } else {
+            "oauth_failed"
+        };
+        let detail = query
+            .get("error_description")
+            .cloned()
+            .unwrap_or_else(|| format!("the provider answered `{error}`"));
+        return post_error(&origin, code, &detail);
+    }
+    let form: HashMap<String, String> = [
+        ("grant_type", "authorization_code"),
+        ("code", query.get("code").map(String::as_str).unwrap_or("")),
+        ("redirect_uri", &callback_url(&state.origin)),
+        ("client_id", &client_id(&pending.connector)),
+        ("code_verifier", &pending.verifier),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    if let Err(err) = exchange(&state.oauth, &form, now) {
+        return post_error(&origin, "oauth_failed", &err.error_description);
+    }
+    if let Err(err) = state.oauth.consume_nonce(&pending, now) {
+        return post_failure(&origin, &err);
+    }
+    let created = state
+        .db
+        .write(move |tx| {
+            if !customers::exists(tx, &pending.workspace, &pending.customer)? {
+                return Err(crate::sandbox::error::ApiError::not_found("customer"));
+            }
+            Ok(connections::insert(
+                tx,
+                &pending.workspace,
+                &pending.customer,
+                &pending.connector,
+            )?)
+        })
+        .await;
+    match created {
+        Ok(connection) => {
+            tracing::info!(connection = %connection.id, "OAuth2 connection created");
+            page::post_to_opener(
+                &origin,
+                &json!({"type": MESSAGE_TYPE, "connection": connection}),
+            )
+        }
+        Err(err) => post_failure(&origin, &err.0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::valid_origin;
+
+    #[test]
+    fn origins() {
+        assert!(valid_origin("http://127.0.0.1:8787"));
+        assert!(valid_origin("https://app.example.com"));
+        for bad in [
+            "",
+            "*",
+            "http://",
+            "javascript:alert(1)",
+            "http://a/b",
+            "http://a?b",
+            "http://u@a",
+        ] {
+            assert!(!valid_origin(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,452 @@
+//! The demo-only routes and the fake OAuth2 provider, over real HTTP: links signed
+//! server-side, the full popup flow (approve, deny, replay), and the token endpoint's
+//! PKCE checks (wrong verifier, code used twice, wrong redirect URI, plain method).
+#![cfg(feature = "sandbox")]
+
+use std::collections::HashMap;
+
+use munity::sandbox::{Sandbox, SandboxOptions};
+use reqwest::redirect::Policy;
+use serde_json::{json, Value};
+
+/// RFC 7636 Appendix B (tests/vectors/rfc7636-appendix-b.json).
+const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
+struct Env {
+    sb: Sandbox,
+    http: reqwest::Client,
+    origin: String,
+}
+
+async fn start() -> Env {
+    let sb = Sandbox::start(SandboxOptions::memory())
+        .await
+        .expect("starts");
+    let http = reqwest::Client::builder()
+        .redirect(Policy::none())
+        .build()
+        .expect("client");
+    let origin = format!("http://{}", sb.addr());
+    Env { sb, http, origin }
+}
+
+fn query_of(url: &str) -> HashMap<String, String> {
+    let query = url.split_once('?').map(|(_, q)| q).unwrap_or("");
+    form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect()
+}
+
+fn location(response: &reqwest::Response) -> String {
+    assert_eq!(response.status().as_u16(), 303, "a redirect");
+    response.headers()["location"]
+        .to_str()
+        .expect("ascii")
+        .to_owned()
+}
+
+impl Env {
+    async fn catalog(&self) -> Value {
+        self.http
+            .get(format!("{}/demo/catalog", self.origin))
+            .send()
+            .await
+            .expect("catalog")
+            .json()
+            .await
+            .expect("json")
+    }
+
+    async fn acme(&self) -> String {
+        let catalog = self.catalog().await;
+        catalog["customers"]
+            .as_array()
+            .expect("customers")
+            .iter()
+            .find(|c| c["external_id"] == "acme")
+            .and_then(|c| c["id"].as_str())
+            .expect("acme")
+            .to_owned()
+    }
+
+    async fn link(&self, customer: &str, connector: &str) -> String {
+        let answer: Value = self
+            .http
+            .post(format!("{}/demo/link", self.origin))
+            .json(&json!({"customer": customer, "connector": connector}))
+            .send()
+            .await
+            .expect("link")
+            .json()
+            .await
+            .expect("json");
+        answer["link"].as_str().expect("a link").to_owned()
+    }
+
+    async fn get(&self, path_and_query: &str) -> reqwest::Response {
+        let url = if path_and_query.starts_with("http") {
+            path_and_query.to_owned()
+        } else {
+            format!("{}{path_and_query}", self.origin)
+        };
+        self.http.get(url).send().await.expect("get")
+    }
+
+    async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        self.http
+            .post(format!("{}{path}", self.origin))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .expect("post")
+    }
+
+    /// Starts the platform's flow for `link`: the provider's consent URL.
+    async fn start_flow(&self, link: &str) -> String {
+        let link_query = link.split_once('?').expect("query").1;
+        let start = form_urlencoded::Serializer::new(String::new())
+            .append_pair("link", link_query)
+            .append_pair("origin", &self.origin)
+            .finish();
+        location(
+            &self
+                .get(&format!("/v1/connect/oauth2/authorize?{start}"))
+                .await,
+        )
+    }
+
+    /// Answers the consent page; returns the redirect (the callback URL).
+    async fn decide(&self, consent: &str, decision: &str) -> String {
+        let params = query_of(consent);
+        let mut form: Vec<(&str, &str)> = params
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        form.push(("decision", decision));
+        location(&self.post_form("/oauth/provider/decide", &form).await)
+    }
+
+    /// A code issued to the test itself acting as the client, with the RFC's challenge.
+    async fn own_code(&self) -> String {
+        let callback = format!("{}/v1/connect/oauth2/callback", self.origin);
+        let consent = format!(
+            "/oauth/provider/authorize?{}",
+            form_urlencoded::Serializer::new(String::new())
+                .append_pair("response_type", "code")
+                .append_pair("client_id", "sandbox-jira")
+                .append_pair("redirect_uri", &callback)
+                .append_pair("state", "s1")
+                .append_pair("code_challenge", CHALLENGE)
+                .append_pair("code_challenge_method", "S256")
+                .finish()
+        );
+        let page = self.get(&consent).await;
+        assert_eq!(page.status().as_u16(), 200);
+        let html = page.text().await.expect("html");
+        assert!(html.contains(">Approve</button>") && html.contains(">Deny</button>"));
+        let back = self.decide(&consent, "approve").await;
+        let params = query_of(&back);
+        assert_eq!(params["state"], "s1");
+        params["code"].clone()
+    }
+
+    async fn token(&self, code: &str, verifier: &str, redirect_uri: &str) -> (u16, Value) {
+        let response = self
+            .post_form(
+                "/oauth/provider/token",
+                &[
+                    ("grant_type", "authorization_code"),
+                    ("code", code),
+                    ("client_id", "sandbox-jira"),
+                    ("redirect_uri", redirect_uri),
+                    ("code_verifier", verifier),
+                ],
+            )
+            .await;
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("json"))
+    }
+
+    async fn connections(&self, customer: &str) -> Vec<Value> {
+        let page: Value = self
+            .http
+            .get(format!(
+                "{}/customers/{customer}/connections/",
+                self.sb.base_url()
+            ))
+            .header(
+                "authorization",
+                self.sb.admin_key().authorization_value().expose().as_str(),
+            )
+            .send()
+            .await
+            .expect("list")
+            .json()
+            .await
+            .expect("json");
+        page["results"].as_array().expect("results").clone()
+    }
+}
+
+/// The JSON message a callback page posts, and the origin it posts to.
+fn posted(html: &str) -> (Value, Value) {
+    let script = html.split("var m=").nth(1).expect("a message");
+    let (message, rest) = script.split_once(";var o=").expect("an origin");
+    let origin = rest.split_once(';').expect("end").0;
+    (
+        serde_json::from_str(message).expect("message JSON"),
+        serde_json::from_str(origin).expect("origin JSON"),
+    )
+}
+
+#[tokio::test]
+async fn catalog_and_links_come_from_the_demo_routes() {
+    let env = start().await;
+    let catalog = env.catalog().await;
+    assert_eq!(catalog["workspace"], env.sb.workspace_id());
+    let jira = catalog["connectors"]
+        .as_array()
+        .expect("connectors")
+        .iter()
+        .find(|c| c["name"] == "jira")
+        .expect("jira");
+    assert_eq!(jira["auth_type"], "oauth2");
+    let acme = env.acme().await;
+    let link = env.link(&acme, "jira").await;
+    let parsed = munity::link::ConnectLink::parse(&link).expect("a valid link");
+    assert_eq!(parsed.customer(), acme);
+    assert_eq!(parsed.key_prefix(), env.sb.admin_key().prefix());
+    assert!(link.starts_with(&format!("{}/v1/connect?", env.origin)));
+    assert!(!link.contains(env.sb.admin_key().expose()));
+
+    for (body, content_type, origin, status) in [
+        (
+            json!({"customer": "nobody", "connector": "jira"}).to_string(),
+            "application/json",
+            None,
+            400,
+        ),
+        (
+            json!({"customer": acme, "connector": "nothing"}).to_string(),
+            "application/json",
+            None,
+            400,
+        ),
+        (
+            json!({"customer": acme, "connector": "jira"}).to_string(),
+            "text/plain",
+            None,
+            415,
+        ),
+        (
+            json!({"customer": acme, "connector": "jira"}).to_string(),
+            "application/json",
+            Some("http://evil.example"),
+            403,
+        ),
+        ("{".to_owned(), "application/json", None, 400),
+    ] {
+        let mut request = env
+            .http
+            .post(format!("{}/demo/link", env.origin))
+            .header("content-type", content_type)
+            .body(body.clone());
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        let answer = request.send().await.expect("post");
+        assert_eq!(
+            answer.status().as_u16(),
+            status,
+            "{body} {content_type} {origin:?}"
+        );
+    }
+    let rebound = env
+        .http
+        .get(format!("{}/demo/catalog", env.origin))
+        .header("host", "attacker.example")
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(rebound.status().as_u16(), 403, "another Host is refused");
+    env.sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn approve_creates_the_connection_and_posts_it_to_the_opener_origin_only() {
+    let env = start().await;
+    let acme = env.acme().await;
+    let before = env.connections(&acme).await.len();
+    let link = env.link(&acme, "jira").await;
+    let consent = env.start_flow(&link).await;
+    let params = query_of(&consent);
+    assert_eq!(params["code_challenge_method"], "S256");
+    assert_eq!(params["client_id"], "sandbox-jira");
+    let callback = env.decide(&consent, "approve").await;
+    assert!(callback.starts_with(&format!("{}/v1/connect/oauth2/callback?", env.origin)));
+    let page = env.get(&callback).await;
+    assert_eq!(page.status().as_u16(), 200);
+    let (message, origin) = posted(&page.text().await.expect("html"));
+    assert_eq!(origin, env.origin);
+    assert_eq!(message["type"], "munity:connect");
+    let id = message["connection"]["id"]
+        .as_str()
+        .expect("a connection id");
+    let listed = env.connections(&acme).await;
+    assert_eq!(listed.len(), before + 1);
+    assert!(listed
+        .iter()
+        .any(|c| c["id"] == id && c["connector"] == "jira"));
+
+    // The callback cannot be replayed, and the link gives one connection only.
+    let again = env.get(&callback).await;
+    assert_eq!(again.status().as_u16(), 400);
+    let consent = env.start_flow(&link).await;
+    let callback = env.decide(&consent, "approve").await;
+    let (message, _) = posted(&env.get(&callback).await.text().await.expect("html"));
+    assert_eq!(message["error"]["code"], "link_used");
+    assert_eq!(env.connections(&acme).await.len(), before + 1);
+    env.sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn deny_posts_access_denied_and_creates_nothing() {
+    let env = start().await;
+    let acme = env.acme().await;
+    let before = env.connections(&acme).await.len();
+    let link = env.link(&acme, "jira").await;
+    let consent = env.start_flow(&link).await;
+    let callback = env.decide(&consent, "deny").await;
+    assert_eq!(query_of(&callback)["error"], "access_denied");
+    let (message, origin) = posted(&env.get(&callback).await.text().await.expect("html"));
+    assert_eq!(origin, env.origin);
+    assert_eq!(message["type"], "munity:connect");
+    assert_eq!(message["error"]["code"], "access_denied");
+    assert_eq!(env.connections(&acme).await.len(), before);
+    env.sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn bad_links_and_origins_are_refused_before_the_provider() {
+    let env = start().await;
+    let acme = env.acme().await;
+    let link = env.link(&acme, "jira").await;
+    let tampered = link.replace(&format!("customer={acme}"), "customer=someone");
+    let query = tampered.split_once('?').expect("query").1;
+    let start = form_urlencoded::Serializer::new(String::new())
+        .append_pair("link", query)
+        .append_pair("origin", &env.origin)
+        .finish();
+    let page = env
+        .get(&format!("/v1/connect/oauth2/authorize?{start}"))
+        .await;
+    assert_eq!(page.status().as_u16(), 200);
+    let (message, _) = posted(&page.text().await.expect("html"));
+    assert_eq!(message["error"]["code"], "link_invalid_signature");
+
+    let catalog = env.catalog().await;
+    let other = catalog["connectors"]
+        .as_array()
+        .expect("connectors")
+        .iter()
+        .find(|c| c["auth_type"] != "oauth2")
+        .and_then(|c| c["name"].as_str())
+        .expect("a connector that is not OAuth2")
+        .to_owned();
+    let not_oauth = env.link(&acme, &other).await;
+    let start = form_urlencoded::Serializer::new(String::new())
+        .append_pair("link", not_oauth.split_once('?').expect("query").1)
+        .append_pair("origin", &env.origin)
+        .finish();
+    let page = env
+        .get(&format!("/v1/connect/oauth2/authorize?{start}"))
+        .await;
+    let (message, _) = posted(&page.text().await.expect("html"));
+    assert_eq!(message["error"]["code"], "validation");
+
+    let bad_origin = form_urlencoded::Serializer::new(String::new())
+        .append_pair("link", link.split_once('?').expect("query").1)
+        .append_pair("origin", "*")
+        .finish();
+    let page = env
+        .get(&format!("/v1/connect/oauth2/authorize?{bad_origin}"))
+        .await;
+    assert_eq!(page.status().as_u16(), 400, "no wildcard target origin");
+    env.sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn token_endpoint_checks_pkce_and_spends_codes_once() {
+    let env = start().await;
+    let callback = format!("{}/v1/connect/oauth2/callback", env.origin);
+
+    let code = env.own_code().await;
+    let (status, answer) = env
+        .token(&code, &VERIFIER.replace('d', "e"), &callback)
+        .await;
+    assert_eq!(
+        (status, answer["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "wrong verifier"
+    );
+    let (status, answer) = env.token(&code, VERIFIER, &callback).await;
+    assert_eq!(
+        (status, answer["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "a failed attempt spends the code"
+    );
+
+    let code = env.own_code().await;
+    let (status, answer) = env.token(&code, VERIFIER, &callback).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["token_type"], "Bearer");
+    assert!(answer["access_token"]
+        .as_str()
+        .is_some_and(|t| t.len() >= 32));
+    let (status, answer) = env.token(&code, VERIFIER, &callback).await;
+    assert_eq!(
+        (status, answer["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "code used twice"
+    );
+
+    let code = env.own_code().await;
+    let (status, _) = env
+        .token(&code, VERIFIER, "http://127.0.0.1:1/elsewhere")
+        .await;
+    assert_eq!(status, 400, "another redirect URI");
+    let (status, answer) = env.token("unknown", VERIFIER, &callback).await;
+    assert_eq!(
+        (status, answer["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+
+    // The provider requires S256 and a registered redirect URI.
+    for (method, redirect) in [
+        ("plain", callback.as_str()),
+        ("S256", "http://evil.example/cb"),
+    ] {
+        let consent = format!(
+            "/oauth/provider/authorize?{}",
+            form_urlencoded::Serializer::new(String::new())
+                .append_pair("response_type", "code")
+                .append_pair("client_id", "sandbox-jira")
+                .append_pair("redirect_uri", redirect)
+                .append_pair("state", "s")
+                .append_pair("code_challenge", CHALLENGE)
+                .append_pair("code_challenge_method", method)
+                .finish()
+        );
+        assert_eq!(
+            env.get(&consent).await.status().as_u16(),
+            400,
+            "{method} {redirect}"
+        );
+    }
+    env.sb.shutdown().await;
+}
