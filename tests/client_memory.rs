@@ -86,8 +86,13 @@ fn streaming_memory_is_flat() {
     let (n2, large) = measure(stream_peak(10_000));
     assert_eq!((n1, n2), (1_000, 10_000));
     println!("stream peak: 1,000 items {small} B; 10,000 items {large} B");
+    // Flat means: 9,000 more items add far less than the ~4 MB that collecting them
+    // adds (see the control below). The bound is absolute, not a ratio, because the
+    // synthetic page server runs on another thread and its page buffers land in the
+    // same global count at moments that vary from run to run (seen: 62 KB to 141 KB
+    // for 1,000 items).
     assert!(
-        large < small * 3 / 2,
+        large < small + 256 * 1024,
         "the 10,000-item stream peaked at {large} B against {small} B for 1,000"
     );
 }
