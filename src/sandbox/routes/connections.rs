@@ -31,16 +31,13 @@ async fn list(
 ) -> Result<Reply, ApiError> {
     let paging = query.check()?;
     let workspace = ctx.workspace().to_owned();
-    let (count, results) = state
-        .db
-        .read(move |conn| {
-            if !customers::exists(conn, &workspace, &customer)? {
-                return Err(ApiError::not_found("customer"));
-            }
-            Ok(connections::list(conn, &workspace, &customer, paging)?)
-        })
-        .await?;
-    Reply::ok(&query.page(&state.origin, count, results))
+    one::page(&state, &query, move |conn| {
+        if !customers::exists(conn, &workspace, &customer)? {
+            return Err(ApiError::not_found("customer"));
+        }
+        Ok(connections::list(conn, &workspace, &customer, paging)?)
+    })
+    .await
 }
 
 async fn show(

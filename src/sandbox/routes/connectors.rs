@@ -7,6 +7,7 @@ use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::Router;
 
+use super::one;
 use crate::model::{AuthType, Connector, ConnectorConfigUpdate};
 use crate::sandbox::db::connectors;
 use crate::sandbox::error::ApiError;
@@ -31,11 +32,10 @@ async fn list(
     mut query: ListQuery,
 ) -> Result<Reply, ApiError> {
     let paging = query.check()?;
-    let (count, results) = state
-        .db
-        .read(move |conn| Ok(connectors::list(conn, paging)?))
-        .await?;
-    Reply::ok(&query.page(&state.origin, count, results))
+    one::page(&state, &query, move |conn| {
+        Ok(connectors::list(conn, paging)?)
+    })
+    .await
 }
 
 async fn find(state: &AppState, name: String) -> Result<Connector, ApiError> {

@@ -129,11 +129,10 @@ async fn list(
 ) -> Result<Reply, ApiError> {
     let paging = query.check()?;
     let workspace = ctx.workspace().to_owned();
-    let (count, results) = state
-        .db
-        .read(move |conn| Ok(credentials::list(conn, &workspace, paging)?))
-        .await?;
-    Reply::ok(&query.page(&state.origin, count, results))
+    one::page(&state, &query, move |conn| {
+        Ok(credentials::list(conn, &workspace, paging)?)
+    })
+    .await
 }
 
 async fn create(

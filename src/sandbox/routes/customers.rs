@@ -30,11 +30,10 @@ async fn list(
     let paging = query.check()?;
     let workspace = ctx.workspace().to_owned();
     let external_id = query.get("external_id");
-    let (count, results) = state
-        .db
-        .read(move |conn| Ok(customers::list(conn, &workspace, external_id, paging)?))
-        .await?;
-    Reply::ok(&query.page(&state.origin, count, results))
+    one::page(&state, &query, move |conn| {
+        Ok(customers::list(conn, &workspace, external_id, paging)?)
+    })
+    .await
 }
 
 fn check_create(input: &CustomerCreate) -> Result<(), ApiError> {

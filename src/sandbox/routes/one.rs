@@ -1,11 +1,11 @@
-//! The three shapes of a handler on one object, shared by every resource: read it (200
-//! or 404), change it (200 or 404), delete it (204 or 404).
+//! The shapes of a handler shared by every resource: read one object (200 or 404),
+//! change it (200 or 404), delete it (204 or 404), and read one page of a list.
 
 use rusqlite::{Connection, Transaction};
 use serde::Serialize;
 
 use crate::sandbox::error::ApiError;
-use crate::sandbox::extract::{Ctx, Reply};
+use crate::sandbox::extract::{Ctx, ListQuery, Reply};
 use crate::sandbox::idempotency::commit;
 use crate::sandbox::state::AppState;
 
@@ -58,4 +58,15 @@ where
         }
     })
     .await
+}
+
+/// Reads one page of a list with `f`, which answers the total count and this page's
+/// items (the caller has checked the query and captured its paging): 200 with the page.
+pub(crate) async fn page<T, F>(state: &AppState, query: &ListQuery, f: F) -> Result<Reply, ApiError>
+where
+    T: Serialize + Send + 'static,
+    F: FnOnce(&Connection) -> Result<(u64, Vec<T>), ApiError> + Send + 'static,
+{
+    let (count, results) = state.db.read(f).await?;
+    Reply::ok(&query.page(&state.origin, count, results))
 }

@@ -58,16 +58,13 @@ async fn list_projects(
     let connector = query.get("connector");
     let paging = query.check()?;
     let workspace = ctx.workspace().to_owned();
-    let (count, results) = state
-        .db
-        .read(move |conn| {
-            require_customer(conn, &workspace, &customer)?;
-            Ok(pm::list_projects(
-                conn, &workspace, &customer, status, connector, paging,
-            )?)
-        })
-        .await?;
-    Reply::ok(&query.page(&state.origin, count, results))
+    one::page(&state, &query, move |conn| {
+        require_customer(conn, &workspace, &customer)?;
+        Ok(pm::list_projects(
+            conn, &workspace, &customer, status, connector, paging,
+        )?)
+    })
+    .await
 }
 
 /// A provider-style project key: up to four letters of the name and a number.
@@ -182,14 +179,11 @@ async fn list_tasks(
     };
     let paging = query.check()?;
     let workspace = ctx.workspace().to_owned();
-    let (count, results) = state
-        .db
-        .read(move |conn| {
-            require_customer(conn, &workspace, &customer)?;
-            Ok(pm::list_tasks(conn, &workspace, &customer, filter, paging)?)
-        })
-        .await?;
-    Reply::ok(&query.page(&state.origin, count, results))
+    one::page(&state, &query, move |conn| {
+        require_customer(conn, &workspace, &customer)?;
+        Ok(pm::list_tasks(conn, &workspace, &customer, filter, paging)?)
+    })
+    .await
 }
 
 fn check_task_fields(

@@ -8,6 +8,7 @@ use axum::routing::get;
 use axum::Router;
 use serde::{Deserialize, Serialize};
 
+use super::one;
 use crate::sandbox::db::webhooks;
 use crate::sandbox::error::ApiError;
 use crate::sandbox::extract::{Ctx, JsonBody, ListQuery, Reply};
@@ -94,9 +95,8 @@ async fn deliveries(
 ) -> Result<Reply, ApiError> {
     let paging = query.check()?;
     let workspace = ctx.workspace().to_owned();
-    let (count, results) = state
-        .db
-        .read(move |conn| Ok(webhooks::list(conn, &workspace, paging)?))
-        .await?;
-    Reply::ok(&query.page(&state.origin, count, results))
+    one::page(&state, &query, move |conn| {
+        Ok(webhooks::list(conn, &workspace, paging)?)
+    })
+    .await
 }
