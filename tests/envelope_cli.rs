@@ -1,26 +1,14 @@
 //! `munity seal` and `munity open` end to end, through the built binary.
 
-use std::io::Write as _;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use munity::envelope::WorkspacePrivateKey;
 use serde_json::Value;
 
+mod cli_support;
+
 fn munity(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_munity"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    cli_support::run_munity(args, &[], stdin.as_bytes())
 }
 
 #[test]

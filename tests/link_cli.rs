@@ -1,29 +1,18 @@
 //! The command line: `munity link`, `munity webhook sign|verify`, `munity module-token`.
 #![cfg(feature = "cli")]
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use munity::link::{ConnectLink, LinkKey};
 use munity::ApiKey;
+
+mod cli_support;
 
 const KEY: &str = "REM0aW39.NfO0123456789CNeHpF29wo012345678";
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
 fn munity(args: &[&str], env: &[(&str, &str)], stdin: &[u8]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_munity"));
-    cmd.args(args)
-        .env_remove("MUNITY_API_KEY")
-        .env_remove("MUNITY_WEBHOOK_SECRET")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().unwrap();
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
-    child.wait_with_output().unwrap()
+    cli_support::run_munity(args, env, stdin)
 }
 
 fn stdout(out: &Output) -> String {

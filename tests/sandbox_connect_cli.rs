@@ -4,11 +4,13 @@
 //! sandbox stops (SIGTERM); with a data folder it is `<data>/certificate.pem`.
 
 use std::collections::HashMap;
-use std::io::{BufRead as _, BufReader, Write as _};
+use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 use munity::envelope::WorkspaceCertificate;
+
+mod cli_support;
 
 /// A running `munity sandbox`, killed if the test fails before stopping it.
 struct Running {
@@ -52,20 +54,7 @@ fn stop(mut running: Running) {
 }
 
 fn munity(args: &[&str], stdin: &str) -> String {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_munity"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
+    let output = cli_support::run_munity(args, &[], stdin.as_bytes());
     assert!(
         output.status.success(),
         "{}",
