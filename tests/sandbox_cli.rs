@@ -1,4 +1,4 @@
-//! `munity sandbox` as a program: exactly four `NAME=value` lines on stdout, human text
+//! `munity sandbox` as a program: exactly six `NAME=value` lines on stdout, human text
 //! on stderr, acknowledged writes survive `kill -9`, SIGTERM stops it cleanly.
 #![cfg(feature = "cli")]
 
@@ -6,7 +6,7 @@ mod sandbox_support;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStdout, Command, Stdio};
 
 use reqwest::Method;
 use sandbox_support::Api;
@@ -15,6 +15,9 @@ use serde_json::json;
 struct Running {
     child: Child,
     vars: Vec<(String, String)>,
+    /// Held open for the child's lifetime: the sandbox stops when it cannot write its
+    /// settings, so a reader that hung up early would kill it.
+    _stdout: BufReader<ChildStdout>,
 }
 
 impl Running {
@@ -47,13 +50,17 @@ fn start(args: &[&str], cwd: &Path) -> Running {
         .unwrap();
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut vars = Vec::new();
-    for _ in 0..4 {
+    for _ in 0..6 {
         let mut line = String::new();
         stdout.read_line(&mut line).unwrap();
         let (name, value) = line.trim_end().split_once('=').expect("NAME=value");
         vars.push((name.to_owned(), value.to_owned()));
     }
-    Running { child, vars }
+    Running {
+        child,
+        vars,
+        _stdout: stdout,
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -67,7 +74,9 @@ async fn prints_the_settings_and_survives_kill_9() {
             "MUNITY_API_BASE",
             "MUNITY_WORKSPACE_ID",
             "MUNITY_ADMIN_KEY",
-            "MUNITY_USER_KEY"
+            "MUNITY_USER_KEY",
+            "MUNITY_CERTIFICATE",
+            "MUNITY_DEMO_URL"
         ]
     );
     assert!(first
@@ -89,7 +98,11 @@ async fn prints_the_settings_and_survives_kill_9() {
     drop(first); // SIGKILL: no graceful shutdown
 
     let second = start(&["--data", "data"], dir.path());
-    assert_eq!(second.vars[1..], vars[1..], "same workspace and keys");
+    assert_eq!(
+        second.vars[1..5],
+        vars[1..5],
+        "same workspace, keys and certificate"
+    );
     let api = second.api();
     let found = api.get("/customers/?external_id=durable").await;
     assert_eq!(found.body["results"][0], created.body);
