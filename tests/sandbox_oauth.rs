@@ -120,6 +120,20 @@ impl Env {
         )
     }
 
+    /// Starts the flow for `link` when the platform refuses it: the page posted to the
+    /// opener.
+    async fn start_page(&self, link: &str) -> String {
+        let start = form_urlencoded::Serializer::new(String::new())
+            .append_pair("link", link.split_once('?').expect("query").1)
+            .append_pair("origin", &self.origin)
+            .finish();
+        let page = self
+            .get(&format!("/v1/connect/oauth2/authorize?{start}"))
+            .await;
+        assert_eq!(page.status().as_u16(), 200, "a page, not a redirect");
+        page.text().await.expect("html")
+    }
+
     /// Answers the consent page; returns the redirect (the callback URL).
     async fn decide(&self, consent: &str, decision: &str) -> String {
         let params = query_of(consent);
@@ -303,14 +317,74 @@ async fn approve_creates_the_connection_and_posts_it_to_the_opener_origin_only()
         .iter()
         .any(|c| c["id"] == id && c["connector"] == "jira"));
 
-    // The callback cannot be replayed, and the link gives one connection only.
+    // The callback cannot be replayed, and the link gives one connection only: the
+    // OAuth2 start and the session route (which the credential submission shares) both
+    // see its nonce as used.
     let again = env.get(&callback).await;
     assert_eq!(again.status().as_u16(), 400);
-    let consent = env.start_flow(&link).await;
-    let callback = env.decide(&consent, "approve").await;
-    let (message, _) = posted(&env.get(&callback).await.text().await.expect("html"));
+    let (message, _) = posted(&env.start_page(&link).await);
+    assert_eq!(message["error"]["code"], "link_used");
+    let session = env
+        .get(&format!(
+            "/v1/connect/session?{}",
+            link.split_once('?').expect("query").1
+        ))
+        .await;
+    assert_eq!(session.status().as_u16(), 409);
+    assert_eq!(env.connections(&acme).await.len(), before + 1);
+    env.sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_link_used_while_its_popup_is_open_gives_no_second_connection() {
+    let env = start().await;
+    let acme = env.acme().await;
+    let before = env.connections(&acme).await.len();
+    let link = env.link(&acme, "jira").await;
+    // Two popups from one link: both start (the nonce is only read at the start), the
+    // first callback consumes it, the second is refused in its transaction.
+    let first = env.start_flow(&link).await;
+    let second = env.start_flow(&link).await;
+    let first = env.decide(&first, "approve").await;
+    let second = env.decide(&second, "approve").await;
+    let (message, _) = posted(&env.get(&first).await.text().await.expect("html"));
+    assert!(message["connection"]["id"].is_string(), "{message}");
+    let (message, _) = posted(&env.get(&second).await.text().await.expect("html"));
     assert_eq!(message["error"]["code"], "link_used");
     assert_eq!(env.connections(&acme).await.len(), before + 1);
+    env.sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn links_of_any_workspace_admin_key_start_the_flow_and_user_keys_do_not() {
+    let env = start().await;
+    let other = env.sb.create_workspace("other").await.expect("workspace");
+    let created: Value = env
+        .http
+        .post(format!("{}/v1/customers/", env.origin))
+        .header(
+            "Authorization",
+            other.admin_key.authorization_value().expose().as_str(),
+        )
+        .json(&json!({"external_id": "globex", "name": "Globex"}))
+        .send()
+        .await
+        .expect("create customer")
+        .json()
+        .await
+        .expect("json");
+    let customer = created["id"].as_str().expect("an id").to_owned();
+    let sign = |key: &munity::ApiKey| {
+        munity::link::LinkBuilder::new(&other.workspace_id, &customer, "jira")
+            .base_url(format!("{}/connect", env.origin))
+            .sign(key, munity::time::now_unix())
+            .expect("signed")
+            .into_url()
+    };
+    let consent = env.start_flow(&sign(&other.admin_key)).await;
+    assert_eq!(query_of(&consent)["client_id"], "sandbox-jira");
+    let (message, _) = posted(&env.start_page(&sign(&other.user_key)).await);
+    assert_eq!(message["error"]["code"], "permission_denied");
     env.sb.shutdown().await;
 }
 

@@ -1,11 +1,11 @@
 //! What the OAuth2 flow remembers between requests: the platform's pending
-//! authorizations (by `state`), the provider's authorization codes, and the links'
-//! consumed nonces. Entries expire; the maps are bounded.
+//! authorizations (by `state`) and the provider's authorization codes. Entries expire;
+//! the maps are bounded. (The links' consumed nonces are in the database.)
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use crate::link::{MemoryNonceStore, Nonce, NonceStore};
+use crate::link::Nonce;
 use crate::Result;
 
 /// How long a pending authorization waits for the user (seconds).
@@ -44,7 +44,6 @@ pub(crate) struct Grant {
 struct Inner {
     pending: HashMap<String, Pending>,
     codes: HashMap<String, Grant>,
-    nonces: MemoryNonceStore,
 }
 
 /// The shared state (in [`AppState`](crate::sandbox::state::AppState)).
@@ -108,18 +107,6 @@ impl OAuthState {
             let before = grant.clone();
             grant.used = true;
             Some(before)
-        })
-    }
-
-    /// Consumes the link's nonce: one connection per link.
-    pub(crate) fn consume_nonce(&self, pending: &Pending, now: i64) -> Result<()> {
-        self.with(|inner| {
-            inner.nonces.consume(
-                &pending.key_prefix,
-                &pending.nonce,
-                pending.link_expires_at,
-                now,
-            )
         })
     }
 }

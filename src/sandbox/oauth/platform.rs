@@ -1,8 +1,9 @@
 //! The platform's side of the OAuth2 flow: starting it from a connect link (with PKCE)
 //! and finishing it in the callback (code exchange, nonce, connection, `postMessage`).
 //!
-//! The sandbox verifies links signed with its seeded workspace's admin key (the key the
-//! demo routes and `munity link` with `MUNITY_ADMIN_KEY` sign with).
+//! Links are checked as by the other connect routes: signed by an admin key the sandbox
+//! stores, for that key's workspace, unexpired, and with a nonce not yet used (the
+//! `link_nonces` table, shared with the credential submission).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -15,9 +16,11 @@ use serde_json::json;
 use super::flow::Pending;
 use super::provider::{callback_url, client_id, exchange};
 use super::{page, params, pkce};
-use crate::link::{ConnectLink, LinkKey};
+use crate::link::{ConnectLink, NonceStore};
 use crate::model::AuthType;
-use crate::sandbox::db::{connections, connectors, customers};
+use crate::sandbox::db::connect_links::SqliteNonces;
+use crate::sandbox::db::{connections, customers};
+use crate::sandbox::routes::connect::{link_error, resolve_link};
 use crate::sandbox::state::AppState;
 use crate::Error;
 
@@ -49,53 +52,44 @@ fn post_failure(origin: &str, err: &Error) -> Response {
     post_error(origin, err.code(), err.detail())
 }
 
-/// Verifies the link and finds what the flow needs; errors as the API gives them.
+/// Verifies the link as the other connect routes do ([`resolve_link`]: a stored admin
+/// key of the link's workspace, signature, expiry, nonce not yet used) and finds what the
+/// flow needs; errors as the API gives them.
 async fn pending_of(
     state: &AppState,
     link: &str,
     origin: &str,
     now: i64,
 ) -> Result<Pending, Error> {
-    let link = ConnectLink::parse_query(link)?;
-    let admin = &state.demo.admin_key;
-    if link.key_prefix() != admin.prefix() || link.workspace() != state.demo.workspace_id {
-        return Err(Error::new(
-            crate::ErrorKind::Verification,
-            "link_invalid_signature",
-            "the link is not signed by a key this sandbox knows",
-        ));
-    }
-    link.verify(&LinkKey::derive(admin), now)?;
-    let (workspace, customer, connector) = (
-        link.workspace().to_owned(),
-        link.customer().to_owned(),
-        link.connector().to_owned(),
+    let link = ConnectLink::parse_query(link).map_err(|e| link_error(e).0)?;
+    let (key_prefix, nonce, link_expires_at) = (
+        link.key_prefix().to_owned(),
+        *link.nonce(),
+        link.expires_at(),
     );
-    let (w, c, n) = (workspace.clone(), customer.clone(), connector.clone());
-    let found = state
+    let workspace = link.workspace().to_owned();
+    let target = state
         .db
-        .read(move |conn| Ok((customers::exists(conn, &w, &c)?, connectors::get(conn, &n)?)))
+        .read(move |conn| resolve_link(conn, &link, now))
         .await
         .map_err(|e| e.0)?;
-    match found {
-        (false, _) => Err(Error::invalid("not_found", "no such customer")),
-        (_, None) => Err(Error::invalid("not_found", "no such connector")),
-        (_, Some(c)) if c.auth_type != AuthType::Oauth2 => Err(Error::invalid(
+    if target.connector.auth_type != AuthType::Oauth2 {
+        return Err(Error::invalid(
             "validation",
-            format!("connector {} does not use OAuth2", c.name),
-        )),
-        _ => Ok(Pending {
-            workspace,
-            customer,
-            connector,
-            key_prefix: link.key_prefix().to_owned(),
-            nonce: *link.nonce(),
-            link_expires_at: link.expires_at(),
-            origin: origin.to_owned(),
-            verifier: pkce::new_verifier(),
-            created_at: now,
-        }),
+            format!("connector {} does not use OAuth2", target.connector.name),
+        ));
     }
+    Ok(Pending {
+        workspace,
+        customer: target.customer.id,
+        connector: target.connector.name,
+        key_prefix,
+        nonce,
+        link_expires_at,
+        origin: origin.to_owned(),
+        verifier: pkce::new_verifier(),
+        created_at: now,
+    })
 }
 
 /// `GET /v1/connect/oauth2/authorize?link=<link query>&origin=<page origin>`.
@@ -178,12 +172,20 @@ pub(crate) async fn callback(State(state): State<Arc<AppState>>, uri: Uri) -> Re
     if let Err(err) = exchange(&state.oauth, &form, now) {
         return post_error(&origin, "oauth_failed", &err.error_description);
     }
-    if let Err(err) = state.oauth.consume_nonce(&pending, now) {
-        return post_failure(&origin, &err);
-    }
     let created = state
         .db
         .write(move |tx| {
+            // The link's nonce is consumed in the connection's transaction, in the same
+            // table as the credential submission's: one connection per link, whichever
+            // route uses it.
+            SqliteNonces(tx)
+                .consume(
+                    &pending.key_prefix,
+                    &pending.nonce,
+                    pending.link_expires_at,
+                    now,
+                )
+                .map_err(link_error)?;
             if !customers::exists(tx, &pending.workspace, &pending.customer)? {
                 return Err(crate::sandbox::error::ApiError::not_found("customer"));
             }
