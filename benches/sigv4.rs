@@ -19,11 +19,14 @@ use aws_sigv4::http_request::{
 };
 use aws_sigv4::sign::v4;
 use aws_smithy_runtime_api::client::identity::Identity;
-use cpu_time::ThreadTime;
-use criterion::measurement::{Measurement, ValueFormatter};
-use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use criterion::measurement::Measurement;
+use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion};
 use munity::auth::{apply, Options, Selected};
 use munity::model::{Authentication, CredentialRecordInput, Environment};
+use thread_cpu::ThreadCpu;
+
+#[path = "support/thread_cpu.rs"]
+mod thread_cpu;
 
 const NOW: u64 = 1_763_900_000;
 const ACCESS_KEY: &str = "AKIDEXAMPLE";
@@ -76,54 +79,6 @@ fn theirs(identity: &Identity, mut request: http::Request<Vec<u8>>) -> http::Req
     let (instructions, _) = aws_sign(signable, &params).unwrap().into_parts();
     instructions.apply_to_request_http1x(&mut request);
     request
-}
-
-/// Criterion measurement in the current thread's CPU time.
-struct ThreadCpu;
-
-impl Measurement for ThreadCpu {
-    type Intermediate = ThreadTime;
-    type Value = Duration;
-    fn start(&self) -> ThreadTime {
-        ThreadTime::now()
-    }
-    fn end(&self, start: ThreadTime) -> Duration {
-        start.elapsed()
-    }
-    fn add(&self, a: &Duration, b: &Duration) -> Duration {
-        *a + *b
-    }
-    fn zero(&self) -> Duration {
-        Duration::ZERO
-    }
-    fn to_f64(&self, value: &Duration) -> f64 {
-        value.as_nanos() as f64
-    }
-    fn formatter(&self) -> &dyn ValueFormatter {
-        &CpuFormatter
-    }
-}
-
-/// Prints nanoseconds of CPU time in the best-fitting unit.
-struct CpuFormatter;
-
-impl ValueFormatter for CpuFormatter {
-    fn scale_values(&self, typical: f64, values: &mut [f64]) -> &'static str {
-        let (factor, unit) = match typical {
-            t if t < 1e3 => (1.0, "ns cpu"),
-            t if t < 1e6 => (1e-3, "µs cpu"),
-            _ => (1e-6, "ms cpu"),
-        };
-        values.iter_mut().for_each(|v| *v *= factor);
-        unit
-    }
-    fn scale_throughputs(&self, _: f64, _: &Throughput, values: &mut [f64]) -> &'static str {
-        values.iter_mut().for_each(|v| *v = 1e9 / *v);
-        "per cpu second"
-    }
-    fn scale_for_machines(&self, _: &mut [f64]) -> &'static str {
-        "ns cpu"
-    }
 }
 
 fn bench_wall(c: &mut Criterion) {
