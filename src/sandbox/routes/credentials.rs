@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::get;
 use axum::Router;
 
@@ -12,7 +12,7 @@ use super::one;
 use crate::model::{Authentication, CredentialRecordInput};
 use crate::sandbox::db::credentials;
 use crate::sandbox::error::ApiError;
-use crate::sandbox::extract::{Ctx, JsonBody, ListQuery, Reply};
+use crate::sandbox::extract::{Ctx, JsonBody, ListQuery, Path, Reply};
 use crate::sandbox::idempotency::commit;
 use crate::sandbox::state::AppState;
 use crate::sandbox::validate::Checks;
@@ -28,30 +28,54 @@ fn header_name_ok(name: &str) -> bool {
     axum::http::HeaderName::from_bytes(name.as_bytes()).is_ok()
 }
 
+/// An HTTP header value: no line breaks or other control characters but tab.
+fn header_value_ok(value: &str) -> bool {
+    axum::http::HeaderValue::from_str(value).is_ok()
+}
+
 fn check_auth(checks: &mut Checks, at: &str, auth: &Authentication) {
     let field = |name: &str| format!("{at}.{name}");
     let required = |checks: &mut Checks, name: &str, value: &str| {
         checks.text(&field(name), value, 1, 4096);
+    };
+    // A secret sent as a header value: refused here rather than when it is applied.
+    let header_secret = |checks: &mut Checks, name: &str, value: &str| {
+        required(checks, name, value);
+        if !header_value_ok(value) {
+            checks.fail(
+                &field(name),
+                "must not contain line breaks or control characters",
+            );
+        }
     };
     match auth {
         Authentication::Headers { key, value } => {
             if !header_name_ok(key) {
                 checks.fail(&field("key"), "must be an HTTP header name");
             }
-            required(checks, "value", value.expose());
+            header_secret(checks, "value", value.expose());
         }
         Authentication::Basic { username, password } => {
+            // The rules of the header the record makes (RFC 7617), as `auth` applies them.
+            let refused = crate::auth::basic_value(username, password.expose()).err();
+            let refused_field = |name: &str| {
+                let code = format!("invalid_{name}");
+                refused.as_ref().filter(|err| err.code() == code)
+            };
             required(checks, "username", username);
-            if username.contains(':') {
-                checks.fail(&field("username"), "must not contain `:`");
+            if let Some(err) = refused_field("username") {
+                checks.fail(&field("username"), err.detail());
             }
             required(checks, "password", password.expose());
+            if let Some(err) = refused_field("password") {
+                checks.fail(&field("password"), err.detail());
+            }
         }
         Authentication::Bearer { key, value } => {
             if !key.is_empty() && !header_name_ok(key) {
                 checks.fail(&field("key"), "must be an HTTP header name");
             }
-            required(checks, "value", value.expose());
+            header_secret(checks, "value", value.expose());
         }
         Authentication::Aws4 {
             access_key,
