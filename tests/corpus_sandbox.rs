@@ -264,8 +264,8 @@ impl Rig {
         rig
     }
 
-    /// Ids of existing objects, for paths: `customer_id` (acme), `project`, `task`,
-    /// `credential`.
+    /// Ids of existing objects, for paths: `customer_id` (acme), `lonely_id` (a customer
+    /// without connections), `project`, `task`, `credential`.
     async fn seed_ids(&mut self) {
         let customers = self
             .json("GET", "/v1/customers/?external_id=acme", b"")
@@ -288,8 +288,16 @@ impl Rig {
                 br#"{"name":"Acme","base_url":"https://api.acme.test","environment":"test","auth":{"type":"none"}}"#,
             )
             .await;
+        let lonely = self
+            .json(
+                "POST",
+                "/v1/customers/",
+                br#"{"external_id":"corpus-lonely","name":"No connection"}"#,
+            )
+            .await;
         for (name, value) in [
             ("customer_id", customers["results"][0]["id"].clone()),
+            ("lonely_id", lonely["id"].clone()),
             ("project", projects["results"][0]["id"].clone()),
             ("task", tasks["results"][0]["id"].clone()),
             ("credential", record["id"].clone()),
