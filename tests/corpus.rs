@@ -9,6 +9,7 @@ use munity::auth::{apply, select, Options};
 use munity::envelope::{SessionBinding, WorkspaceCertificate, WorkspacePrivateKey};
 use munity::link::{ConnectLink, LinkKey};
 use munity::model::CredentialRecordInput;
+use munity::module::RegistrationRequest;
 use munity::webhook::{Webhook, WebhookSecret};
 use munity::ApiKey;
 
@@ -131,4 +132,24 @@ fn credential_cases() {
         failures.extend(failure);
     }
     assert_all("credential", cases.len(), &failures);
+}
+
+/// A module registration request: `format: form` or `json`, verified against the
+/// secret `my-secret`; `${token}` is the valid token for the API key `my-api-key`.
+#[test]
+fn module_cases() {
+    let mut vars = corpus_support::Vars::new();
+    vars.set(
+        "token",
+        munity::module::registration_token("my-api-key", "my-secret").expose(),
+    );
+    run_kind("module", |case| {
+        let body = case.input(&vars);
+        let request = match case.get("format") {
+            Some("form") => RegistrationRequest::from_form(&body)?,
+            Some("json") => RegistrationRequest::from_json(&body)?,
+            other => panic!("{}: format {other:?}", case.name),
+        };
+        request.verify("my-secret")
+    });
 }
