@@ -11,8 +11,9 @@
 //! | `credential` | `POST /v1/credentials/` and `PUT /v1/credentials/{id}/` with the case as body |
 //! | `http` | the case's own `request:` line, headers and body |
 //!
-//! Certificates and webhook headers have no sandbox route that reads them (the sandbox
-//! makes its own certificate and sends webhooks, it does not receive them).
+//! Certificates, webhook headers and module registrations have no sandbox route that
+//! reads them (the sandbox makes its own certificate, sends webhooks without receiving
+//! any, and registers no modules): `tests/corpus.rs` runs those through the library only.
 
 mod corpus_support;
 
@@ -110,6 +111,8 @@ async fn exchange(addr: std::net::SocketAddr, request: Vec<u8>) -> Result<Answer
     });
     let mut raw = Vec::new();
     let read = tokio::time::timeout(EXCHANGE_TIMEOUT, reader.read_to_end(&mut raw)).await;
+    // A server that stopped reading would block the write forever.
+    write.abort();
     drop(write.await);
     match read {
         Err(_) => Err(format!(

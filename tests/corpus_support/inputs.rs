@@ -55,13 +55,37 @@ pub fn link(key: &ApiKey, target: (&str, &str, &str), now: i64) -> Vars {
 
 /// `jwe` (a valid envelope sealed to `certificate` for `binding`), `jwe0`..`jwe4` (its
 /// parts), `kid`, `epk` (a valid P-256 public JWK), `private_jwk` (a P-256 JWK with its
-/// private part), `x25519_epk` (an X25519 public JWK).
+/// private part), `x25519_epk` (an X25519 public JWK); whole envelopes `jwe_old` (sealed
+/// a day ago), `jwe_future` (sealed for a day from now), `jwe_other_session` (for
+/// another customer), `jwe_partial` (without `password`), `jwe_extra_field` (with a
+/// field `token` the `custom_basic` connector does not have).
 pub fn envelope(certificate: &WorkspaceCertificate, binding: &SessionBinding, now: i64) -> Vars {
     let credentials = Credentials::new()
         .with("username", "ada")
         .with("password", "hunter2");
     let jwe = seal(certificate, binding, &credentials, now).expect("seals");
+    // The bare public key (same kid, no validity period): it seals at any time, where
+    // the sandbox's certificate starts when the sandbox does.
+    let bare = WorkspaceCertificate::parse(&certificate.public_jwk(), now).expect("a JWK");
+    let sealed = |binding: &SessionBinding, credentials: &Credentials, at: i64| {
+        seal(&bare, binding, credentials, at).expect("seals")
+    };
+    let other_session = SessionBinding::new("another-customer", "jira", "bm9uY2Vub25jZW5vbmNl");
     let mut vars = Vars::new();
+    vars.set("jwe_old", sealed(binding, &credentials, now - 86_400))
+        .set("jwe_future", sealed(binding, &credentials, now + 86_400))
+        .set(
+            "jwe_other_session",
+            sealed(&other_session, &credentials, now),
+        )
+        .set(
+            "jwe_partial",
+            sealed(binding, &Credentials::new().with("username", "ada"), now),
+        )
+        .set(
+            "jwe_extra_field",
+            sealed(binding, &credentials.clone().with("token", "t"), now),
+        );
     for (i, part) in jwe.split('.').enumerate() {
         vars.set(&format!("jwe{i}"), part);
     }
