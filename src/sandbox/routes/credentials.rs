@@ -28,7 +28,8 @@ fn header_name_ok(name: &str) -> bool {
     axum::http::HeaderName::from_bytes(name.as_bytes()).is_ok()
 }
 
-/// An HTTP header value: no line breaks or other control characters but tab.
+/// An HTTP header value as `http` (and so `crate::auth`) accepts it: no line breaks or
+/// control characters other than tab.
 fn header_value_ok(value: &str) -> bool {
     axum::http::HeaderValue::from_str(value).is_ok()
 }
@@ -44,7 +45,7 @@ fn check_auth(checks: &mut Checks, at: &str, auth: &Authentication) {
         if !header_value_ok(value) {
             checks.fail(
                 &field(name),
-                "must not contain line breaks or control characters",
+                "must not contain line breaks or control characters (a header value cannot carry them)",
             );
         }
     };
@@ -115,7 +116,7 @@ fn check_record(input: &CredentialRecordInput) -> Result<(), ApiError> {
                 "must be an HTTP header name",
             );
         }
-        if axum::http::HeaderValue::from_str(&header.value).is_err() {
+        if !header_value_ok(&header.value) {
             checks.fail(
                 &format!("extra_headers[{i}].value"),
                 "must be a valid HTTP header value",
