@@ -9,7 +9,7 @@ use axum::routing::get;
 use axum::Router;
 
 use super::one;
-use crate::model::{Authentication, CredentialRecordInput};
+use crate::model::{Authentication, CredentialRecordInput, Environment};
 use crate::sandbox::db::credentials;
 use crate::sandbox::error::ApiError;
 use crate::sandbox::extract::{Ctx, JsonBody, ListQuery, Path, Reply};
@@ -93,6 +93,10 @@ fn check_auth(checks: &mut Checks, at: &str, auth: &Authentication) {
             if !base_endpoint.is_empty() {
                 checks.url(&field("base_endpoint"), base_endpoint);
             }
+            let filled = [access_key, secret_key.expose(), region, service];
+            if filled.iter().all(|v| !v.trim().is_empty()) {
+                check_signing(checks, at, auth);
+            }
         }
         Authentication::HmacSha256 {
             client_id,
@@ -100,8 +104,75 @@ fn check_auth(checks: &mut Checks, at: &str, auth: &Authentication) {
         } => {
             required(checks, "client_id", client_id);
             required(checks, "client_secret", client_secret.expose());
+            if !client_id.trim().is_empty() && !client_secret.expose().trim().is_empty() {
+                check_signing(checks, at, auth);
+            }
         }
         Authentication::None => {}
+    }
+}
+
+/// What request signing refuses in `auth`, by its own rules (`crate::auth::apply` on a
+/// dummy request): `None` when it signs.
+fn signing_error(auth: &Authentication) -> Option<crate::Error> {
+    let record = CredentialRecordInput::new(
+        "check",
+        "https://sandbox.invalid",
+        Environment::Test,
+        auth.clone(),
+    );
+    let selected = crate::auth::Selected {
+        record: &record,
+        auth,
+    };
+    let mut request = axum::http::Request::new(Vec::<u8>::new());
+    *request.uri_mut() = axum::http::Uri::from_static("https://sandbox.invalid/");
+    let options = crate::auth::Options::at(0).with_nonce("sandbox-validation");
+    crate::auth::apply(&selected, &mut request, &options).err()
+}
+
+/// An `aws4` or `hmac_sha256` authentication with every field filled must also sign:
+/// the sandbox refuses a record that would fail only when it is used. The error's code
+/// names the field; `aws4` region and service share one code, so each is tried alone.
+fn check_signing(checks: &mut Checks, at: &str, auth: &Authentication) {
+    let Some(err) = signing_error(auth) else {
+        return;
+    };
+    let mut fields = match err.code() {
+        "invalid_aws_access_key" => vec!["access_key"],
+        "invalid_aws_session_token" => vec!["session_token"],
+        "invalid_client_id" => vec!["client_id"],
+        "invalid_client_secret" => vec!["client_secret"],
+        _ => Vec::new(),
+    };
+    if let (Authentication::Aws4 { .. }, "invalid_aws_scope") = (auth, err.code()) {
+        // Region and service share one code: each is tried with the other made valid.
+        let still_fails = |fix_region: bool| {
+            let mut probe = auth.clone();
+            if let Authentication::Aws4 {
+                region, service, ..
+            } = &mut probe
+            {
+                if fix_region {
+                    *region = "us-east-1".to_owned();
+                } else {
+                    *service = "s3".to_owned();
+                }
+            }
+            signing_error(&probe).is_some_and(|e| e.code() == "invalid_aws_scope")
+        };
+        if still_fails(false) {
+            fields.push("region");
+        }
+        if still_fails(true) {
+            fields.push("service");
+        }
+    }
+    if fields.is_empty() {
+        checks.fail(at, err.detail());
+    }
+    for name in fields {
+        checks.fail(&format!("{at}.{name}"), err.detail());
     }
 }
 
