@@ -76,15 +76,26 @@ fn message_of(err: &serde_json::Error) -> String {
     }
 }
 
-/// The field a missing-field error names (`missing field `name``).
+/// The field a missing- or duplicate-field error names (`missing field `name``).
 fn missing_field(message: &str) -> Option<&str> {
-    let rest = message.strip_prefix("missing field `")?;
+    let rest = message
+        .strip_prefix("missing field `")
+        .or_else(|| message.strip_prefix("duplicate field `"))?;
     rest.split('`').next()
+}
+
+/// Whether a body is a JSON array: serde reads a struct from an array of its fields in
+/// order, which the API does not accept (its bodies are objects).
+fn is_array(bytes: &[u8]) -> bool {
+    bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[')
 }
 
 /// Parses a JSON body: malformed JSON is 400 `invalid_json`; JSON of the wrong shape is
 /// 400 `validation` naming the field.
 pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if is_array(bytes) {
+        return Err(ApiError::field("body", "must be a JSON object"));
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let parsed: Result<T, _> = serde_path_to_error::deserialize(&mut de);
     let value = match parsed {
@@ -126,6 +137,22 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
             }
         })?;
         parse_json(&bytes).map(JsonBody)
+    }
+}
+
+/// A path parameter (`{id}`, or a tuple of them). An id whose percent-decoding is not
+/// UTF-8 names no object: 404 `not_found` in JSON (axum's own rejection is plain text).
+#[derive(Debug)]
+pub(crate) struct Path<T>(pub(crate) T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(value)| Path(value))
+            .map_err(|_| ApiError::not_found("resource"))
     }
 }
 

@@ -3,14 +3,14 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::get;
 use axum::Router;
 
 use super::one;
 use crate::sandbox::db::{connections, customers, pm};
 use crate::sandbox::error::ApiError;
-use crate::sandbox::extract::{Ctx, ListQuery, Reply};
+use crate::sandbox::extract::{Ctx, ListQuery, Path, Reply};
 use crate::sandbox::idempotency::commit;
 use crate::sandbox::state::AppState;
 

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::get;
 use axum::Router;
 
@@ -11,7 +11,7 @@ use super::one;
 use crate::model::{CustomerCreate, CustomerUpdate};
 use crate::sandbox::db::customers;
 use crate::sandbox::error::ApiError;
-use crate::sandbox::extract::{Ctx, JsonBody, ListQuery, Reply};
+use crate::sandbox::extract::{Ctx, JsonBody, ListQuery, Path, Reply};
 use crate::sandbox::idempotency::commit;
 use crate::sandbox::state::AppState;
 use crate::sandbox::validate::Checks;

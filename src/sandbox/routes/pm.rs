@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::get;
 use axum::Router;
 use rusqlite::Connection;
@@ -15,7 +15,7 @@ use crate::model::{
 use crate::sandbox::db::pm::{self, NewProject, TaskFilter};
 use crate::sandbox::db::{connections, connectors, customers};
 use crate::sandbox::error::ApiError;
-use crate::sandbox::extract::{Ctx, JsonBody, ListQuery, Reply};
+use crate::sandbox::extract::{Ctx, JsonBody, ListQuery, Path, Reply};
 use crate::sandbox::idempotency::commit;
 use crate::sandbox::state::AppState;
 use crate::sandbox::validate::Checks;
