@@ -22,7 +22,6 @@ use munity::model::*;
 use munity::sandbox::{Sandbox, SandboxOptions};
 use munity::{ApiKey, Error, ErrorKind};
 use tokio::net::{TcpListener, TcpStream};
-use tracing::instrument::WithSubscriber;
 
 use client_support::{read_request, write_answer};
 
@@ -62,9 +61,14 @@ fn assert_no_key(err: &Error, key: &ApiKey) {
     assert!(!shown.contains(secret), "the key leaked into {shown}");
 }
 
-/// Counts the client's `retrying` events (target `munity::client`).
-#[derive(Clone, Default)]
-struct RetryCounter(Arc<AtomicU64>);
+tokio::task_local! {
+    /// Where [`RetryCounter`] counts the retries of the calls of the current task.
+    static RETRIES: Arc<AtomicU64>;
+}
+
+/// Counts the client's `retrying` events (target `munity::client`) into the task's
+/// [`RETRIES`], if it has one.
+struct RetryCounter;
 
 impl tracing::Subscriber for RetryCounter {
     fn enabled(&self, metadata: &tracing::Metadata<'_>) -> bool {
@@ -76,10 +80,20 @@ impl tracing::Subscriber for RetryCounter {
     fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
     fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
     fn event(&self, _: &tracing::Event<'_>) {
-        self.0.fetch_add(1, Ordering::Relaxed);
+        let _ = RETRIES.try_with(|count| count.fetch_add(1, Ordering::Relaxed));
     }
     fn enter(&self, _: &tracing::span::Id) {}
     fn exit(&self, _: &tracing::span::Id) {}
+}
+
+/// Installs [`RetryCounter`] as the global subscriber. Every test calls it first, so it
+/// is in place before any call site is first hit (tests run in parallel).
+fn init() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        tracing::subscriber::set_global_default(RetryCounter)
+            .expect("no other global subscriber in this test binary");
+    });
 }
 
 /// splitmix64: a reproducible sequence per worker.
@@ -233,17 +247,17 @@ async fn worker(client: Client, w: usize, ops: usize) -> Result<(Expected, Count
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ten_thousand_mixed_writes_under_chaos_are_each_done_exactly_once() {
+    init();
     let sb = Sandbox::start(SandboxOptions::memory().chaos(CHAOS))
         .await
         .unwrap();
     let client = patient(sb.base_url(), sb.admin_key());
-    let retries = RetryCounter::default();
-    let dispatch = tracing::Dispatch::new(retries.clone());
+    let retries = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
     let runs: Vec<Result<(Expected, Counts), Error>> = futures_util::stream::iter(0..WORKERS)
         .map(|w| {
             let ops = (w + 1) * OPERATIONS / WORKERS - w * OPERATIONS / WORKERS;
-            worker(client.clone(), w, ops).with_subscriber(dispatch.clone())
+            RETRIES.scope(Arc::clone(&retries), worker(client.clone(), w, ops))
         })
         .buffer_unordered(WORKERS)
         .collect()
@@ -262,7 +276,7 @@ async fn ten_thousand_mixed_writes_under_chaos_are_each_done_exactly_once() {
         expected.push(exp);
     }
     assert_eq!(total.creates + total.updates + total.deletes, OPERATIONS);
-    let retried = retries.0.load(Ordering::Relaxed);
+    let retried = retries.load(Ordering::Relaxed);
     println!(
         "{OPERATIONS} writes ({} creates, {} updates, {} deletes) by {WORKERS} tasks at chaos {CHAOS} in {:.1} s: \
          {} requests, {retried} retries, {} injected failures ({} 503 + {} dropped before the handler, {} 503 + {} dropped after the commit)",
@@ -361,6 +375,7 @@ fn assert_budget_error(err: &Error, took: Duration, budget: Duration, key: &ApiK
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn when_every_request_fails_a_call_ends_within_its_budget() {
+    init();
     let sb = Sandbox::start(SandboxOptions::memory().chaos(1.0))
         .await
         .unwrap();
@@ -394,6 +409,33 @@ async fn when_every_request_fails_a_call_ends_within_its_budget() {
         .await
         .unwrap_err();
     assert_budget_error(&err, start.elapsed(), budget, key);
+    println!("budget: {err}");
+
+    // The call's timeout ends it when it is shorter than the retry budget.
+    let timeout = Duration::from_millis(700);
+    let bounded_by_timeout = builder(sb.base_url(), key)
+        .timeout(timeout)
+        .retry(
+            RetryPolicy::default()
+                .max_attempts(1000)
+                .base_delay(Duration::from_millis(20))
+                .max_delay(Duration::from_millis(100)),
+        )
+        .build()
+        .unwrap();
+    let start = Instant::now();
+    let err = bounded_by_timeout.workspace().get().await.unwrap_err();
+    let took = start.elapsed();
+    assert!(
+        took <= timeout + MARGIN,
+        "took {took:?} for a {timeout:?} timeout"
+    );
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
+    assert!(
+        ["retry_budget_exhausted", "timeout"].contains(&err.code()),
+        "{err}"
+    );
+    assert_no_key(&err, key);
 
     // The attempts end it: the last failure's own kind and code, and how many attempts.
     let bounded_by_attempts = builder(sb.base_url(), key)
@@ -419,6 +461,7 @@ async fn when_every_request_fails_a_call_ends_within_its_budget() {
             err.detail()
         );
         assert_no_key(&err, key);
+        println!("attempts: {err}");
     }
     let stats = sb.chaos_stats();
     assert_eq!(
@@ -497,6 +540,7 @@ fn key() -> ApiKey {
 
 #[tokio::test]
 async fn a_server_that_never_answers_hits_the_total_timeout() {
+    init();
     // It accepts the connection and reads the request, then says nothing.
     let (base, count) = server(|_| Answer::Silence).await;
     let timeout = Duration::from_millis(600);
@@ -525,6 +569,7 @@ async fn a_server_that_never_answers_hits_the_total_timeout() {
             err.detail()
         );
         assert_no_key(&err, &key());
+        println!("silent: {err}");
     }
     assert_eq!(count.load(Ordering::SeqCst), 2, "one attempt per call");
 
@@ -554,6 +599,7 @@ async fn a_server_that_never_answers_hits_the_total_timeout() {
 
 #[tokio::test]
 async fn a_long_retry_after_is_not_waited_past_the_deadline() {
+    init();
     // 503 with Retry-After of an hour, of 20 digits (more seconds than an Instant
     // holds), and of one second.
     let (hour, hour_count) =
@@ -596,6 +642,7 @@ async fn a_long_retry_after_is_not_waited_past_the_deadline() {
         );
         assert_eq!(err.request_id(), Some("req_1"));
         assert_no_key(&err, &key());
+        println!("retry-after: {err}");
     }
     assert_eq!(hour_count.load(Ordering::SeqCst), 1, "no retry");
 
@@ -635,6 +682,7 @@ fn client_for_timeout(base: &str, timeout: Duration) -> Client {
 
 #[tokio::test]
 async fn a_timeout_too_long_to_represent_does_not_panic() {
+    init();
     let (base, _) = server(|n| match n {
         1 => Answer::Reply(503, Vec::new(), UNAVAILABLE),
         _ => Answer::Reply(
@@ -658,6 +706,7 @@ async fn a_timeout_too_long_to_represent_does_not_panic() {
 
 #[tokio::test]
 async fn what_may_have_been_done_and_is_unsafe_to_repeat_is_not_repeated() {
+    init();
     // A raw POST without idempotency key: one attempt, and the error says why.
     let (base, count) = server(|_| Answer::Reply(503, Vec::new(), UNAVAILABLE)).await;
     let err = builder(&base, &key())
@@ -718,6 +767,7 @@ async fn what_may_have_been_done_and_is_unsafe_to_repeat_is_not_repeated() {
 
 #[tokio::test]
 async fn a_delete_whose_answer_was_lost_is_done() {
+    init();
     let fast = || RetryPolicy::default().base_delay(Duration::from_millis(1));
     // The first attempt deleted it and the answer was lost; the retry finds it gone.
     let (base, count) = server(|n| match n {
