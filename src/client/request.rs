@@ -287,7 +287,8 @@ impl Client {
                     }
                     if attempt >= inner.retry.get_max_attempts() {
                         let why = format!(
-                            "gave up after {attempt} attempts in {}, the most the retry policy allows",
+                            "gave up after {attempt} attempt{} in {}, the most the retry policy allows",
+                            plural(attempt),
                             secs(start.elapsed())
                         );
                         return Err(restate(&req.what, error, &why));
@@ -301,9 +302,15 @@ impl Client {
                 .unwrap_or_else(|| inner.retry.backoff(attempt));
             let now = Instant::now();
             if wait > time_left(retry_end, now) {
-                return Err(budget_exhausted(req, error, attempt, now - start, wait, {
-                    inner.retry.get_budget().min(inner.timeout)
-                }));
+                let budget = inner.retry.get_budget().min(inner.timeout);
+                return Err(budget_exhausted(
+                    req,
+                    error,
+                    attempt,
+                    now - start,
+                    wait,
+                    budget,
+                ));
             }
             tracing::debug!(
                 target: "munity::client",
@@ -465,7 +472,7 @@ fn budget_exhausted(
         format!(
             "{}: gave up after {attempt} attempt{} in {}: the next try would start {} from now, past the call's retry budget of {}; last error: {}",
             req.what,
-            if attempt == 1 { "" } else { "s" },
+            plural(attempt),
             secs(elapsed),
             secs(wait),
             secs(budget),
@@ -476,6 +483,14 @@ fn budget_exhausted(
         out = out.with_status(status);
     }
     carry(out, error)
+}
+
+fn plural(n: u32) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
 }
 
 fn secs(d: Duration) -> String {
