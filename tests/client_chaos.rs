@@ -54,6 +54,19 @@ fn patient(base: &str, key: &ApiKey) -> Client {
         .unwrap()
 }
 
+/// Up to 1000 attempts 20 to 100 ms apart: only time ends the call.
+fn many_attempts() -> RetryPolicy {
+    RetryPolicy::default()
+        .max_attempts(1000)
+        .base_delay(Duration::from_millis(20))
+        .max_delay(Duration::from_millis(100))
+}
+
+/// Retries a millisecond apart.
+fn fast() -> RetryPolicy {
+    RetryPolicy::default().base_delay(Duration::from_millis(1))
+}
+
 /// Asserts that an error's Display and Debug show neither key's secret part.
 fn assert_no_key(err: &Error, key: &ApiKey) {
     let shown = format!("{err} {err:?}");
@@ -383,13 +396,7 @@ async fn when_every_request_fails_a_call_ends_within_its_budget() {
     // The budget ends it: many attempts allowed, one second in all.
     let budget = Duration::from_secs(1);
     let bounded_by_time = builder(sb.base_url(), key)
-        .retry(
-            RetryPolicy::default()
-                .max_attempts(1000)
-                .base_delay(Duration::from_millis(20))
-                .max_delay(Duration::from_millis(100))
-                .budget(budget),
-        )
+        .retry(many_attempts().budget(budget))
         .build()
         .unwrap();
     let start = Instant::now();
@@ -415,12 +422,7 @@ async fn when_every_request_fails_a_call_ends_within_its_budget() {
     let timeout = Duration::from_millis(700);
     let bounded_by_timeout = builder(sb.base_url(), key)
         .timeout(timeout)
-        .retry(
-            RetryPolicy::default()
-                .max_attempts(1000)
-                .base_delay(Duration::from_millis(20))
-                .max_delay(Duration::from_millis(100)),
-        )
+        .retry(many_attempts())
         .build()
         .unwrap();
     let start = Instant::now();
@@ -439,12 +441,7 @@ async fn when_every_request_fails_a_call_ends_within_its_budget() {
 
     // The attempts end it: the last failure's own kind and code, and how many attempts.
     let bounded_by_attempts = builder(sb.base_url(), key)
-        .retry(
-            RetryPolicy::default()
-                .max_attempts(3)
-                .base_delay(Duration::from_millis(1))
-                .max_delay(Duration::from_millis(5)),
-        )
+        .retry(fast().max_attempts(3))
         .build()
         .unwrap();
     for _ in 0..4 {
@@ -579,10 +576,9 @@ async fn a_server_that_never_answers_hits_the_total_timeout() {
         _ => Answer::Silence,
     })
     .await;
-    let fast = RetryPolicy::default().base_delay(Duration::from_millis(1));
     let client = builder(&base, &key())
         .timeout(timeout)
-        .retry(fast)
+        .retry(fast())
         .build()
         .unwrap();
     let start = Instant::now();
@@ -704,20 +700,25 @@ async fn a_timeout_too_long_to_represent_does_not_panic() {
     assert_eq!(client.workspace().get().await.unwrap().id, "ws_1");
 }
 
-#[tokio::test]
-async fn what_may_have_been_done_and_is_unsafe_to_repeat_is_not_repeated() {
-    init();
-    // A raw POST without idempotency key: one attempt, and the error says why.
-    let (base, count) = server(|_| Answer::Reply(503, Vec::new(), UNAVAILABLE)).await;
-    let err = builder(&base, &key())
-        .build()
-        .unwrap()
+/// Sends a raw POST without idempotency key to a server answering `answer`; asserts it
+/// was sent once and returns its error.
+async fn raw_post_once(answer: fn(usize) -> Answer) -> Error {
+    let (base, count) = server(answer).await;
+    let err = client_with(&base, fast())
         .request(Method::POST, "customers/")
         .json(&CustomerCreate::new("acme", "Acme"))
         .send::<serde_json::Value>()
         .await
         .unwrap_err();
-    assert_eq!(count.load(Ordering::SeqCst), 1);
+    assert_eq!(count.load(Ordering::SeqCst), 1, "not retried");
+    err
+}
+
+#[tokio::test]
+async fn what_may_have_been_done_and_is_unsafe_to_repeat_is_not_repeated() {
+    init();
+    // A raw POST without idempotency key: one attempt, and the error says why.
+    let err = raw_post_once(|_| Answer::Reply(503, Vec::new(), UNAVAILABLE)).await;
     assert_eq!(
         (err.kind(), err.code(), err.status()),
         (ErrorKind::Api, "unavailable", Some(503))
@@ -728,17 +729,7 @@ async fn what_may_have_been_done_and_is_unsafe_to_repeat_is_not_repeated() {
         "{}",
         err.detail()
     );
-
-    let (base, count) = server(|_| Answer::Drop).await;
-    let err = builder(&base, &key())
-        .build()
-        .unwrap()
-        .request(Method::POST, "customers/")
-        .json(&CustomerCreate::new("acme", "Acme"))
-        .send::<serde_json::Value>()
-        .await
-        .unwrap_err();
-    assert_eq!(count.load(Ordering::SeqCst), 1);
+    let err = raw_post_once(|_| Answer::Drop).await;
     assert_eq!(
         (err.kind(), err.code()),
         (ErrorKind::Network, "connection_failed")
@@ -753,10 +744,7 @@ async fn what_may_have_been_done_and_is_unsafe_to_repeat_is_not_repeated() {
         _ => Answer::Reply(201, Vec::new(), r#"{"id":"cus_1","external_id":"acme","name":"Acme","email":null,"created_at":"2026-11-23T12:00:00Z","updated_at":"2026-11-23T12:00:00Z"}"#),
     })
     .await;
-    let created = builder(&base, &key())
-        .retry(RetryPolicy::default().base_delay(Duration::from_millis(1)))
-        .build()
-        .unwrap()
+    let created = client_with(&base, fast())
         .customers()
         .create(&CustomerCreate::new("acme", "Acme"))
         .await
@@ -765,57 +753,60 @@ async fn what_may_have_been_done_and_is_unsafe_to_repeat_is_not_repeated() {
     assert_eq!(count.load(Ordering::SeqCst), 3);
 }
 
+/// The answer of a server whose customer `cus_1` is gone.
+fn gone() -> Answer {
+    Answer::Reply(
+        404,
+        Vec::new(),
+        r#"{"code":"not_found","detail":"no such customer"}"#,
+    )
+}
+
+/// Deletes `cus_1` on a server answering `answer`; returns the result and the number of
+/// requests the server read.
+async fn delete_on(answer: fn(usize) -> Answer) -> (Result<(), Error>, usize) {
+    let (base, count) = server(answer).await;
+    let result = client_with(&base, fast()).customers().delete("cus_1").await;
+    (result, count.load(Ordering::SeqCst))
+}
+
 #[tokio::test]
 async fn a_delete_whose_answer_was_lost_is_done() {
     init();
-    let fast = || RetryPolicy::default().base_delay(Duration::from_millis(1));
     // The first attempt deleted it and the answer was lost; the retry finds it gone.
-    let (base, count) = server(|n| match n {
-        1 => Answer::Drop,
-        _ => Answer::Reply(
-            404,
-            Vec::new(),
-            r#"{"code":"not_found","detail":"no such customer"}"#,
-        ),
-    })
-    .await;
-    let client = builder(&base, &key()).retry(fast()).build().unwrap();
-    client.customers().delete("cus_1").await.unwrap();
-    assert_eq!(count.load(Ordering::SeqCst), 2);
+    let (result, sent) = delete_on(|n| if n == 1 { Answer::Drop } else { gone() }).await;
+    result.unwrap();
+    assert_eq!(sent, 2);
+    let unavailable = |n| {
+        if n == 1 {
+            Answer::Reply(503, Vec::new(), UNAVAILABLE)
+        } else {
+            gone()
+        }
+    };
+    delete_on(unavailable).await.0.unwrap();
 
     // Without a lost answer before it, a 404 is a 404.
-    let (base, _) = server(|_| {
-        Answer::Reply(
-            404,
-            Vec::new(),
-            r#"{"code":"not_found","detail":"no such customer"}"#,
-        )
-    })
-    .await;
-    let client = client_with(&base, fast());
-    let err = client.customers().delete("cus_1").await.unwrap_err();
+    let (result, sent) = delete_on(|_| gone()).await;
+    let err = result.unwrap_err();
     assert_eq!((err.kind(), err.status()), (ErrorKind::NotFound, Some(404)));
+    assert_eq!(sent, 1);
 
     // A 429 before it did nothing: the 404 after it stands.
-    let (base, _) = server(|n| match n {
-        1 => Answer::Reply(
-            429,
-            vec![("retry-after", "0".into())],
-            r#"{"code":"rate_limited","detail":"slow down"}"#,
-        ),
-        _ => Answer::Reply(
-            404,
-            Vec::new(),
-            r#"{"code":"not_found","detail":"no such customer"}"#,
-        ),
-    })
-    .await;
-    let err = client_with(&base, fast())
-        .customers()
-        .delete("cus_1")
-        .await
-        .unwrap_err();
-    assert_eq!(err.status(), Some(404));
+    let limited = |n| {
+        if n == 1 {
+            Answer::Reply(
+                429,
+                vec![("retry-after", "0".into())],
+                r#"{"code":"rate_limited","detail":"slow down"}"#,
+            )
+        } else {
+            gone()
+        }
+    };
+    let (result, sent) = delete_on(limited).await;
+    assert_eq!(result.unwrap_err().status(), Some(404));
+    assert_eq!(sent, 2);
 }
 
 fn client_with(base: &str, policy: RetryPolicy) -> Client {
