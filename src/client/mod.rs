@@ -40,6 +40,18 @@
 //!   (their bodies set fields to given values, so a repeat leaves the same state), and
 //!   POSTs with an `Idempotency-Key`. Every typed create sets a random one (128 bits)
 //!   and reuses it across its retries; [`Create::idempotency_key`] sets your own;
+//! - treats a DELETE as done when an earlier attempt's answer was lost (a broken
+//!   connection, 502, 503, 504) and the retry finds the object gone (404): the lost
+//!   attempt deleted it;
+//! - never waits past its deadline: a retry whose wait (`Retry-After` or backoff) would
+//!   end after the retry budget is not made, and the call fails at once;
+//! - gives up with an error that says why: the last answer's kind, code and status with
+//!   "gave up after N attempts" in the detail when the attempts ran out;
+//!   [`ErrorKind::Timeout`](crate::ErrorKind::Timeout) `retry_budget_exhausted` (with
+//!   the last status) when the budget did; `timeout` when an attempt was still unanswered
+//!   at the call's timeout;
+//! - logs each retry as a `tracing` event at debug level (target `munity::client`:
+//!   the call as `METHOD path`, attempt, code, status, wait), never with the key;
 //! - turns error answers into [`Error`](crate::Error)s with the API's code, detail,
 //!   fields, status, `X-Request-Id` and `Retry-After`; messages never contain the key
 //!   or a full URL.

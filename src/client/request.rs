@@ -231,41 +231,69 @@ fn idempotency_header(key: &str) -> Result<HeaderValue> {
 /// What one attempt gave, and whether another attempt may help.
 enum Outcome {
     Done(RawResponse),
-    Failed { error: Error, retry: bool },
+    Failed {
+        error: Error,
+        /// Another attempt may succeed and is safe.
+        retry: bool,
+        /// The server may have done the work: the request may have reached it and the
+        /// answer says nothing (a broken connection after sending, 502, 503, 504).
+        unknown: bool,
+    },
+}
+
+/// The time from `now` to `end`; unbounded when `end` is too far to represent.
+fn time_left(end: Option<Instant>, now: Instant) -> Duration {
+    end.map_or(Duration::MAX, |end| end.saturating_duration_since(now))
 }
 
 impl Client {
     /// Sends `req` until it succeeds, fails for good, runs out of attempts, or runs out
-    /// of time.
+    /// of time. It never waits past the call's timeout: a retry whose wait
+    /// (`Retry-After` or backoff) would end after the retry budget is not made.
     async fn execute(&self, req: &Prepared) -> Result<RawResponse> {
         let inner = &self.inner;
         let start = Instant::now();
-        let deadline = start + inner.timeout;
-        let retry_end = start + inner.retry.get_budget().min(inner.timeout);
+        // `None`: a timeout too long to add to an instant (e.g. `Duration::MAX`).
+        let deadline = start.checked_add(inner.timeout);
+        let retry_end = start.checked_add(inner.retry.get_budget().min(inner.timeout));
         let mut attempt: u32 = 0;
+        let mut last: Option<Error> = None;
+        let mut earlier_unknown = false;
         loop {
             attempt += 1;
-            let remaining = deadline.saturating_duration_since(Instant::now());
-            let outcome = match tokio::time::timeout(remaining, self.attempt(req)).await {
-                Ok(outcome) => outcome,
-                Err(_) => {
-                    return Err(Error::new(
-                        ErrorKind::Timeout,
-                        "timeout",
-                        format!(
-                            "{}: no answer within the call's timeout of {} (attempt {attempt})",
-                            req.what,
-                            secs(inner.timeout)
-                        ),
-                    ))
-                }
-            };
+            let remaining = time_left(deadline, Instant::now());
+            let outcome =
+                match tokio::time::timeout(remaining, self.attempt(req, earlier_unknown)).await {
+                    Ok(outcome) => outcome,
+                    Err(_) => return Err(timed_out(req, inner.timeout, attempt, last)),
+                };
             let error = match outcome {
                 Outcome::Done(response) => return Ok(response),
-                Outcome::Failed { error, retry } => {
-                    if !retry || attempt >= inner.retry.get_max_attempts() {
-                        return Err(error);
+                Outcome::Failed {
+                    error,
+                    retry,
+                    unknown,
+                } => {
+                    if !retry {
+                        return Err(if unknown && !req.retry_safe {
+                            restate(
+                                &req.what,
+                                error,
+                                "not retried: it may have been done and is not safe to repeat (a POST or PATCH needs an idempotency key)",
+                            )
+                        } else {
+                            error
+                        });
                     }
+                    if attempt >= inner.retry.get_max_attempts() {
+                        let why = format!(
+                            "gave up after {attempt} attempt{} in {}, the most the retry policy allows",
+                            plural(attempt),
+                            secs(start.elapsed())
+                        );
+                        return Err(restate(&req.what, error, &why));
+                    }
+                    earlier_unknown |= unknown;
                     error
                 }
             };
@@ -273,33 +301,34 @@ impl Client {
                 .retry_after()
                 .unwrap_or_else(|| inner.retry.backoff(attempt));
             let now = Instant::now();
-            if now + wait > retry_end {
-                let mut out = Error::new(
-                    ErrorKind::Timeout,
-                    "retry_budget_exhausted",
-                    format!(
-                        "{}: gave up after {attempt} attempt{} in {}: the next try would start {} from now, past the call's retry budget of {}; last error: {error}",
-                        req.what,
-                        if attempt == 1 { "" } else { "s" },
-                        secs(now - start),
-                        secs(wait),
-                        secs(retry_end - start),
-                    ),
-                );
-                if let Some(after) = error.retry_after() {
-                    out = out.with_retry_after(after);
-                }
-                if let Some(id) = error.request_id() {
-                    out = out.with_request_id(id.to_owned());
-                }
-                return Err(out.with_source(error));
+            if wait > time_left(retry_end, now) {
+                let budget = inner.retry.get_budget().min(inner.timeout);
+                return Err(budget_exhausted(
+                    req,
+                    error,
+                    attempt,
+                    now - start,
+                    wait,
+                    budget,
+                ));
             }
+            tracing::debug!(
+                target: "munity::client",
+                call = %req.what,
+                attempt,
+                code = error.code(),
+                status = error.status(),
+                wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                "retrying"
+            );
             tokio::time::sleep(wait).await;
+            last = Some(error);
         }
     }
 
-    /// One attempt: send, read the whole body, classify.
-    async fn attempt(&self, req: &Prepared) -> Outcome {
+    /// One attempt: send, read the whole body, classify. `earlier_unknown`: an earlier
+    /// attempt of this call may have been done.
+    async fn attempt(&self, req: &Prepared, earlier_unknown: bool) -> Outcome {
         let inner = &self.inner;
         let mut builder = inner
             .http
@@ -322,10 +351,11 @@ impl Client {
         }
         let transport = |e: reqwest::Error| {
             // A failed connect never reached the server: safe for any method.
-            let retry = e.is_connect() || req.retry_safe;
+            let unknown = !e.is_connect();
             Outcome::Failed {
                 error: error_from_transport(&req.what, e, &inner.key),
-                retry,
+                retry: !unknown || req.retry_safe,
+                unknown,
             }
         };
         let response = match builder.send().await {
@@ -333,7 +363,7 @@ impl Client {
             Err(e) => return transport(e),
         };
         let status = response.status();
-        let headers = response.headers().clone();
+        let mut headers = response.headers().clone();
         let body = match response.bytes().await {
             Ok(b) => b,
             Err(e) => return transport(e),
@@ -341,16 +371,125 @@ impl Client {
         if status.is_success() {
             return Outcome::Done(RawResponse::new(status, headers, body));
         }
+        if status == StatusCode::NOT_FOUND && req.method == Method::DELETE && earlier_unknown {
+            // An earlier attempt whose answer was lost deleted it: what was asked is done.
+            headers.remove(http::header::CONTENT_TYPE);
+            headers.remove(http::header::CONTENT_LENGTH);
+            return Outcome::Done(RawResponse::new(
+                StatusCode::NO_CONTENT,
+                headers,
+                Bytes::new(),
+            ));
+        }
         let error = error_from_answer(&req.what, status, &headers, &body, &inner.key);
-        let retry = match status {
+        let (retry, unknown) = match status {
             // Refused before any work was done.
-            StatusCode::TOO_MANY_REQUESTS => true,
+            StatusCode::TOO_MANY_REQUESTS => (true, false),
             StatusCode::BAD_GATEWAY
             | StatusCode::SERVICE_UNAVAILABLE
-            | StatusCode::GATEWAY_TIMEOUT => req.retry_safe,
-            _ => false,
+            | StatusCode::GATEWAY_TIMEOUT => (req.retry_safe, true),
+            _ => (false, false),
         };
-        Outcome::Failed { error, retry }
+        Outcome::Failed {
+            error,
+            retry,
+            unknown,
+        }
+    }
+}
+
+/// An error's `code: detail`, without the `METHOD path: ` its detail may start with.
+fn summary(what: &str, error: &Error) -> String {
+    format!("{}: {}", error.code(), own_detail(what, error))
+}
+
+/// An error's detail without the `METHOD path: ` it may start with.
+fn own_detail<'a>(what: &str, error: &'a Error) -> &'a str {
+    let detail = error.detail();
+    detail
+        .strip_prefix(what)
+        .and_then(|d| d.strip_prefix(": "))
+        .unwrap_or(detail)
+}
+
+/// `error` with the same kind, code, status, request id, `Retry-After` and fields, and
+/// a detail that says why the call stopped there.
+fn restate(what: &str, error: Error, why: &str) -> Error {
+    let mut out = Error::new(
+        error.kind(),
+        error.code().to_owned(),
+        format!("{what}: {why}; last error: {}", own_detail(what, &error)),
+    )
+    .with_fields(error.fields().to_vec());
+    if let Some(status) = error.status() {
+        out = out.with_status(status);
+    }
+    carry(out, error)
+}
+
+/// `out` with `error`'s request id and `Retry-After`, and `error` as its source.
+fn carry(mut out: Error, error: Error) -> Error {
+    if let Some(id) = error.request_id() {
+        out = out.with_request_id(id.to_owned());
+    }
+    if let Some(after) = error.retry_after() {
+        out = out.with_retry_after(after);
+    }
+    out.with_source(error)
+}
+
+/// The error of a call whose attempt was still unanswered at the call's timeout.
+fn timed_out(req: &Prepared, timeout: Duration, attempt: u32, last: Option<Error>) -> Error {
+    let mut detail = format!(
+        "{}: no answer within the call's timeout of {} (attempt {attempt})",
+        req.what,
+        secs(timeout)
+    );
+    let Some(last) = last else {
+        return Error::new(ErrorKind::Timeout, "timeout", detail);
+    };
+    detail.push_str("; the attempt before failed: ");
+    detail.push_str(&summary(&req.what, &last));
+    let mut out = Error::new(ErrorKind::Timeout, "timeout", detail);
+    if let Some(status) = last.status() {
+        out = out.with_status(status);
+    }
+    carry(out, last)
+}
+
+/// The error of a call whose next retry would start past its retry budget.
+fn budget_exhausted(
+    req: &Prepared,
+    error: Error,
+    attempt: u32,
+    elapsed: Duration,
+    wait: Duration,
+    budget: Duration,
+) -> Error {
+    let mut out = Error::new(
+        ErrorKind::Timeout,
+        "retry_budget_exhausted",
+        format!(
+            "{}: gave up after {attempt} attempt{} in {}: the next try would start {} from now, past the call's retry budget of {}; last error: {}",
+            req.what,
+            plural(attempt),
+            secs(elapsed),
+            secs(wait),
+            secs(budget),
+            summary(&req.what, &error),
+        ),
+    );
+    if let Some(status) = error.status() {
+        out = out.with_status(status);
+    }
+    carry(out, error)
+}
+
+fn plural(n: u32) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
     }
 }
 

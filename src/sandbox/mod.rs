@@ -69,6 +69,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub use chaos::ChaosStats;
 pub use options::{SandboxOptions, Storage};
 
 use crate::{ApiKey, Error, ErrorKind};
@@ -204,6 +205,41 @@ impl Sandbox {
     /// ```
     pub fn certificate_pem(&self) -> &str {
         &self.workspace.certificate_pem
+    }
+
+    /// Changes the fraction of requests that fail on purpose (see
+    /// [`SandboxOptions::chaos`]; clamped to 0..=1) for the requests that follow, e.g. to
+    /// check the state with chaos off after a run with chaos on.
+    ///
+    /// ```
+    /// # async fn demo() -> munity::Result<()> {
+    /// use munity::sandbox::{Sandbox, SandboxOptions};
+    ///
+    /// let sb = Sandbox::start(SandboxOptions::memory().chaos(1.0)).await?;
+    /// let client = munity::Client::builder()
+    ///     .api_key(sb.admin_key())
+    ///     .base_url(sb.base_url())
+    ///     .retry(munity::client::RetryPolicy::none())
+    ///     .build()?;
+    /// assert!(client.workspace().get().await.is_err(), "every request fails");
+    /// sb.set_chaos(0.0);
+    /// client.workspace().get().await?;
+    ///
+    /// let stats = sb.chaos_stats();
+    /// assert_eq!((stats.requests, stats.injected()), (2, 1));
+    /// sb.shutdown().await;
+    /// # Ok(())
+    /// # }
+    /// # tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub fn set_chaos(&self, fraction: f64) {
+        self.state.chaos.set_fraction(fraction);
+    }
+
+    /// How many requests the server read and how many failures it injected, by kind,
+    /// since it started.
+    pub fn chaos_stats(&self) -> ChaosStats {
+        self.state.chaos.stats()
     }
 
     /// Creates another, empty workspace with its own admin and user keys and certificate

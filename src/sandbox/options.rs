@@ -68,11 +68,7 @@ impl SandboxOptions {
     /// half after it ran and committed; each as a 503 or a dropped connection. Values
     /// outside 0..=1 are clamped.
     pub fn chaos(mut self, fraction: f64) -> Self {
-        self.chaos = if fraction.is_nan() {
-            0.0
-        } else {
-            fraction.clamp(0.0, 1.0)
-        };
+        self.chaos = super::chaos::clamp_fraction(fraction);
         self
     }
 
