@@ -687,6 +687,7 @@ async fn no_secret_in_logs_debug_strings_or_errors() {
     let consent = location(&consent);
     let mut form = query_map(&consent);
     leaks.secret("OAuth2 state", &form["state"]);
+    leaks.debug("Sandbox with an OAuth2 flow pending", &sb);
     form.insert("decision".into(), "approve".into());
     let decided = http
         .post(format!("{origin}/oauth/provider/decide"))
@@ -706,6 +707,162 @@ async fn no_secret_in_logs_debug_strings_or_errors() {
     leaks.text("OAuth2 callback page", page);
     let replayed = http.get(&callback).send().await.unwrap();
     leaks.text("replayed OAuth2 callback", replayed.text().await.unwrap());
+
+    // The provider's token endpoint, with a code issued to the test as the client.
+    let verifier = leaks.new_secret("PKCE verifier", "-with-enough-length-for-rfc7636");
+    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(ring::digest::digest(
+        &ring::digest::SHA256,
+        verifier.as_bytes(),
+    ));
+    let redirect = format!("{origin}/v1/connect/oauth2/callback");
+    let mut consent: BTreeMap<String, String> = [
+        ("response_type", "code"),
+        ("client_id", "sandbox-jira"),
+        ("redirect_uri", redirect.as_str()),
+        ("state", "state-of-the-test"),
+        ("code_challenge", challenge.as_str()),
+        ("code_challenge_method", "S256"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    consent.insert("decision".into(), "approve".into());
+    let decided = http
+        .post(format!("{origin}/oauth/provider/decide"))
+        .form(&consent)
+        .send()
+        .await
+        .unwrap();
+    let code = query_map(&location(&decided))["code"].clone();
+    leaks.secret("OAuth2 code issued to the test", &code);
+    leaks.debug("Sandbox with an OAuth2 code outstanding", &sb);
+    let token_call = |code: String, verifier: String| {
+        let http = http.clone();
+        let origin = origin.clone();
+        let redirect = redirect.clone();
+        async move {
+            let answer = http
+                .post(format!("{origin}/oauth/provider/token"))
+                .form(&[
+                    ("grant_type", "authorization_code"),
+                    ("code", code.as_str()),
+                    ("client_id", "sandbox-jira"),
+                    ("redirect_uri", redirect.as_str()),
+                    ("code_verifier", verifier.as_str()),
+                ])
+                .send()
+                .await
+                .unwrap();
+            answer.json::<Value>().await.unwrap()
+        }
+    };
+    let tokens = token_call(code.clone(), verifier.clone()).await;
+    let access_token = tokens["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(access_token.len() >= 32, "{tokens}");
+    leaks.secret("OAuth2 access token", &access_token);
+    let wrong_verifier = leaks.new_secret("wrong PKCE verifier", "-with-enough-length-for-rfc7636");
+    for (place, code, verifier) in [
+        (
+            "token endpoint, code used twice",
+            code.clone(),
+            verifier.clone(),
+        ),
+        (
+            "token endpoint, wrong verifier",
+            code.clone(),
+            wrong_verifier,
+        ),
+        (
+            "token endpoint, unknown code",
+            leaks.new_secret("unknown OAuth2 code", ""),
+            verifier.clone(),
+        ),
+    ] {
+        let answer = token_call(code, verifier).await;
+        assert!(answer.get("access_token").is_none(), "{place}");
+        leaks.text(place, answer.to_string());
+    }
+
+    // The platform's side of envelopes: a workspace key opens what was sealed to it.
+    let private_key = munity::envelope::WorkspacePrivateKey::generate_p256();
+    let jwk: Value = serde_json::from_str(private_key.to_private_jwk().expose()).unwrap();
+    leaks.secret("workspace private key (JWK d)", jwk["d"].as_str().unwrap());
+    let pem = private_key.to_pkcs8_pem().unwrap();
+    let pem_body: String = pem
+        .expose()
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
+    leaks.secret("workspace private key (PKCS#8 body)", &pem_body);
+    for line in pem.expose().lines().filter(|l| !l.starts_with("-----")) {
+        leaks.secret("workspace private key (a PEM line)", line);
+    }
+    leaks.debug("WorkspacePrivateKey", &private_key);
+    let binding = SessionBinding::new("secrets-co", "custom_bearer", "bm9uY2Utb2YtdGhlLXRlc3Q");
+    let sealed = seal(
+        &private_key.public_certificate(),
+        &binding,
+        &submissions[4].1,
+        now,
+    )
+    .unwrap();
+    let opened = private_key.open(&sealed, &binding, now);
+    leaks.result("opened envelope", &opened);
+    assert!(opened.is_ok());
+    let other = SessionBinding::new("someone-else", "custom_bearer", "bm9uY2Utb2YtdGhlLXRlc3Q");
+    leaks.result(
+        "envelope opened for another session",
+        &private_key.open(&sealed, &other, now),
+    );
+    leaks.result(
+        "envelope opened after it expired",
+        &private_key.open(&sealed, &binding, now + 7200),
+    );
+    let other_key = munity::envelope::WorkspacePrivateKey::generate_p256();
+    leaks.result(
+        "envelope opened with another key",
+        &other_key.open(&sealed, &binding, now),
+    );
+    let broken_pem = pem.expose().replace('A', "*");
+    leaks.result(
+        "WorkspacePrivateKey::from_pem of a broken PEM",
+        &munity::envelope::WorkspacePrivateKey::from_pem(&broken_pem),
+    );
+    let bad_jwk = json!({"kty": "EC", "crv": "P-256", "d": jwk["d"], "x": "AAAA", "y": "AAAA"});
+    leaks.result(
+        "WorkspacePrivateKey::from_jwk with a bad public part",
+        &munity::envelope::WorkspacePrivateKey::from_jwk(&bad_jwk.to_string()),
+    );
+
+    // The client's own errors: a query holding a token to a server that is gone, and
+    // the Debug of pending requests that hold secrets.
+    let gone = Client::builder()
+        .api_key(sb.admin_key())
+        .base_url("http://127.0.0.1:9/v1")
+        .timeout(Duration::from_secs(2))
+        .build()
+        .unwrap();
+    let query_token = leaks.new_secret("token in a query to a dead server", "");
+    let pending = gone
+        .request(Method::POST, "credentials/")
+        .query(&[("token", query_token.as_str())])
+        .json(&json!({ "password": record_secrets[0] }));
+    leaks.debug("RequestBuilder with secrets", &pending);
+    leaks.result(
+        "call to a server that is gone",
+        &pending.send::<Value>().await,
+    );
+    let create = client.credentials().create(&CredentialRecordInput::new(
+        "pending",
+        sb.base_url(),
+        Environment::Test,
+        auths[0].clone(),
+    ));
+    leaks.debug("Create of a credential record", &create);
+    drop(create);
 
     // Module registration token.
     let module_secret = leaks.new_secret("module secret", "");
@@ -736,6 +893,7 @@ async fn no_secret_in_logs_debug_strings_or_errors() {
         &RegistrationRequest::from_form(form.as_bytes()),
     );
 
+    leaks.debug("Sandbox at the end", &sb);
     sb.shutdown().await;
     let logs = captured.text();
     assert!(
