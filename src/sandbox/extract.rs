@@ -76,32 +76,7 @@ fn message_of(err: &serde_json::Error) -> String {
         Some(at) => &text[..at],
         None => text.as_str(),
     };
-    without_values(text)
-}
-
-/// serde's data messages with the offending value left out: `invalid type: string
-/// "<value>", expected X` becomes `invalid type: string, expected X`, `unknown variant
-/// `<value>`, expected ...` becomes `unknown variant, expected ...`.
-fn without_values(message: &str) -> String {
-    for prefix in ["invalid type: ", "invalid value: "] {
-        if let Some(rest) = message.strip_prefix(prefix) {
-            let (unexpected, expected) = rest.rsplit_once(", expected ").unwrap_or((rest, ""));
-            let kind = unexpected
-                .split_once([' ', '"', '`'])
-                .map_or(unexpected, |(kind, _)| kind);
-            return match expected {
-                "" => format!("{prefix}{kind}"),
-                expected => format!("{prefix}{kind}, expected {expected}"),
-            };
-        }
-    }
-    if let Some(rest) = message.strip_prefix("unknown variant `") {
-        return match rest.rsplit_once("`, expected ") {
-            Some((_, expected)) => format!("unknown variant, expected {expected}"),
-            None => "unknown variant".to_owned(),
-        };
-    }
-    message.to_owned()
+    crate::secret::serde_message_without_values(text)
 }
 
 /// The field a missing-field error names (`missing field `name``).
