@@ -14,12 +14,8 @@ mod sandbox_support;
 
 use std::collections::BTreeMap;
 use std::fmt::Debug;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
-use axum::Router;
 use base64::Engine as _;
 use munity::auth::{self, Options, Selected};
 use munity::envelope::{seal, Credentials, SessionBinding, WorkspaceCertificate};
@@ -34,6 +30,7 @@ use munity::{ApiKey, Client, Secret};
 use reqwest::redirect::Policy;
 use reqwest::Method;
 use sandbox_support::capture::Captured;
+use sandbox_support::receiver::receiver;
 use sandbox_support::{Answer, Api};
 use serde_json::{json, Value};
 
@@ -138,29 +135,6 @@ impl Leaks {
         }
         hits
     }
-}
-
-/// What the local endpoint received: headers and body of each call.
-type Received = Arc<Mutex<Vec<(HeaderMap, Vec<u8>)>>>;
-
-/// A local endpoint that records what it receives (webhook deliveries, signed calls).
-async fn receiver() -> (String, Received) {
-    let seen: Received = Arc::default();
-    let log = Arc::clone(&seen);
-    let app = Router::new().route(
-        "/hook",
-        post(move |headers: HeaderMap, body: axum::body::Bytes| {
-            let log = Arc::clone(&log);
-            async move {
-                log.lock().unwrap().push((headers, body.to_vec()));
-                StatusCode::NO_CONTENT
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (url, seen)
 }
 
 /// The query of a URL as a map.
@@ -439,7 +413,7 @@ async fn no_secret_in_logs_debug_strings_or_errors() {
             .unwrap()
             .expose(),
     );
-    let (hook, seen) = receiver().await;
+    let (hook, seen) = receiver(0).await;
     for auth_value in &auths {
         let input = CredentialRecordInput::new(
             format!("rec-{}", auth_value.type_name()),
@@ -637,14 +611,15 @@ async fn no_secret_in_logs_debug_strings_or_errors() {
             .lock()
             .unwrap()
             .iter()
-            .find(|(headers, _)| headers.contains_key("webhook-signature"))
+            .find(|r| r.headers.contains_key("webhook-signature"))
             .cloned();
         if delivery.is_some() {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let (headers, body) = delivery.expect("a webhook delivery");
+    let delivery = delivery.expect("a webhook delivery");
+    let (headers, body) = (delivery.headers, delivery.body);
     leaks.text("webhook delivery body", String::from_utf8_lossy(&body));
     leaks.result(
         "webhook verification",

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod capture;
+pub mod receiver;
 
 use munity::ApiKey;
 use reqwest::header::HeaderMap;
