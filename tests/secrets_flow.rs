@@ -645,6 +645,49 @@ async fn no_secret_in_logs_debug_strings_or_errors() {
             .send::<Value>()
             .await,
     );
+    // An endpoint URL with credentials in it (userinfo and a query token): the product
+    // set them and reads them back from GET webhook/, but the deliveries must not log
+    // them.
+    let hook_password = leaks.new_secret("webhook URL password", "");
+    let hook_token = leaks.new_secret("webhook URL query token", "");
+    leaks.secret(
+        "webhook URL password (Basic header value)",
+        auth::basic_value("hookuser", &hook_password)
+            .unwrap()
+            .expose(),
+    );
+    let hook_with_credentials =
+        hook.replacen("http://", &format!("http://hookuser:{hook_password}@"), 1)
+            + &format!("?token={hook_token}");
+    let _: Value = client
+        .request(Method::PUT, "webhook/")
+        .json(&json!({ "url": hook_with_credentials }))
+        .send()
+        .await
+        .unwrap();
+    let link = link_for("custom_bearer")
+        .sign(sb.admin_key(), now)
+        .unwrap()
+        .into_url();
+    assert_eq!(
+        connect(&mut leaks, &page, &link, &submissions[4].1)
+            .await
+            .status,
+        201
+    );
+    let mut delivered = false;
+    for _ in 0..100 {
+        delivered = seen
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|r| r.headers.contains_key("authorization"));
+        if delivered {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(delivered, "a delivery to the URL with credentials");
 
     // The OAuth2 flow with the sandbox's fake provider: link, consent, callback.
     let http = reqwest::Client::builder()
