@@ -68,7 +68,10 @@ pub fn verify_registration_token(api_key: &str, secret: &str, token: &str) -> Re
 }
 
 /// A parsed registration request.
-#[derive(Debug, Clone)]
+///
+/// `Debug` shows neither the API key nor the token (the token proves the request came
+/// from the platform: whoever reads it can replay the registration).
+#[derive(Clone)]
 pub struct RegistrationRequest {
     /// `register[apiKey]`: the customer's Munity API key.
     pub api_key: Secret<String>,
@@ -76,6 +79,16 @@ pub struct RegistrationRequest {
     pub token: String,
     /// The other `register[<name>]` fields, by name.
     pub fields: BTreeMap<String, String>,
+}
+
+impl std::fmt::Debug for RegistrationRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegistrationRequest")
+            .field("api_key", &self.api_key)
+            .field("token", &format_args!("[redacted]"))
+            .field("fields", &self.fields)
+            .finish()
+    }
 }
 
 impl RegistrationRequest {

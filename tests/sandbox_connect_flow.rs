@@ -7,17 +7,14 @@
 
 mod sandbox_support;
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::http::StatusCode;
-use axum::routing::post;
-use axum::Router;
 use munity::envelope::{seal, seal_with_ttl, Credentials, SessionBinding, WorkspaceCertificate};
 use munity::link::{ConnectLink, LinkBuilder};
 use munity::sandbox::{Sandbox, SandboxOptions};
 use munity::ApiKey;
 use reqwest::Method;
+use sandbox_support::receiver::receiver;
 use sandbox_support::{Answer, Api};
 use serde_json::{json, Value};
 
@@ -91,26 +88,6 @@ async fn sealed_for(api: &Api, link: &str, credentials: &Credentials) -> String 
     .unwrap()
 }
 
-/// A local webhook receiver that records bodies and answers 204.
-async fn receiver() -> (String, Arc<Mutex<Vec<Vec<u8>>>>) {
-    let seen: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
-    let log = Arc::clone(&seen);
-    let app = Router::new().route(
-        "/hook",
-        post(move |body: axum::body::Bytes| {
-            let log = Arc::clone(&log);
-            async move {
-                log.lock().unwrap().push(body.to_vec());
-                StatusCode::NO_CONTENT
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (url, seen)
-}
-
 #[tokio::test]
 async fn the_certificate_is_served_to_any_key_and_in_the_session() {
     let sb = Sandbox::start(SandboxOptions::memory()).await.unwrap();
@@ -153,7 +130,7 @@ async fn credentials_make_a_connection_once() {
     let sb = Sandbox::start(SandboxOptions::memory()).await.unwrap();
     let admin = Api::new(sb.base_url(), sb.admin_key());
     let api = anonymous(&sb);
-    let (hook, seen) = receiver().await;
+    let (hook, seen) = receiver(0).await;
     assert_eq!(
         admin.put("/webhook/", json!({ "url": hook })).await.status,
         200
@@ -193,7 +170,7 @@ async fn credentials_make_a_connection_once() {
     // connection.created reached the endpoint, without the credentials.
     let mut delivered = None;
     for _ in 0..100 {
-        if let Some(body) = seen.lock().unwrap().first().cloned() {
+        if let Some(body) = seen.lock().unwrap().first().map(|r| r.body.clone()) {
             delivered = Some(body);
             break;
         }
@@ -418,7 +395,7 @@ async fn stored_credentials_appear_in_no_answer_and_nowhere_on_disk() {
         .unwrap();
     let admin = Api::new(sb.base_url(), sb.admin_key());
     let api = anonymous(&sb);
-    let (hook, seen) = receiver().await;
+    let (hook, seen) = receiver(0).await;
     admin.put("/webhook/", json!({ "url": hook })).await;
     let now = munity::time::now_unix();
     let url = link(&sb, sb.admin_key(), "acme", "pipedrive", now);
@@ -460,7 +437,7 @@ async fn stored_credentials_appear_in_no_answer_and_nowhere_on_disk() {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    for body in seen.lock().unwrap().iter() {
+    for body in seen.lock().unwrap().iter().map(|r| &r.body) {
         assert!(!contains(body, SECRET.as_bytes()));
     }
     let pem = sb.certificate_pem().to_owned();

@@ -4,35 +4,14 @@
 
 mod sandbox_support;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use munity::sandbox::{Sandbox, SandboxOptions};
+use sandbox_support::capture::Captured;
 use sandbox_support::Api;
 use serde_json::json;
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn keys_and_secrets_never_reach_the_logs() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .init();
+    let captured = Captured::install();
 
     let dir = tempfile::tempdir().unwrap();
     let sb = Sandbox::start(SandboxOptions::dir(dir.path()).chaos(0.2).rate_limit(1000))
@@ -68,7 +47,7 @@ async fn keys_and_secrets_never_reach_the_logs() {
     }
     sb.shutdown().await;
 
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert!(logs.contains("request"), "requests are logged:\n{logs}");
     assert!(logs.contains("sandbox stopped"));
     let keys = [

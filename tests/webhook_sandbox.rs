@@ -5,44 +5,13 @@
 
 mod sandbox_support;
 
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
-use axum::Router;
 use munity::sandbox::{Sandbox, SandboxOptions};
 use munity::webhook::{Webhook, WebhookSecret};
+use sandbox_support::receiver::receiver;
 use sandbox_support::Api;
 use serde_json::json;
-
-/// What the receiver saw: headers, body and arrival time of each request.
-type Seen = Arc<Mutex<Vec<(HeaderMap, Vec<u8>, Instant)>>>;
-
-/// A local receiver that answers 500 to the first `failures` requests, then 204.
-async fn receiver(failures: usize) -> (String, Seen) {
-    let seen: Seen = Arc::default();
-    let log = Arc::clone(&seen);
-    let app = Router::new().route(
-        "/hook",
-        post(move |headers: HeaderMap, body: axum::body::Bytes| {
-            let log = Arc::clone(&log);
-            async move {
-                let mut log = log.lock().unwrap();
-                log.push((headers, body.to_vec(), Instant::now()));
-                if log.len() <= failures {
-                    StatusCode::INTERNAL_SERVER_ERROR
-                } else {
-                    StatusCode::NO_CONTENT
-                }
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (url, seen)
-}
 
 async fn wait_for(api: &Api, predicate: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
     for _ in 0..100 {
@@ -117,7 +86,8 @@ async fn connection_deleted_is_delivered_signed_and_retried() {
     let seen = seen.lock().unwrap().clone();
     assert_eq!(seen.len(), 2);
     let hook = Webhook::new(secret);
-    for (headers, body, _) in &seen {
+    for received in &seen {
+        let (headers, body) = (&received.headers, &received.body);
         hook.verify_http(headers, body, munity::time::now_unix())
             .unwrap();
         assert_eq!(
@@ -127,12 +97,12 @@ async fn connection_deleted_is_delivered_signed_and_retried() {
         );
     }
     // Backoff: the retry came at least a second after the first attempt.
-    let waited = seen[1].2 - seen[0].2;
+    let waited = seen[1].at - seen[0].at;
     assert!(
         waited >= Duration::from_millis(950),
         "retried after {waited:?}"
     );
-    let payload: serde_json::Value = serde_json::from_slice(&seen[1].1).unwrap();
+    let payload: serde_json::Value = serde_json::from_slice(&seen[1].body).unwrap();
     assert_eq!(payload["type"], "connection.deleted");
     assert_eq!(payload["data"]["id"], connection_id);
     sb.shutdown().await;

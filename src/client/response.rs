@@ -58,8 +58,10 @@ impl RawResponse {
                 ErrorKind::Decode,
                 "invalid_response",
                 format!(
-                    "the answer (HTTP {}) is not the expected JSON: {e}",
-                    self.status.as_u16()
+                    "the answer (HTTP {}) is not the expected JSON: {}",
+                    self.status.as_u16(),
+                    // serde quotes values, and answers hold secrets (a webhook secret).
+                    crate::secret::serde_message_without_values(&e.to_string())
                 ),
             );
             if let Some(id) = self.request_id() {

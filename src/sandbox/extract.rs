@@ -67,13 +67,16 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
     }
 }
 
-/// The message of a serde_json error without its position suffix.
+/// The message of a serde_json error without its position suffix, and without the
+/// input values serde quotes (a token sent where an object is expected would come back
+/// in the answer, and in the client's error).
 fn message_of(err: &serde_json::Error) -> String {
     let text = err.to_string();
-    match text.rfind(" at line ") {
-        Some(at) => text[..at].to_owned(),
-        None => text,
-    }
+    let text = match text.rfind(" at line ") {
+        Some(at) => &text[..at],
+        None => text.as_str(),
+    };
+    crate::secret::serde_message_without_values(text)
 }
 
 /// The field a missing- or duplicate-field error names (`missing field `name``).
@@ -338,5 +341,52 @@ impl IntoResponse for Reply {
                 .insert("idempotent-replayed", HeaderValue::from_static("true"));
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(json: &str) -> String {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Body {
+            count: u32,
+            tags: Vec<String>,
+            kind: crate::model::Environment,
+        }
+        match parse_json::<Body>(json.as_bytes()) {
+            Ok(body) => panic!("parsed {body:?}"),
+            Err(err) => format!("{err:?}"),
+        }
+    }
+
+    #[test]
+    fn serde_messages_leave_the_values_out() {
+        let secret = "tok-Zq9vX2mK7tPfL4wR8nYc";
+        for (json, expected) in [
+            (
+                format!(r#"{{"count": "{secret}", "tags": [], "kind": "test"}}"#),
+                "invalid type: string, expected u32",
+            ),
+            (
+                format!(r#"{{"count": 1, "tags": "{secret}", "kind": "test"}}"#),
+                "invalid type: string, expected a sequence",
+            ),
+            (
+                format!(r#"{{"count": 1, "tags": [], "kind": "{secret}"}}"#),
+                "unknown variant, expected ",
+            ),
+            (
+                r#"{"count": -7, "tags": [], "kind": "test"}"#.to_owned(),
+                "invalid value: integer, expected u32",
+            ),
+        ] {
+            let message = message(&json);
+            assert!(!message.contains(secret), "{message}");
+            assert!(!message.contains("-7"), "{message}");
+            assert!(message.contains(expected), "{json}: {message}");
+        }
     }
 }

@@ -2,6 +2,9 @@
 //! check the wire format itself (the client's own tests go through `munity::Client`).
 #![allow(dead_code)]
 
+pub mod capture;
+pub mod receiver;
+
 use munity::ApiKey;
 use reqwest::header::HeaderMap;
 use reqwest::Method;

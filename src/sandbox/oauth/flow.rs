@@ -15,8 +15,9 @@ pub(crate) const CODE_TTL: i64 = 60;
 /// The most entries of each kind kept at once.
 const MAX_ENTRIES: usize = 10_000;
 
-/// A platform-side authorization waiting for the provider's answer.
-#[derive(Debug, Clone)]
+/// A platform-side authorization waiting for the provider's answer (`Debug` leaves the
+/// PKCE verifier out).
+#[derive(Clone)]
 pub(crate) struct Pending {
     pub(crate) workspace: String,
     pub(crate) customer: String,
@@ -30,6 +31,21 @@ pub(crate) struct Pending {
     pub(crate) created_at: i64,
 }
 
+impl std::fmt::Debug for Pending {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pending")
+            .field("workspace", &self.workspace)
+            .field("customer", &self.customer)
+            .field("connector", &self.connector)
+            .field("key_prefix", &self.key_prefix)
+            .field("link_expires_at", &self.link_expires_at)
+            .field("origin", &self.origin)
+            .field("verifier", &format_args!("[redacted]"))
+            .field("created_at", &self.created_at)
+            .finish()
+    }
+}
+
 /// An authorization code the provider issued.
 #[derive(Debug, Clone)]
 pub(crate) struct Grant {
@@ -40,10 +56,22 @@ pub(crate) struct Grant {
     pub(crate) used: bool,
 }
 
-#[derive(Debug, Default)]
+#[derive(Default)]
 struct Inner {
     pending: HashMap<String, Pending>,
     codes: HashMap<String, Grant>,
+}
+
+/// Counts only: the maps are keyed by `state` values and authorization codes, and the
+/// pending entries hold PKCE verifiers (the `Debug` of the sandbox reaches here).
+impl std::fmt::Debug for Inner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Inner")
+            .field("pending", &self.pending.len())
+            .field("codes", &self.codes.len())
+            .field("nonces", &self.nonces.len())
+            .finish()
+    }
 }
 
 /// The shared state (in [`AppState`](crate::sandbox::state::AppState)).
