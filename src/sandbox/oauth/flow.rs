@@ -69,7 +69,6 @@ impl std::fmt::Debug for Inner {
         f.debug_struct("Inner")
             .field("pending", &self.pending.len())
             .field("codes", &self.codes.len())
-            .field("nonces", &self.nonces.len())
             .finish()
     }
 }
