@@ -2,6 +2,9 @@
 //! check the wire format itself (the client's own tests go through `munity::Client`).
 #![allow(dead_code)]
 
+#[cfg(feature = "cli")]
+pub mod process;
+
 use munity::ApiKey;
 use reqwest::header::HeaderMap;
 use reqwest::Method;
@@ -80,10 +83,18 @@ impl Api {
     }
 
     pub async fn answer(builder: reqwest::RequestBuilder) -> Answer {
-        let response = builder.send().await.expect("request sent");
+        Api::try_answer(builder)
+            .await
+            .expect("request sent and answer read")
+    }
+
+    /// The answer, or the transport error (connection refused or dropped, body cut
+    /// short): for tests where the server may die mid-request.
+    pub async fn try_answer(builder: reqwest::RequestBuilder) -> Result<Answer, reqwest::Error> {
+        let response = builder.send().await?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let bytes = response.bytes().await.expect("body read");
+        let bytes = response.bytes().await?;
         let body = if bytes.is_empty() {
             Value::Null
         } else {
@@ -93,11 +104,11 @@ impl Api {
             headers.contains_key("x-request-id"),
             "every answer has X-Request-Id"
         );
-        Answer {
+        Ok(Answer {
             status,
             headers,
             body,
-        }
+        })
     }
 
     pub async fn send(&self, method: Method, path: &str, body: Option<Value>) -> Answer {
