@@ -15,6 +15,10 @@
 //! Each worker runs its own chain of writes (create a customer, its project, two tasks,
 //! rename the customer, change a task, delete every other customer), so the last
 //! acknowledged state of each object is known exactly.
+//!
+//! This is a process crash, not a power cut: a write SQLite handed to the kernel survives
+//! SIGKILL whatever `synchronous` says. Power loss is what `synchronous=FULL` (set in
+//! `src/sandbox/db`) covers, and it cannot be simulated here.
 #![cfg(feature = "cli")]
 
 mod sandbox_support;
