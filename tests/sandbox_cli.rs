@@ -4,64 +4,12 @@
 
 mod sandbox_support;
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::process::Command;
 
 use reqwest::Method;
+use sandbox_support::process::start;
 use sandbox_support::Api;
 use serde_json::json;
-
-struct Running {
-    child: Child,
-    vars: Vec<(String, String)>,
-    /// Held open for the child's lifetime: the sandbox stops when it cannot write its
-    /// settings, so a reader that hung up early would kill it.
-    _stdout: BufReader<ChildStdout>,
-}
-
-impl Running {
-    fn var(&self, name: &str) -> &str {
-        &self.vars.iter().find(|(k, _)| k == name).unwrap().1
-    }
-
-    fn api(&self) -> Api {
-        let key = munity::ApiKey::parse(self.var("MUNITY_ADMIN_KEY")).unwrap();
-        Api::new(self.var("MUNITY_API_BASE"), &key)
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(args: &[&str], cwd: &Path) -> Running {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_munity"))
-        .arg("sandbox")
-        .args(args)
-        .current_dir(cwd)
-        .env("RUST_LOG", "munity=info")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut vars = Vec::new();
-    for _ in 0..6 {
-        let mut line = String::new();
-        stdout.read_line(&mut line).unwrap();
-        let (name, value) = line.trim_end().split_once('=').expect("NAME=value");
-        vars.push((name.to_owned(), value.to_owned()));
-    }
-    Running {
-        child,
-        vars,
-        _stdout: stdout,
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn prints_the_settings_and_survives_kill_9() {

@@ -3,6 +3,8 @@
 #![allow(dead_code)]
 
 pub mod capture;
+#[cfg(feature = "cli")]
+pub mod process;
 pub mod receiver;
 
 use munity::ApiKey;
@@ -83,10 +85,18 @@ impl Api {
     }
 
     pub async fn answer(builder: reqwest::RequestBuilder) -> Answer {
-        let response = builder.send().await.expect("request sent");
+        Api::try_answer(builder)
+            .await
+            .expect("request sent and answer read")
+    }
+
+    /// The answer, or the transport error (connection refused or dropped, body cut
+    /// short): for tests where the server may die mid-request.
+    pub async fn try_answer(builder: reqwest::RequestBuilder) -> Result<Answer, reqwest::Error> {
+        let response = builder.send().await?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let bytes = response.bytes().await.expect("body read");
+        let bytes = response.bytes().await?;
         let body = if bytes.is_empty() {
             Value::Null
         } else {
@@ -96,11 +106,11 @@ impl Api {
             headers.contains_key("x-request-id"),
             "every answer has X-Request-Id"
         );
-        Answer {
+        Ok(Answer {
             status,
             headers,
             body,
-        }
+        })
     }
 
     pub async fn send(&self, method: Method, path: &str, body: Option<Value>) -> Answer {
