@@ -4,61 +4,22 @@
 //! as written (an HTTP client would normalise `..`).
 #![cfg(feature = "sandbox")]
 
+mod sandbox_support;
+
 use std::path::Path;
 
 use munity::sandbox::{Sandbox, SandboxOptions};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
-
-struct Answer {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Answer {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body).expect("a JSON body")
-    }
-}
+use sandbox_support::raw_http::{exchange, Answer};
 
 /// Sends `method path` with extra header lines and reads the whole answer.
 async fn raw(sb: &Sandbox, method: &str, path: &str, extra: &str) -> Answer {
-    let mut stream = TcpStream::connect(sb.addr()).await.expect("connect");
     let request = format!(
         "{method} {path} HTTP/1.1\r\nHost: {}\r\n{extra}Connection: close\r\n\r\n",
         sb.addr()
     );
-    stream.write_all(request.as_bytes()).await.expect("write");
-    let mut bytes = Vec::new();
-    stream.read_to_end(&mut bytes).await.expect("read");
-    let split = bytes
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("a header block");
-    let head = String::from_utf8_lossy(&bytes[..split]).into_owned();
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .and_then(|l| l.split(' ').nth(1))
-        .and_then(|s| s.parse().ok())
-        .expect("a status line");
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
-        .collect();
-    Answer {
-        status,
-        headers,
-        body: bytes[split + 4..].to_vec(),
-    }
+    exchange(sb.addr(), request.into_bytes())
+        .await
+        .expect("an answer")
 }
 
 fn write(dir: &Path, name: &str, body: &[u8]) {

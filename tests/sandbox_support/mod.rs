@@ -5,6 +5,7 @@
 pub mod capture;
 #[cfg(feature = "cli")]
 pub mod process;
+pub mod raw_http;
 pub mod receiver;
 
 use munity::ApiKey;
