@@ -18,7 +18,6 @@
 mod corpus_support;
 mod sandbox_support;
 
-
 use corpus_support::{inputs, load, Case, Vars};
 use munity::envelope::{SessionBinding, WorkspaceCertificate};
 use munity::link::ConnectLink;

@@ -156,8 +156,8 @@ impl LinkBuilder {
 }
 
 fn check_base_url(base: &str) -> Result<()> {
-    let lower = base.to_ascii_lowercase();
-    let scheme_ok = lower.starts_with("https://") || lower.starts_with("http://");
+    let scheme_ok = fields::strip_prefix_ignore_case(base, "https://").is_some()
+        || fields::strip_prefix_ignore_case(base, "http://").is_some();
     let clean =
         !base.contains(['?', '#']) && !base.chars().any(|c| c.is_control() || c.is_whitespace());
     if scheme_ok && clean {

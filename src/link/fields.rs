@@ -102,15 +102,12 @@ pub(crate) fn check_redirect_uri(value: &str) -> Result<()> {
             "`redirect_uri` contains whitespace or a control character",
         ));
     }
-    let lower = value.to_ascii_lowercase();
-    let https = lower
-        .strip_prefix("https://")
+    let https = strip_prefix_ignore_case(value, "https://")
         .is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'));
     let loopback = ["http://localhost", "http://127.0.0.1", "http://[::1]"]
         .iter()
         .any(|host| {
-            lower
-                .strip_prefix(host)
+            strip_prefix_ignore_case(value, host)
                 .is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/', '?', '#']))
         });
     if https || loopback {
@@ -120,6 +117,13 @@ pub(crate) fn check_redirect_uri(value: &str) -> Result<()> {
             "`redirect_uri` must be an https:// URL (or http:// to localhost, 127.0.0.1 or [::1])",
         ))
     }
+}
+
+/// `text` without `prefix` (ASCII, compared case-insensitively), if it starts with it.
+pub(crate) fn strip_prefix_ignore_case<'t>(text: &'t str, prefix: &str) -> Option<&'t str> {
+    let head = text.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &text[prefix.len()..])
 }
 
 /// `scope`: 1 to 1024 bytes of scope tokens (printable ASCII except `"` and `\`, RFC

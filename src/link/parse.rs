@@ -113,7 +113,7 @@ fn read_piece(piece: &str) -> Result<(usize, String)> {
     if decoded.is_empty() {
         return Err(invalid(format!("parameter `{name}` is empty")));
     }
-    if !is_canonical(&decoded, raw_value) {
+    if !canonical::is_canonical_encoding(&decoded, raw_value) {
         return Err(invalid(format!(
             "parameter `{name}` is not in canonical form-urlencoded form (as URLSearchParams writes it)"
         )));
@@ -121,22 +121,12 @@ fn read_piece(piece: &str) -> Result<(usize, String)> {
     Ok((index, decoded))
 }
 
-/// Whether `raw` is exactly the canonical encoding of `decoded` (compared chunk by
-/// chunk, without building the encoding).
-fn is_canonical(decoded: &str, raw: &str) -> bool {
-    let mut rest = raw;
-    for chunk in canonical::encode(decoded) {
-        match rest.strip_prefix(chunk) {
-            Some(after) => rest = after,
-            None => return false,
-        }
-    }
-    rest.is_empty()
-}
-
 /// Form-urlencoded decoding of one value: `+` is a space, `%XX` a byte; `None` when the
 /// bytes are not UTF-8.
 fn decode(raw: &str) -> Option<String> {
+    if !raw.contains(['+', '%']) {
+        return Some(raw.to_owned());
+    }
     let spaced = if raw.contains('+') {
         std::borrow::Cow::Owned(raw.replace('+', " "))
     } else {
