@@ -8,7 +8,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use super::clock::now_unix;
 use super::http::{get_json, post_json, Endpoints};
-use super::types::SessionBody;
+use super::types::{envelope_request, SessionBody};
 use crate::envelope::{seal, Credentials, SessionBinding, WorkspaceCertificate};
 use crate::link::{ConnectLink, CLOCK_SKEW};
 use crate::model::{AuthType, Connection, FieldSpec};
@@ -180,7 +180,7 @@ impl Settings {
             })?;
         let envelope = encrypt(certificate, &parsed, credentials, now_unix())?;
         events.emit("encrypted", &JsValue::UNDEFINED);
-        let body = serde_json::json!({ "envelope": envelope });
+        let body = envelope_request(&envelope);
         let connection = post_json(&endpoints.credentials(), &body).await?;
         events.emit("submitted", &JsValue::UNDEFINED);
         Ok(connection)
