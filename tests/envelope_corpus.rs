@@ -6,7 +6,8 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use munity::envelope::{
-    seal, Credentials, KeyType, SessionBinding, WorkspaceCertificate, WorkspacePrivateKey,
+    seal, CertificateFormat, Credentials, KeyType, SessionBinding, WorkspaceCertificate,
+    WorkspacePrivateKey,
 };
 use proptest::prelude::*;
 
@@ -34,6 +35,59 @@ fn certificate_errors_say_what_is_wrong() {
     let err =
         WorkspaceCertificate::parse(include_str!("corpus/envelope/expired.pem"), NOW).unwrap_err();
     assert!(err.detail().contains("expired at 2026-11-24"), "{err}");
+}
+
+#[test]
+fn openssl_certificate_parses_with_its_dates() {
+    let (_, text) = corpus!("p256-cert-2054.pem");
+    let cert = WorkspaceCertificate::parse(text, NOW).unwrap();
+    assert_eq!(cert.format(), CertificateFormat::X509);
+    assert_eq!(cert.key_type(), KeyType::P256);
+    // `openssl x509 -noout -dates`: UTCTime 261123152053Z, GeneralizedTime 20540410152053Z.
+    assert_eq!(cert.not_before(), Some(1_795_447_253));
+    assert_eq!(cert.not_after(), Some(2_659_447_253));
+    let (_, public) = corpus!("p256-cert-2054-public.pem");
+    let key = WorkspaceCertificate::parse(public, NOW).unwrap();
+    assert_eq!(key.format(), CertificateFormat::SubjectPublicKeyInfo);
+    assert_eq!(key.kid(), cert.kid());
+    // Valid up to the last second of notAfter (plus the clock skew), not after.
+    assert!(cert.check_validity(2_659_447_253).is_ok());
+    assert_eq!(
+        cert.check_validity(2_659_447_253 + 61).unwrap_err().code(),
+        "certificate_expired"
+    );
+    // Any byte cut off the DER, or one byte more, is malformed.
+    let der = pem_der(text);
+    for cut in [1, 10, der.len() / 2] {
+        let short = pem(&der[..der.len() - cut]);
+        assert_eq!(
+            WorkspaceCertificate::parse(&short, NOW).unwrap_err().code(),
+            "certificate_invalid",
+            "cut {cut}"
+        );
+    }
+    let mut long = der.clone();
+    long.push(0);
+    assert_eq!(
+        WorkspaceCertificate::parse(&pem(&long), NOW)
+            .unwrap_err()
+            .code(),
+        "certificate_invalid"
+    );
+}
+
+/// The DER bytes of a one-block PEM text.
+fn pem_der(text: &str) -> Vec<u8> {
+    let body: String = text.lines().filter(|l| !l.starts_with("-----")).collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .unwrap()
+}
+
+/// A CERTIFICATE PEM block of `der`.
+fn pem(der: &[u8]) -> String {
+    let body = base64::engine::general_purpose::STANDARD.encode(der);
+    format!("-----BEGIN CERTIFICATE-----\n{body}\n-----END CERTIFICATE-----\n")
 }
 
 #[test]

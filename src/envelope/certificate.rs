@@ -2,15 +2,12 @@
 
 use std::fmt;
 
-use const_oid::db::{rfc5912, rfc8410};
-use const_oid::ObjectIdentifier;
-use der::Decode as _;
 use ring::agreement;
 use serde_json::{Map, Value};
-use spki::SubjectPublicKeyInfoOwned;
-use x509_cert::Certificate;
 
+use super::der::{self, BitStringError, Reader, ID_EC_PUBLIC_KEY, ID_X25519, SECP256R1};
 use super::jwk::{self, printable, unsupported, KeyType, PublicKey, P256_POINT_LEN};
+use super::pem;
 use super::CLOCK_SKEW_SECS;
 use crate::{Error, ErrorKind, Result};
 
@@ -113,24 +110,30 @@ impl WorkspaceCertificate {
                 "the PEM text has no END line: it is truncated",
             ));
         }
-        let (label, der) = der::pem::decode_vec(text.as_bytes())
-            .map_err(|e| Error::invalid(INVALID, format!("the PEM text is malformed: {e}")))?;
+        let (label, der) = pem::decode(text).map_err(|e| {
+            Error::invalid(
+                INVALID,
+                format!("the PEM text is malformed: {}", e.describe()),
+            )
+        })?;
         match label {
             "CERTIFICATE" => {
-                let cert = Certificate::from_der(&der).map_err(|e| {
-                    Error::invalid(INVALID, format!("the X.509 certificate is malformed: {e}"))
+                let (validity, spki) = read_certificate(&der).ok_or_else(|| {
+                    Error::invalid(INVALID, "the X.509 certificate is malformed DER")
                 })?;
-                let validity = &cert.tbs_certificate.validity;
-                let not_before = unix(validity.not_before.to_unix_duration())?;
-                let not_after = unix(validity.not_after.to_unix_duration())?;
-                let key = key_from_spki(&cert.tbs_certificate.subject_public_key_info)?;
-                Self::from_key(key, Some((not_before, not_after)), CertificateFormat::X509)
+                let validity = validity.ok_or_else(|| {
+                    Error::invalid(
+                        INVALID,
+                        "the certificate's validity dates are malformed or before 1970",
+                    )
+                })?;
+                let key = key_from_spki(spki)?;
+                Self::from_key(key, Some(validity), CertificateFormat::X509)
             }
             "PUBLIC KEY" => {
-                let spki = SubjectPublicKeyInfoOwned::from_der(&der).map_err(|e| {
-                    Error::invalid(INVALID, format!("the public key is malformed: {e}"))
-                })?;
-                let key = key_from_spki(&spki)?;
+                let spki = der::read_whole(&der, der::SEQUENCE)
+                    .ok_or_else(|| Error::invalid(INVALID, "the public key is malformed DER"))?;
+                let key = key_from_spki(spki)?;
                 Self::from_key(key, None, CertificateFormat::SubjectPublicKeyInfo)
             }
             "PRIVATE KEY" | "EC PRIVATE KEY" | "ENCRYPTED PRIVATE KEY" => Err(Error::invalid(
@@ -247,35 +250,111 @@ impl fmt::Debug for WorkspaceCertificate {
     }
 }
 
-fn unix(since_epoch: std::time::Duration) -> Result<i64> {
-    i64::try_from(since_epoch.as_secs())
-        .map_err(|_| Error::invalid(INVALID, "a validity date is out of range"))
+/// Names of the key algorithms and curves people are likely to pass by mistake, for
+/// error messages (dotted OID -> name).
+const OID_NAMES: &[(&str, &str)] = &[
+    ("1.2.840.113549.1.1.1", "rsaEncryption"),
+    ("1.2.840.10040.4.1", "id-dsa"),
+    ("1.3.101.110", "id-X25519"),
+    ("1.3.101.111", "id-X448"),
+    ("1.3.101.112", "id-Ed25519"),
+    ("1.3.101.113", "id-Ed448"),
+    ("1.3.132.0.10", "secp256k1"),
+    ("1.3.132.0.34", "secp384r1"),
+    ("1.3.132.0.35", "secp521r1"),
+    ("1.3.36.3.3.2.8.1.1.7", "brainpoolP256r1"),
+];
+
+/// A validity period, `(not_before, not_after)` in unix seconds.
+type Validity = (i64, i64);
+
+/// An X.509 certificate's validity period (`None` if its dates are unreadable) and the
+/// value of its SubjectPublicKeyInfo; `None` if the DER structure is malformed.
+///
+/// Reads `Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signature }`
+/// with `TBSCertificate ::= SEQUENCE { [0] version OPTIONAL, serialNumber, signature,
+/// issuer, validity, subject, subjectPublicKeyInfo, [1] [2] [3] OPTIONAL }` (RFC 5280
+/// §4.1). The signature is not checked (see [`WorkspaceCertificate`]).
+fn read_certificate(data: &[u8]) -> Option<(Option<Validity>, &[u8])> {
+    let mut cert = Reader::new(der::read_whole(data, der::SEQUENCE)?);
+    let tbs = cert.read(der::SEQUENCE)?;
+    cert.read(der::SEQUENCE)?; // signatureAlgorithm
+    cert.read(der::BIT_STRING)?; // signature
+    if !cert.is_empty() {
+        return None;
+    }
+    let mut tbs = Reader::new(tbs);
+    if let Some(version) = tbs.read_optional(0xa0)? {
+        der::read_whole(version, der::INTEGER)?;
+    }
+    tbs.read(der::INTEGER)?; // serialNumber
+    tbs.read(der::SEQUENCE)?; // signature
+    tbs.read(der::SEQUENCE)?; // issuer
+    let mut validity = Reader::new(tbs.read(der::SEQUENCE)?);
+    let (before_tag, not_before) = validity.read_any()?;
+    let (after_tag, not_after) = validity.read_any()?;
+    if !validity.is_empty() {
+        return None;
+    }
+    tbs.read(der::SEQUENCE)?; // subject
+    let spki = tbs.read(der::SEQUENCE)?;
+    // issuerUniqueID [1], subjectUniqueID [2], extensions [3]: well-formed, in order.
+    let mut last = 0;
+    while !tbs.is_empty() {
+        let (tag, _) = tbs.read_any()?;
+        let number = match tag {
+            0x81 | 0xa1 => 1,
+            0x82 | 0xa2 => 2,
+            0xa3 => 3,
+            _ => return None,
+        };
+        if number <= last {
+            return None;
+        }
+        last = number;
+    }
+    let validity =
+        der::time_to_unix(before_tag, not_before).zip(der::time_to_unix(after_tag, not_after));
+    Some((validity, spki))
 }
 
-/// The recipient key in a SubjectPublicKeyInfo: P-256 or X25519.
-fn key_from_spki(spki: &SubjectPublicKeyInfoOwned) -> Result<PublicKey> {
-    let oid = spki.algorithm.oid;
-    let bits = spki
-        .subject_public_key
-        .as_bytes()
-        .ok_or_else(|| Error::invalid(INVALID, "the public key bit string has unused bits"))?;
-    if oid == rfc5912::ID_EC_PUBLIC_KEY {
-        let curve: ObjectIdentifier = spki
-            .algorithm
-            .parameters
-            .as_ref()
-            .ok_or_else(|| Error::invalid(INVALID, "the EC public key names no curve"))?
-            .decode_as()
-            .map_err(|_| {
-                Error::invalid(
+/// The recipient key in a SubjectPublicKeyInfo (the SEQUENCE's value): P-256 or X25519.
+fn key_from_spki(spki: &[u8]) -> Result<PublicKey> {
+    let malformed = || Error::invalid(INVALID, "the SubjectPublicKeyInfo is malformed DER");
+    let mut spki = Reader::new(spki);
+    let mut algorithm = Reader::new(spki.read(der::SEQUENCE).ok_or_else(malformed)?);
+    let bits = spki.read(der::BIT_STRING).ok_or_else(malformed)?;
+    let oid = algorithm.read(der::OID).ok_or_else(malformed)?;
+    let parameters = if algorithm.is_empty() {
+        None
+    } else {
+        Some(algorithm.read_any().ok_or_else(malformed)?)
+    };
+    if !spki.is_empty() || !algorithm.is_empty() {
+        return Err(malformed());
+    }
+    let oid_text = oid_name(oid).ok_or_else(malformed)?;
+    let bits = der::bit_string_bytes(bits).map_err(|e| match e {
+        BitStringError::UnusedBits => {
+            Error::invalid(INVALID, "the public key bit string has unused bits")
+        }
+        BitStringError::Malformed => malformed(),
+    })?;
+    if oid == ID_EC_PUBLIC_KEY {
+        let curve = match parameters {
+            None => return Err(Error::invalid(INVALID, "the EC public key names no curve")),
+            Some((der::OID, curve)) => curve,
+            Some(_) => {
+                return Err(Error::invalid(
                     INVALID,
                     "the EC public key's parameters are not a named curve",
-                )
-            })?;
-        if curve != rfc5912::SECP_256_R_1 {
+                ))
+            }
+        };
+        if curve != SECP256R1 {
+            let name = oid_name(curve).ok_or_else(malformed)?;
             return Err(unsupported(format!(
-                "the certificate's key is on curve {}; only P-256 (secp256r1) and X25519 are supported",
-                oid_name(&curve)
+                "the certificate's key is on curve {name}; only P-256 (secp256r1) and X25519 are supported"
             )));
         }
         return match bits.first() {
@@ -296,7 +375,7 @@ fn key_from_spki(spki: &SubjectPublicKeyInfoOwned) -> Result<PublicKey> {
             )),
         };
     }
-    if oid == rfc8410::ID_X_25519 {
+    if oid == ID_X25519 {
         let x = <[u8; 32]>::try_from(bits).map_err(|_| {
             Error::invalid(
                 INVALID,
@@ -306,16 +385,18 @@ fn key_from_spki(spki: &SubjectPublicKeyInfoOwned) -> Result<PublicKey> {
         return Ok(PublicKey::X25519(x));
     }
     Err(unsupported(format!(
-        "the certificate's key is {}; only EC P-256 and X25519 keys are supported",
-        oid_name(&oid)
+        "the certificate's key is {oid_text}; only EC P-256 and X25519 keys are supported"
     )))
 }
 
-fn oid_name(oid: &ObjectIdentifier) -> String {
-    match const_oid::db::DB.by_oid(oid) {
-        Some(name) => format!("{name} ({oid})"),
-        None => oid.to_string(),
-    }
+/// An OID (DER content bytes) for a message: `name (dotted)` when it is one of
+/// [`OID_NAMES`], else the dotted form; `None` if the OID is malformed.
+fn oid_name(oid: &[u8]) -> Option<String> {
+    let dotted = der::oid_to_string(oid)?;
+    Some(match OID_NAMES.iter().find(|(d, _)| *d == dotted) {
+        Some((_, name)) => format!("{name} ({dotted})"),
+        None => dotted,
+    })
 }
 
 /// Checks that a P-256 point is on the curve (and an X25519 key is usable) by doing a

@@ -42,10 +42,12 @@
 //! ```
 
 mod certificate;
+mod der;
 mod jwe;
 mod jwk;
 mod kdf;
 mod payload;
+mod pem;
 mod seal;
 
 #[cfg(feature = "platform")]

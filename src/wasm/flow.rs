@@ -1,14 +1,12 @@
 //! The connect flows, in Rust, shared by the Promise API (`describe`, `submit`,
 //! `authorize`) and the callback API (`open`): one implementation of each step.
 
-use std::collections::BTreeSet;
-
 use js_sys::{Function, Object};
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::clock::now_unix;
 use super::http::{get_json, post_json, Endpoints};
-use super::types::SessionBody;
+use super::types::{envelope_request, SessionBody};
 use crate::envelope::{seal, Credentials, SessionBinding, WorkspaceCertificate};
 use crate::link::{ConnectLink, CLOCK_SKEW};
 use crate::model::{AuthType, Connection, FieldSpec};
@@ -109,9 +107,10 @@ pub(crate) fn validate(fields: &[FieldSpec], credentials: &Credentials) -> Resul
             ));
         }
     }
-    let known: BTreeSet<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+    // A linear search: a connector has a handful of fields, and collecting them into a
+    // set would bring a sort into the wasm.
     for name in credentials.names() {
-        if !known.contains(name) {
+        if !fields.iter().any(|f| f.name == name) {
             errors.push(FieldError::new(name, "is not a field of this connector"));
         }
     }
@@ -180,7 +179,7 @@ impl Settings {
             })?;
         let envelope = encrypt(certificate, &parsed, credentials, now_unix())?;
         events.emit("encrypted", &JsValue::UNDEFINED);
-        let body = serde_json::json!({ "envelope": envelope });
+        let body = envelope_request(&envelope);
         let connection = post_json(&endpoints.credentials(), &body).await?;
         events.emit("submitted", &JsValue::UNDEFINED);
         Ok(connection)

@@ -13,8 +13,9 @@
 //! `link_used`, `validation` with `fields`...).
 
 use gloo_net::http::{Request, Response};
-use serde::de::DeserializeOwned;
+use wasm_bindgen::JsValue;
 
+use super::types::FromJs;
 use crate::model::ApiErrorBody;
 use crate::{Error, ErrorKind, Result};
 
@@ -80,18 +81,24 @@ impl Endpoints {
 }
 
 /// `GET url`, decoded as `T`.
-pub(crate) async fn get_json<T: DeserializeOwned>(url: &str) -> Result<T> {
+pub(crate) async fn get_json<T: FromJs>(url: &str) -> Result<T> {
     let response = Request::get(url).send().await.map_err(network)?;
     decode(response).await
 }
 
-/// `POST url` with a JSON body, decoded as `T`.
-pub(crate) async fn post_json<T: DeserializeOwned>(
-    url: &str,
-    body: &serde_json::Value,
-) -> Result<T> {
+/// `POST url` with `body` (a plain object) as JSON, decoded as `T`.
+pub(crate) async fn post_json<T: FromJs>(url: &str, body: &JsValue) -> Result<T> {
+    let internal = || {
+        Error::new(
+            ErrorKind::Internal,
+            "internal",
+            "the request body is not JSON",
+        )
+    };
+    let body = js_sys::JSON::stringify(body).map_err(|_| internal())?;
     let response = Request::post(url)
-        .json(body)
+        .header("content-type", "application/json")
+        .body(body)
         .map_err(|e| Error::new(ErrorKind::Internal, "internal", e.to_string()))?
         .send()
         .await
@@ -107,21 +114,29 @@ fn network(err: gloo_net::Error) -> Error {
     )
 }
 
+/// The browser's `JSON.parse` of `text`, `None` if it is not JSON.
+fn parse_json(text: &str) -> Option<JsValue> {
+    js_sys::JSON::parse(text).ok()
+}
+
 /// A success answer as `T`, or the error answer as an [`Error`].
-async fn decode<T: DeserializeOwned>(response: Response) -> Result<T> {
+async fn decode<T: FromJs>(response: Response) -> Result<T> {
     let status = response.status();
     let text = response.text().await.map_err(network)?;
     if response.ok() {
-        return serde_json::from_str(&text).map_err(|e| {
-            Error::new(
-                ErrorKind::Decode,
-                "server",
-                format!("the platform's answer could not be read: {e}"),
-            )
-            .with_status(status)
-        });
+        return parse_json(&text)
+            .ok_or_else(|| "it is not JSON".to_owned())
+            .and_then(|value| T::from_js(&value))
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::Decode,
+                    "server",
+                    format!("the platform's answer could not be read: {e}"),
+                )
+                .with_status(status)
+            });
     }
-    let body: Option<ApiErrorBody> = serde_json::from_str(&text).ok();
+    let body = parse_json(&text).and_then(|value| ApiErrorBody::from_js(&value).ok());
     let err = match body {
         Some(body) if status < 500 => {
             Error::api(status, body.code, body.detail).with_fields(body.fields)

@@ -156,14 +156,15 @@ export interface OpenHandlers {
 #[wasm_bindgen(js_name = parseLink, unchecked_return_type = "LinkInfo")]
 pub fn parse_link(link: &str) -> Result<JsValue> {
     let parsed = crate::link::ConnectLink::parse(link)?;
-    types::to_js(&types::JsLinkInfo {
+    types::JsLinkInfo {
         workspace: parsed.workspace(),
         customer: parsed.customer(),
         connector: parsed.connector(),
         expires_at: crate::time::format_rfc3339(parsed.expires_at()),
         redirect_uri: parsed.redirect_uri(),
         scope: parsed.scope(),
-    })
+    }
+    .to_js()
 }
 
 /// `encryptCredentials(certificatePem, link, credentials)`: the credentials sealed to

@@ -1,151 +1,305 @@
 //! What the bindings hand to JavaScript (camelCase objects, declared in the TypeScript
 //! section of `mod.rs`) and what they read from the platform's connect endpoints.
+//!
+//! Both go through the browser's own JSON (`JSON.parse`, plain objects read and built
+//! with `Reflect`) rather than serde: the derived serializers and deserializers of
+//! these types were a large part of the package's size (issue 8's budget).
 
-use serde::{Deserialize, Serialize};
-use wasm_bindgen::JsValue;
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
 
-use crate::model::{AuthType, Connection, Connector};
-use crate::{Error, ErrorKind, Result};
+use crate::model::{
+    ApiErrorBody, AuthType, Connection, ConnectionStatus, Connector, FieldKind, FieldSpec,
+};
+use crate::{Error, ErrorKind, FieldError, Result};
 
 /// `GET {connect}/session?<link query>`: the connect session the link opens (other
 /// members of the answer are ignored).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub(crate) struct SessionBody {
     /// The connector: name, display name, auth type, fields.
     pub connector: Connector,
-    /// The customer the link is for.
-    pub customer: SessionCustomer,
+    /// The product's own id for the customer (the link's `customer`), the answer's
+    /// `customer.external_id`.
+    pub customer: String,
     /// When the link expires (RFC 3339).
     pub expires_at: String,
     /// The workspace certificate (PEM), to seal credentials to.
-    #[serde(default)]
     pub certificate: Option<String>,
 }
 
-/// The session's customer.
-#[derive(Debug, Clone, Deserialize)]
-pub(crate) struct SessionCustomer {
-    /// The product's own id for the customer (the link's `customer`).
-    pub external_id: String,
+/// A value read from a JavaScript object in the API's JSON form; the error names the
+/// member that is missing or of the wrong type.
+pub(crate) trait FromJs: Sized {
+    /// Reads `value`.
+    fn from_js(value: &JsValue) -> std::result::Result<Self, String>;
 }
 
-/// `ConnectSession` in TypeScript.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct JsSession<'a> {
-    pub connector: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<&'a str>,
-    pub auth_type: AuthType,
-    pub fields: Vec<JsField<'a>>,
-    pub customer: &'a str,
-    pub expires_at: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub certificate: Option<&'a str>,
+type Read<T> = std::result::Result<T, String>;
+
+/// The message for a member that is missing or has the wrong type.
+fn bad(key: &str) -> String {
+    format!("`{key}` is missing or has the wrong type")
 }
 
-/// `FieldSpec` in TypeScript.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct JsField<'a> {
-    pub name: &'a str,
-    pub label: &'a str,
-    pub kind: crate::model::FieldKind,
-    pub required: bool,
-    pub secret: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub help: Option<&'a str>,
+/// `value[key]` (undefined when `value` is not an object).
+fn member(value: &JsValue, key: &str) -> JsValue {
+    if value.is_object() {
+        Reflect::get(value, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+    } else {
+        JsValue::UNDEFINED
+    }
 }
 
-impl SessionBody {
-    /// The session as the JavaScript object `describe` resolves with.
-    pub(crate) fn to_js(&self) -> Result<JsValue> {
-        to_js(&JsSession {
-            connector: &self.connector.name,
-            display_name: Some(&self.connector.display_name),
-            auth_type: self.connector.auth_type,
-            fields: self
-                .connector
-                .fields
-                .iter()
-                .map(|f| JsField {
-                    name: &f.name,
-                    label: &f.label,
-                    kind: f.kind,
-                    required: f.required,
-                    secret: f.secret,
-                    help: f.help.as_deref(),
-                })
-                .collect(),
-            customer: &self.customer.external_id,
-            expires_at: &self.expires_at,
-            certificate: self.certificate.as_deref(),
+fn string(value: &JsValue, key: &str) -> Read<String> {
+    member(value, key).as_string().ok_or_else(|| bad(key))
+}
+
+/// An optional string: missing and `null` are `None`.
+fn optional_string(value: &JsValue, key: &str) -> Read<Option<String>> {
+    let v = member(value, key);
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    v.as_string().map(Some).ok_or_else(|| bad(key))
+}
+
+fn boolean(value: &JsValue, key: &str) -> Read<bool> {
+    member(value, key).as_bool().ok_or_else(|| bad(key))
+}
+
+/// An array member, each element read with `read`; missing is an error unless
+/// `optional` (then empty).
+fn list<T>(
+    value: &JsValue,
+    key: &str,
+    optional: bool,
+    read: impl Fn(&JsValue) -> Read<T>,
+) -> Read<Vec<T>> {
+    let v = member(value, key);
+    if optional && (v.is_undefined() || v.is_null()) {
+        return Ok(Vec::new());
+    }
+    if !Array::is_array(&v) {
+        return Err(bad(key));
+    }
+    v.unchecked_into::<Array>()
+        .iter()
+        .map(|item| read(&item).map_err(|e| format!("in `{key}`: {e}")))
+        .collect()
+}
+
+/// A string member that must be one of `names` (wire name -> value).
+fn one_of<T: Copy>(value: &JsValue, key: &str, names: &[(&str, T)]) -> Read<T> {
+    let text = string(value, key)?;
+    names
+        .iter()
+        .find(|(name, _)| *name == text)
+        .map(|(_, v)| *v)
+        .ok_or_else(|| format!("`{key}` has an unknown value"))
+}
+
+/// The wire names of [`FieldKind`] (both directions).
+const FIELD_KINDS: [(&str, FieldKind); 3] = [
+    ("text", FieldKind::Text),
+    ("password", FieldKind::Password),
+    ("url", FieldKind::Url),
+];
+
+/// The wire names of [`ConnectionStatus`] (both directions).
+const CONNECTION_STATUSES: [(&str, ConnectionStatus); 2] = [
+    ("active", ConnectionStatus::Active),
+    ("error", ConnectionStatus::Error),
+];
+
+/// Every [`AuthType`], whose wire names are [`AuthType::as_str`].
+const AUTH_TYPES: [AuthType; 9] = [
+    AuthType::Oauth2,
+    AuthType::ApiKey,
+    AuthType::UserCredentials,
+    AuthType::Headers,
+    AuthType::Basic,
+    AuthType::Bearer,
+    AuthType::Aws4,
+    AuthType::HmacSha256,
+    AuthType::None,
+];
+
+/// The wire name of `value` in a table of wire names.
+fn name_of<T: PartialEq>(names: &[(&'static str, T)], value: &T) -> &'static str {
+    names
+        .iter()
+        .find(|(_, v)| v == value)
+        .map_or("", |(name, _)| name)
+}
+
+impl FromJs for SessionBody {
+    fn from_js(value: &JsValue) -> Read<SessionBody> {
+        let connector = member(value, "connector");
+        let auth_types: Vec<(&str, AuthType)> =
+            AUTH_TYPES.iter().map(|t| (t.as_str(), *t)).collect();
+        let read_connector = || -> Read<Connector> {
+            Ok(Connector {
+                name: string(&connector, "name")?,
+                display_name: string(&connector, "display_name")?,
+                categories: list(&connector, "categories", false, |c| {
+                    c.as_string().ok_or_else(|| bad("categories"))
+                })?,
+                auth_type: one_of(&connector, "auth_type", &auth_types)?,
+                fields: list(&connector, "fields", false, |f| {
+                    Ok(FieldSpec {
+                        name: string(f, "name")?,
+                        label: string(f, "label")?,
+                        kind: one_of(f, "kind", &FIELD_KINDS)?,
+                        required: boolean(f, "required")?,
+                        secret: boolean(f, "secret")?,
+                        help: optional_string(f, "help")?,
+                    })
+                })?,
+            })
+        };
+        Ok(SessionBody {
+            connector: read_connector().map_err(|e| format!("in `connector`: {e}"))?,
+            customer: string(&member(value, "customer"), "external_id")
+                .map_err(|e| format!("in `customer`: {e}"))?,
+            expires_at: string(value, "expires_at")?,
+            certificate: optional_string(value, "certificate")?,
         })
     }
 }
 
-/// `Connection` in TypeScript.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct JsConnection<'a> {
-    id: &'a str,
-    customer_id: &'a str,
-    connector: &'a str,
-    status: crate::model::ConnectionStatus,
-    created_at: &'a str,
+impl FromJs for Connection {
+    fn from_js(value: &JsValue) -> Read<Connection> {
+        Ok(Connection {
+            id: string(value, "id")?,
+            customer_id: string(value, "customer_id")?,
+            connector: string(value, "connector")?,
+            status: one_of(value, "status", &CONNECTION_STATUSES)?,
+            created_at: string(value, "created_at")?,
+        })
+    }
 }
 
-/// A connection as the JavaScript object the flows resolve with.
+impl FromJs for ApiErrorBody {
+    fn from_js(value: &JsValue) -> Read<ApiErrorBody> {
+        Ok(ApiErrorBody {
+            code: string(value, "code")?,
+            detail: string(value, "detail")?,
+            fields: list(value, "fields", true, |f| {
+                Ok(FieldError::new(string(f, "field")?, string(f, "message")?))
+            })?,
+        })
+    }
+}
+
+/// A plain JavaScript object under construction.
+struct JsObject(Object);
+
+impl JsObject {
+    fn new() -> JsObject {
+        JsObject(Object::new())
+    }
+
+    /// Sets `key` (cannot fail on a fresh, extensible object).
+    fn set(self, key: &str, value: impl Into<JsValue>) -> JsObject {
+        let _ = Reflect::set(&self.0, &JsValue::from_str(key), &value.into());
+        self
+    }
+
+    /// Sets `key` when `value` is present (TypeScript's optional members).
+    fn set_some(self, key: &str, value: Option<&str>) -> JsObject {
+        match value {
+            Some(value) => self.set(key, value),
+            None => self,
+        }
+    }
+
+    fn done(self) -> JsValue {
+        self.0.into()
+    }
+}
+
+impl SessionBody {
+    /// The session as the JavaScript object `describe` resolves with (`ConnectSession`
+    /// in TypeScript).
+    pub(crate) fn to_js(&self) -> Result<JsValue> {
+        let fields: Array = self
+            .connector
+            .fields
+            .iter()
+            .map(|f| {
+                JsObject::new()
+                    .set("name", f.name.as_str())
+                    .set("label", f.label.as_str())
+                    .set("kind", name_of(&FIELD_KINDS, &f.kind))
+                    .set("required", f.required)
+                    .set("secret", f.secret)
+                    .set_some("help", f.help.as_deref())
+                    .done()
+            })
+            .collect();
+        Ok(JsObject::new()
+            .set("connector", self.connector.name.as_str())
+            .set("displayName", self.connector.display_name.as_str())
+            .set("authType", self.connector.auth_type.as_str())
+            .set("fields", fields)
+            .set("customer", self.customer.as_str())
+            .set("expiresAt", self.expires_at.as_str())
+            .set_some("certificate", self.certificate.as_deref())
+            .done())
+    }
+}
+
+/// A connection as the JavaScript object the flows resolve with (`Connection` in
+/// TypeScript).
 pub(crate) fn connection_to_js(c: &Connection) -> Result<JsValue> {
-    to_js(&JsConnection {
-        id: &c.id,
-        customer_id: &c.customer_id,
-        connector: &c.connector,
-        status: c.status,
-        created_at: &c.created_at,
-    })
+    Ok(JsObject::new()
+        .set("id", c.id.as_str())
+        .set("customerId", c.customer_id.as_str())
+        .set("connector", c.connector.as_str())
+        .set("status", name_of(&CONNECTION_STATUSES, &c.status))
+        .set("createdAt", c.created_at.as_str())
+        .done())
 }
 
 /// A connection from a JavaScript object in the API's JSON form (the OAuth2 popup's
 /// message carries the same object as the `POST {connect}/credentials` answer).
 pub(crate) fn connection_from_js(value: JsValue) -> Result<Connection> {
-    let malformed = |detail: String| {
+    Connection::from_js(&value).map_err(|detail| {
         Error::new(
             ErrorKind::Decode,
             "server",
             format!("the platform sent a malformed connection: {detail}"),
         )
-    };
-    let json = js_sys::JSON::stringify(&value)
-        .ok()
-        .and_then(|s| s.as_string())
-        .ok_or_else(|| malformed("not JSON".to_owned()))?;
-    serde_json::from_str(&json).map_err(|e| malformed(e.to_string()))
+    })
+}
+
+/// The body of `POST {connect}/credentials`: `{"envelope": jwe}`.
+pub(crate) fn envelope_request(envelope: &str) -> JsValue {
+    JsObject::new().set("envelope", envelope).done()
 }
 
 /// `LinkInfo` in TypeScript.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug)]
 pub(crate) struct JsLinkInfo<'a> {
     pub workspace: &'a str,
     pub customer: &'a str,
     pub connector: &'a str,
     pub expires_at: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub redirect_uri: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scope: Option<&'a str>,
 }
 
-/// Any of the above as a plain JavaScript object, through JSON (serde_json is in the
-/// build anyway; a second serializer would only add bytes).
-pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue> {
-    let json = serde_json::to_string(value)?;
-    js_sys::JSON::parse(&json).map_err(|_| {
-        Error::new(
-            ErrorKind::Internal,
-            "internal",
-            "JSON.parse refused our JSON",
-        )
-    })
+impl JsLinkInfo<'_> {
+    /// The JavaScript object `parseLink` returns.
+    pub(crate) fn to_js(&self) -> Result<JsValue> {
+        Ok(JsObject::new()
+            .set("workspace", self.workspace)
+            .set("customer", self.customer)
+            .set("connector", self.connector)
+            .set("expiresAt", self.expires_at.as_str())
+            .set_some("redirectUri", self.redirect_uri)
+            .set_some("scope", self.scope)
+            .done())
+    }
 }
