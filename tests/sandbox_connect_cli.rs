@@ -3,46 +3,14 @@
 //! /v1/connect/credentials` → 201. With `--memory` the file is temporary and goes when the
 //! sandbox stops (SIGTERM); with a data folder it is `<data>/certificate.pem`.
 
-use std::collections::HashMap;
-use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 use munity::envelope::WorkspaceCertificate;
+use sandbox_support::process::{start, Running};
 
 mod cli_support;
-
-/// A running `munity sandbox`, killed if the test fails before stopping it.
-struct Running {
-    child: Child,
-    vars: HashMap<String, String>,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(args: &[&str]) -> Running {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_munity"))
-        .arg("sandbox")
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut vars = HashMap::new();
-    for _ in 0..5 {
-        let line = lines.next().unwrap().unwrap();
-        let (name, value) = line.split_once('=').unwrap();
-        vars.insert(name.to_owned(), value.to_owned());
-    }
-    Running { child, vars }
-}
+mod sandbox_support;
 
 /// Stops the sandbox with SIGTERM and waits for a clean exit.
 fn stop(mut running: Running) {
@@ -65,18 +33,19 @@ fn munity(args: &[&str], stdin: &str) -> String {
 
 /// The certificate file is the workspace's, and a link + `munity seal` with it makes a
 /// connection.
-async fn connect_through_the_cli(vars: &HashMap<String, String>) -> PathBuf {
-    let path = PathBuf::from(&vars["MUNITY_CERTIFICATE"]);
+async fn connect_through_the_cli(running: &Running) -> PathBuf {
+    let var = |name: &str| running.var(name).to_owned();
+    let path = PathBuf::from(var("MUNITY_CERTIFICATE"));
     let pem = std::fs::read_to_string(&path).unwrap();
     let now = munity::time::now_unix();
     WorkspaceCertificate::parse(&pem, now).unwrap();
-    let base = &vars["MUNITY_API_BASE"];
+    let base = var("MUNITY_API_BASE");
     let http = reqwest::Client::new();
     let served: serde_json::Value = http
         .get(format!("{base}/workspace/certificate/"))
         .header(
             "Authorization",
-            munity::ApiKey::parse(&vars["MUNITY_USER_KEY"])
+            munity::ApiKey::parse(&var("MUNITY_USER_KEY"))
                 .unwrap()
                 .authorization_value()
                 .expose()
@@ -94,9 +63,9 @@ async fn connect_through_the_cli(vars: &HashMap<String, String>) -> PathBuf {
         &[
             "link",
             "--api-key",
-            &vars["MUNITY_ADMIN_KEY"],
+            &var("MUNITY_ADMIN_KEY"),
             "--workspace",
-            &vars["MUNITY_WORKSPACE_ID"],
+            &var("MUNITY_WORKSPACE_ID"),
             "--customer",
             "acme",
             "--connector",
@@ -129,9 +98,9 @@ async fn connect_through_the_cli(vars: &HashMap<String, String>) -> PathBuf {
 
 #[tokio::test]
 async fn in_memory_the_certificate_file_is_temporary() {
-    let running = start(&["--memory"]);
-    assert_eq!(running.vars.len(), 5, "{:?}", running.vars.keys());
-    let path = connect_through_the_cli(&running.vars).await;
+    let dir = tempfile::tempdir().unwrap();
+    let running = start(&["--memory"], dir.path());
+    let path = connect_through_the_cli(&running).await;
     assert!(path.exists());
     stop(running);
     assert!(!path.exists(), "{} was left behind", path.display());
@@ -141,8 +110,8 @@ async fn in_memory_the_certificate_file_is_temporary() {
 async fn with_a_data_folder_the_certificate_is_kept_there() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let running = start(&["--data", data.to_str().unwrap()]);
-    let path = connect_through_the_cli(&running.vars).await;
+    let running = start(&["--data", data.to_str().unwrap()], dir.path());
+    let path = connect_through_the_cli(&running).await;
     assert_eq!(path, data.join("certificate.pem"));
     stop(running);
     assert!(Path::new(&path).exists());
