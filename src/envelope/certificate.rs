@@ -3,9 +3,9 @@
 use std::fmt;
 
 use ring::agreement;
-use serde_json::{Map, Value};
 
 use super::der::{self, BitStringError, Reader, ID_EC_PUBLIC_KEY, ID_X25519, SECP256R1};
+use super::json;
 use super::jwk::{self, printable, unsupported, KeyType, PublicKey, P256_POINT_LEN};
 use super::pem;
 use super::CLOCK_SKEW_SECS;
@@ -84,8 +84,11 @@ impl WorkspaceCertificate {
             ));
         }
         if text.starts_with('{') {
-            let map: Map<String, Value> = serde_json::from_str(text).map_err(|e| {
-                Error::invalid(INVALID, format!("the JWK is not a JSON object: {e}"))
+            let map = json::parse_object(text.as_bytes()).map_err(|e| {
+                Error::invalid(
+                    INVALID,
+                    format!("the JWK is not a JSON object: {}", e.describe()),
+                )
             })?;
             let key = jwk::parse_public_jwk(&map, "the JWK", INVALID)?;
             return Self::from_key(key, None, CertificateFormat::Jwk);

@@ -4,7 +4,8 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use ring::{agreement, digest};
-use serde_json::{Map, Value};
+
+use super::json::{Object, Value};
 
 use crate::{Error, ErrorKind, Result};
 
@@ -114,7 +115,7 @@ pub(crate) fn unb64(text: &str) -> Option<Vec<u8>> {
 /// context: a certificate or an envelope's `epk`); keys of another type or curve are
 /// `unsupported_key`; a JWK holding a private part (`d`) is refused.
 pub(crate) fn parse_public_jwk(
-    jwk: &Map<String, Value>,
+    jwk: &Object,
     what: &str,
     invalid_code: &'static str,
 ) -> Result<PublicKey> {
@@ -197,7 +198,9 @@ mod tests {
     use super::*;
 
     fn parse(json: &str) -> Result<PublicKey> {
-        let map: Map<String, Value> = serde_json::from_str(json).unwrap();
+        let Ok(map) = super::super::json::parse_object(json.as_bytes()) else {
+            panic!("not a JSON object: {json}")
+        };
         parse_public_jwk(&map, "the JWK", "certificate_invalid")
     }
 

@@ -43,6 +43,7 @@
 
 mod certificate;
 mod der;
+mod json;
 mod jwe;
 mod jwk;
 mod kdf;

@@ -33,7 +33,7 @@ impl OpenedEnvelope {
             exp: self.expires_at,
             credentials: self.credentials.clone(),
         };
-        let json = payload.to_zeroizing_json()?;
+        let json = payload.to_zeroizing_json();
         let text = std::str::from_utf8(&json)
             .map_err(|_| Error::from_kind(ErrorKind::Internal, "the payload JSON is not UTF-8"))?;
         Ok(Secret::new(text.to_owned()))

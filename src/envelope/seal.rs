@@ -73,7 +73,7 @@ pub fn seal_with_ttl(
         exp: now.saturating_add(ttl_secs),
         credentials: credentials.clone(),
     };
-    let plaintext = payload.to_zeroizing_json()?;
+    let plaintext = payload.to_zeroizing_json();
 
     let recipient = certificate.public_key();
     let ephemeral = recipient.new_ephemeral()?;
@@ -81,7 +81,7 @@ pub fn seal_with_ttl(
         .compute_public_key()
         .map_err(|_| Error::from_kind(ErrorKind::Crypto, "cannot compute the ephemeral key"))?;
     let epk = PublicKey::from_raw(recipient.key_type(), epk_bytes.as_ref())?;
-    let header_b64 = b64(jwe::protected_header(certificate.kid(), &epk)?.as_bytes());
+    let header_b64 = b64(jwe::protected_header(certificate.kid(), &epk).as_bytes());
     let peer =
         agreement::UnparsedPublicKey::new(recipient.agreement_algorithm(), recipient.as_bytes());
     agreement::agree_ephemeral(ephemeral, &peer, |z| {
