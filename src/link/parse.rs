@@ -14,9 +14,6 @@ use crate::error::Result;
 /// Longest query accepted, in bytes (every field at its maximum fits well below).
 const MAX_QUERY_LEN: usize = 16 * 1024;
 
-/// Longest piece of input quoted back in an error.
-const QUOTE_LEN: usize = 32;
-
 pub(crate) fn parse_url(url: &str) -> Result<ConnectLink> {
     let without_fragment = url.split('#').next().unwrap_or_default();
     match without_fragment.split_once('?') {
@@ -138,12 +135,11 @@ fn decode(raw: &str) -> Option<String> {
         .map(|s| s.into_owned())
 }
 
-/// A short, printable rendition of untrusted input for an error message.
+/// A short, printable rendition of untrusted input for an error message, in backticks
+/// (not `{:?}`: Debug's escaping costs the browser build its `core::fmt` machinery).
 fn quote(text: &str) -> String {
-    let short: String = text.chars().take(QUOTE_LEN).collect();
-    if short.len() < text.len() {
-        format!("{short:?}...")
-    } else {
-        format!("{short:?}")
-    }
+    let mut out = String::from("`");
+    out.push_str(&crate::envelope::printable(text));
+    out.push('`');
+    out
 }
