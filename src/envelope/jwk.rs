@@ -1,10 +1,9 @@
 //! Public keys as JWK (RFC 7517/7518/8037): parsing, the canonical form, and the
 //! RFC 7638 thumbprint that serves as the key id.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
 use ring::{agreement, digest};
 
+use super::base64_strict;
 use super::json::{Object, Value};
 
 use crate::{Error, ErrorKind, Result};
@@ -102,13 +101,13 @@ impl PublicKey {
 
 /// base64url without padding (RFC 7515 §2).
 pub(crate) fn b64(data: &[u8]) -> String {
-    URL_SAFE_NO_PAD.encode(data)
+    base64_strict::encode_url(data)
 }
 
 /// Strict base64url without padding: `None` on any other character, padding, or
 /// non-canonical trailing bits.
 pub(crate) fn unb64(text: &str) -> Option<Vec<u8>> {
-    URL_SAFE_NO_PAD.decode(text).ok()
+    base64_strict::decode_url(text.as_bytes())
 }
 
 /// Reads a public JWK object. `invalid_code` names malformed input (the caller's

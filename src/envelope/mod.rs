@@ -41,6 +41,7 @@
 //! # Ok::<(), munity::Error>(())
 //! ```
 
+pub(crate) mod base64_strict;
 mod certificate;
 mod der;
 mod json;

@@ -1,8 +1,6 @@
 //! The rules each link field follows, shared by the builder and the parser so that a
 //! link this crate builds always parses.
 
-use base64::Engine as _;
-
 use super::Nonce;
 use crate::error::{Error, Result};
 
@@ -79,9 +77,7 @@ pub(crate) fn parse_sig(value: &str) -> Result<[u8; 32]> {
 fn decode_fixed<const N: usize>(value: &str) -> Option<[u8; N]> {
     // The engine refuses padding and non-zero trailing bits, so each byte string has
     // exactly one accepted spelling.
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(value)
-        .ok()?;
+    let bytes = crate::envelope::base64_strict::decode_url(value.as_bytes())?;
     bytes.try_into().ok()
 }
 
