@@ -13,6 +13,15 @@ use crate::{Error, ErrorKind, Result};
 
 const INVALID: &str = "certificate_invalid";
 
+/// How many times `marker` occurs in `text` (a byte-window scan: `str::matches` would
+/// bring the two-way substring searcher into the browser build for two PEM markers).
+fn occurrences(text: &str, marker: &str) -> usize {
+    text.as_bytes()
+        .windows(marker.len())
+        .filter(|window| *window == marker.as_bytes())
+        .count()
+}
+
 /// Where a [`WorkspaceCertificate`] came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -100,14 +109,14 @@ impl WorkspaceCertificate {
                  (-----BEGIN PUBLIC KEY-----) or a public JWK (a JSON object)",
             ));
         }
-        let blocks = text.matches("-----BEGIN ").count();
+        let blocks = occurrences(text, "-----BEGIN ");
         if blocks > 1 {
             return Err(Error::invalid(
                 INVALID,
                 format!("the text holds {blocks} PEM blocks; pass only the workspace certificate"),
             ));
         }
-        if !text.contains("-----END ") {
+        if occurrences(text, "-----END ") == 0 {
             return Err(Error::invalid(
                 INVALID,
                 "the PEM text has no END line: it is truncated",
