@@ -9,8 +9,6 @@
 //! Bounded: nesting deeper than [`MAX_DEPTH`] is refused; no recursion beyond that.
 //! Duplicate member names: the last one wins (as with serde_json's `Map`).
 
-use std::collections::BTreeMap;
-
 /// The deepest nesting of objects and arrays accepted (serde_json's default too).
 const MAX_DEPTH: usize = 128;
 
@@ -27,8 +25,57 @@ pub(crate) enum Value {
     Other,
 }
 
-/// A JSON object's members by name.
-pub(crate) type Object = BTreeMap<String, Value>;
+/// A JSON object's members in document order. Lookups take the last member of a name,
+/// so a duplicate name behaves as in serde_json's `Map` (the last one wins). A plain
+/// list rather than a map: the objects read here have a handful of members, and a
+/// second `BTreeMap` instance costs the browser build more than it saves.
+#[derive(Clone, Default, PartialEq, Eq)]
+#[cfg_attr(test, derive(Debug))]
+pub(crate) struct Object {
+    members: Vec<(String, Value)>,
+}
+
+impl Object {
+    /// The (last) member named `name`.
+    pub(crate) fn get(&self, name: &str) -> Option<&Value> {
+        self.members
+            .iter()
+            .rev()
+            .find(|(member, _)| member == name)
+            .map(|(_, value)| value)
+    }
+
+    /// True when a member is named `name`.
+    pub(crate) fn contains_key(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    /// Takes out every member named `name`, returning the last one's value.
+    #[cfg_attr(not(feature = "platform"), allow(dead_code))]
+    pub(crate) fn remove(&mut self, name: &str) -> Option<Value> {
+        let mut last = None;
+        let mut kept = Vec::with_capacity(self.members.len());
+        for (member, value) in std::mem::take(&mut self.members) {
+            if member == name {
+                last = Some(value);
+            } else {
+                kept.push((member, value));
+            }
+        }
+        self.members = kept;
+        last
+    }
+}
+
+impl IntoIterator for Object {
+    type Item = (String, Value);
+    type IntoIter = std::vec::IntoIter<(String, Value)>;
+
+    /// The members in document order, duplicates included.
+    fn into_iter(self) -> Self::IntoIter {
+        self.members.into_iter()
+    }
+}
 
 /// Why a text is not a JSON object: what went wrong and the byte offset where.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -125,7 +172,7 @@ impl Reader<'_> {
             return Err(self.error("the JSON nests too deeply"));
         }
         self.expect(b'{')?;
-        let mut object = Object::new();
+        let mut object = Object::default();
         self.skip_whitespace();
         if self.peek() == Some(b'}') {
             self.pos += 1;
@@ -140,7 +187,7 @@ impl Reader<'_> {
             self.skip_whitespace();
             self.expect(b':')?;
             let value = self.value(depth)?;
-            object.insert(name, value);
+            object.members.push((name, value));
             self.skip_whitespace();
             match self.next()? {
                 b',' => {}
@@ -380,6 +427,9 @@ mod tests {
         assert_eq!(obj.get("n"), Some(&Value::Other));
         assert_eq!(obj.get("b"), Some(&Value::Other));
         assert_eq!(obj.get("dup"), Some(&Value::String("2".into())));
+        let mut obj = obj;
+        assert_eq!(obj.remove("dup"), Some(Value::String("2".into())));
+        assert!(!obj.contains_key("dup") && obj.contains_key("n"));
         let Some(Value::Object(inner)) = obj.get("o") else {
             panic!("no inner object")
         };
