@@ -117,9 +117,10 @@ pub(crate) fn check_redirect_uri(value: &str) -> Result<()> {
 
 /// `text` without `prefix` (ASCII, compared case-insensitively), if it starts with it.
 pub(crate) fn strip_prefix_ignore_case<'t>(text: &'t str, prefix: &str) -> Option<&'t str> {
-    let head = text.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix)
-        .then(|| &text[prefix.len()..])
+    // `split_at_checked`, not `&text[n..]`: the slice's panic path would bring
+    // `core::fmt`'s Debug for char and ranges into the browser build.
+    let (head, rest) = text.split_at_checked(prefix.len())?;
+    head.eq_ignore_ascii_case(prefix).then_some(rest)
 }
 
 /// `scope`: 1 to 1024 bytes of scope tokens (printable ASCII except `"` and `\`, RFC
