@@ -42,11 +42,17 @@ pub(crate) fn parse_query(query: &str) -> Result<ConnectLink> {
             )));
         }
         if last.is_some_and(|last| last > index) {
-            return Err(invalid(format!(
-                "parameter `{}` is out of order (the order is {})",
-                PARAMS[index],
-                PARAMS.join(", ")
-            )));
+            let mut message = String::from("parameter `");
+            message.push_str(PARAMS[index]);
+            message.push_str("` is out of order (the order is ");
+            for (i, name) in PARAMS.iter().enumerate() {
+                if i > 0 {
+                    message.push_str(", ");
+                }
+                message.push_str(name);
+            }
+            message.push(')');
+            return Err(invalid(message));
         }
         if PARAMS[index] == "v" && value != super::VERSION {
             return Err(invalid(format!(
