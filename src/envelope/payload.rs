@@ -190,7 +190,8 @@ impl fmt::Debug for Credentials {
     }
 }
 
-/// The payload as it travels, encrypted (`docs/envelope.md` § Payload).
+/// The payload as it travels, encrypted (`docs/envelope.md` § Payload), as read.
+#[cfg(feature = "platform")]
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Payload {
@@ -205,15 +206,24 @@ pub(crate) struct Payload {
     pub credentials: Credentials,
 }
 
-impl Payload {
+/// The payload to write, borrowed: sealing copies no credential into it.
+pub(crate) struct PayloadOut<'a> {
+    pub binding: &'a SessionBinding,
+    pub iat: i64,
+    pub exp: i64,
+    pub credentials: &'a Credentials,
+}
+
+impl PayloadOut<'_> {
     /// Serializes into one buffer sized up front, so no reallocation leaves a copy of
     /// the credentials behind; the buffer is wiped when dropped.
     pub(crate) fn to_zeroizing_json(&self) -> Zeroizing<Vec<u8>> {
+        let binding = self.binding;
         let hint = 512
-            + 6 * (self.customer.len()
-                + self.connector.len()
-                + self.nonce.len()
-                + self.workspace.as_ref().map_or(0, String::len))
+            + 6 * (binding.customer.len()
+                + binding.connector.len()
+                + binding.nonce.len()
+                + binding.workspace.as_ref().map_or(0, String::len))
             + self.credentials.json_size_hint();
         // 16 bytes spare for the GCM tag appended in place by some callers.
         let mut json = Zeroizing::new(String::with_capacity(hint + 16));
@@ -224,16 +234,17 @@ impl Payload {
     /// The members in the order of `docs/envelope.md`, no whitespace; `workspace` only
     /// when there is one.
     fn write_json(&self, out: &mut String) {
+        let binding = self.binding;
         out.push_str(r#"{"v":"#);
-        push_int(out, i64::from(self.v));
-        if let Some(workspace) = &self.workspace {
+        push_int(out, i64::from(PAYLOAD_VERSION));
+        if let Some(workspace) = &binding.workspace {
             out.push_str(r#","workspace":"#);
             push_string(out, workspace);
         }
         for (name, value) in [
-            ("customer", &self.customer),
-            ("connector", &self.connector),
-            ("nonce", &self.nonce),
+            ("customer", &binding.customer),
+            ("connector", &binding.connector),
+            ("nonce", &binding.nonce),
         ] {
             out.push_str(",\"");
             out.push_str(name);
@@ -255,9 +266,11 @@ impl Payload {
         }
         out.push_str("}}");
     }
+}
 
+#[cfg(feature = "platform")]
+impl Payload {
     /// Parses and checks a decrypted payload: version, members, validity window.
-    #[cfg(feature = "platform")]
     pub(crate) fn from_json(json: &[u8], now: i64) -> Result<Payload> {
         let payload: Payload = serde_json::from_slice(json).map_err(|e| {
             Error::invalid(
@@ -312,7 +325,6 @@ impl Payload {
         Ok(payload)
     }
 
-    #[cfg(feature = "platform")]
     pub(crate) fn binding(&self) -> SessionBinding {
         SessionBinding {
             workspace: self.workspace.clone(),

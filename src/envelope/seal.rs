@@ -5,7 +5,7 @@ use ring::agreement;
 use super::certificate::WorkspaceCertificate;
 use super::jwe;
 use super::jwk::{b64, PublicKey};
-use super::payload::{Credentials, Payload, SessionBinding, PAYLOAD_VERSION};
+use super::payload::{Credentials, PayloadOut, SessionBinding};
 use super::{DEFAULT_TTL_SECS, MAX_TTL_SECS};
 use crate::{Error, ErrorKind, Result};
 
@@ -63,15 +63,11 @@ pub fn seal_with_ttl(
             "there are no credential fields to seal",
         ));
     }
-    let payload = Payload {
-        v: PAYLOAD_VERSION,
-        workspace: binding.workspace.clone(),
-        customer: binding.customer.clone(),
-        connector: binding.connector.clone(),
-        nonce: binding.nonce.clone(),
+    let payload = PayloadOut {
+        binding,
         iat: now,
         exp: now.saturating_add(ttl_secs),
-        credentials: credentials.clone(),
+        credentials,
     };
     let plaintext = payload.to_zeroizing_json();
 
