@@ -3,9 +3,9 @@
 //! decryption. One implementation serves `seal` and `open`.
 
 use ring::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey};
-use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 
+use super::json::{self, Object, Value};
 use super::jwk::{self, b64, printable, unb64, PublicKey};
 use super::kdf::concat_kdf;
 use super::MAX_ENVELOPE_LEN;
@@ -22,12 +22,13 @@ const TAG_LEN: usize = 16;
 const MALFORMED: &str = "envelope_malformed";
 
 /// The protected header's JSON: `{"alg":"ECDH-ES","enc":"A256GCM","kid":...,"epk":...}`.
-pub(crate) fn protected_header(kid: &str, epk: &PublicKey) -> Result<String> {
-    let kid = serde_json::to_string(kid)?;
-    Ok(format!(
-        r#"{{"alg":"{ALG}","enc":"{ENC}","kid":{kid},"epk":{}}}"#,
-        epk.canonical_jwk()
-    ))
+pub(crate) fn protected_header(kid: &str, epk: &PublicKey) -> String {
+    let mut header = String::from(r#"{"alg":"ECDH-ES","enc":"A256GCM","kid":"#);
+    json::push_string(&mut header, kid);
+    header.push_str(r#","epk":"#);
+    header.push_str(&epk.canonical_jwk());
+    header.push('}');
+    header
 }
 
 /// Derives the content key from the shared secret `z` and encrypts `plaintext` (wiped
@@ -114,7 +115,7 @@ pub(crate) fn parse(envelope: &str) -> Result<ParsedEnvelope<'_>> {
         unb64(part).ok_or_else(|| malformed(format!("the {name} is not base64url without padding")))
     };
     let header_json = decode(header_b64, "protected header")?;
-    let header: Map<String, Value> = serde_json::from_slice(&header_json)
+    let header = json::parse_object(&header_json)
         .map_err(|_| malformed("the protected header is not a JSON object"))?;
     check_header(&header)?;
 
@@ -172,7 +173,7 @@ pub(crate) fn parse(envelope: &str) -> Result<ParsedEnvelope<'_>> {
     })
 }
 
-fn check_header(header: &Map<String, Value>) -> Result<()> {
+fn check_header(header: &Object) -> Result<()> {
     match header.get("alg") {
         Some(Value::String(alg)) if alg == ALG => {}
         Some(Value::String(alg)) => {

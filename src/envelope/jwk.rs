@@ -1,10 +1,10 @@
 //! Public keys as JWK (RFC 7517/7518/8037): parsing, the canonical form, and the
 //! RFC 7638 thumbprint that serves as the key id.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
 use ring::{agreement, digest};
-use serde_json::{Map, Value};
+
+use super::base64_strict;
+use super::json::{Object, Value};
 
 use crate::{Error, ErrorKind, Result};
 
@@ -101,20 +101,20 @@ impl PublicKey {
 
 /// base64url without padding (RFC 7515 §2).
 pub(crate) fn b64(data: &[u8]) -> String {
-    URL_SAFE_NO_PAD.encode(data)
+    base64_strict::encode_url(data)
 }
 
 /// Strict base64url without padding: `None` on any other character, padding, or
 /// non-canonical trailing bits.
 pub(crate) fn unb64(text: &str) -> Option<Vec<u8>> {
-    URL_SAFE_NO_PAD.decode(text).ok()
+    base64_strict::decode_url(text.as_bytes())
 }
 
 /// Reads a public JWK object. `invalid_code` names malformed input (the caller's
 /// context: a certificate or an envelope's `epk`); keys of another type or curve are
 /// `unsupported_key`; a JWK holding a private part (`d`) is refused.
 pub(crate) fn parse_public_jwk(
-    jwk: &Map<String, Value>,
+    jwk: &Object,
     what: &str,
     invalid_code: &'static str,
 ) -> Result<PublicKey> {
@@ -197,7 +197,9 @@ mod tests {
     use super::*;
 
     fn parse(json: &str) -> Result<PublicKey> {
-        let map: Map<String, Value> = serde_json::from_str(json).unwrap();
+        let Ok(map) = super::super::json::parse_object(json.as_bytes()) else {
+            panic!("not a JSON object: {json}")
+        };
         parse_public_jwk(&map, "the JWK", "certificate_invalid")
     }
 

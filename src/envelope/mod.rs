@@ -41,8 +41,10 @@
 //! # Ok::<(), munity::Error>(())
 //! ```
 
+pub(crate) mod base64_strict;
 mod certificate;
 mod der;
+mod json;
 mod jwe;
 mod jwk;
 mod kdf;
@@ -56,6 +58,7 @@ mod open;
 mod private_key;
 
 pub use certificate::{CertificateFormat, WorkspaceCertificate};
+pub(crate) use jwk::printable;
 pub use jwk::KeyType;
 pub use payload::{Credentials, SessionBinding, PAYLOAD_VERSION};
 pub use seal::{seal, seal_with_ttl};

@@ -1,7 +1,7 @@
 //! Opening envelopes (feature `platform`).
 
 use super::jwe;
-use super::payload::{Credentials, Payload, SessionBinding};
+use super::payload::{Credentials, Payload, PayloadOut, SessionBinding};
 use super::private_key::WorkspacePrivateKey;
 use crate::{Error, ErrorKind, Result, Secret};
 
@@ -23,17 +23,13 @@ impl OpenedEnvelope {
     /// The payload as JSON (`docs/envelope.md` § Payload), credentials included: keep it
     /// out of logs.
     pub fn to_payload_json(&self) -> Result<Secret<String>> {
-        let payload = Payload {
-            v: super::PAYLOAD_VERSION,
-            workspace: self.binding.workspace.clone(),
-            customer: self.binding.customer.clone(),
-            connector: self.binding.connector.clone(),
-            nonce: self.binding.nonce.clone(),
+        let payload = PayloadOut {
+            binding: &self.binding,
             iat: self.issued_at,
             exp: self.expires_at,
-            credentials: self.credentials.clone(),
+            credentials: &self.credentials,
         };
-        let json = payload.to_zeroizing_json()?;
+        let json = payload.to_zeroizing_json();
         let text = std::str::from_utf8(&json)
             .map_err(|_| Error::from_kind(ErrorKind::Internal, "the payload JSON is not UTF-8"))?;
         Ok(Secret::new(text.to_owned()))

@@ -7,9 +7,13 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+use super::json::{self, push_int, push_string};
+
 #[cfg(feature = "platform")]
 use super::{CLOCK_SKEW_SECS, MAX_TTL_SECS};
-use crate::{Error, ErrorKind, Result, Secret};
+#[cfg(feature = "platform")]
+use crate::ErrorKind;
+use crate::{Error, Result, Secret};
 
 /// The version of the payload format (`v`).
 pub const PAYLOAD_VERSION: u32 = 1;
@@ -113,15 +117,21 @@ impl Credentials {
     /// `credentials_invalid` when the text is not such an object; the message never
     /// quotes the input.
     pub fn from_json(json: &str) -> Result<Credentials> {
-        serde_json::from_str(json).map_err(|e| {
+        let invalid = |why: &str| {
             Error::invalid(
                 "credentials_invalid",
-                format!(
-                    "the credentials must be a JSON object of strings ({})",
-                    json_error_summary(&e)
-                ),
+                format!("the credentials must be a JSON object of strings ({why})"),
             )
-        })
+        };
+        let object = json::parse_object(json.as_bytes()).map_err(|e| invalid(&e.describe()))?;
+        let mut credentials = Credentials::new();
+        for (name, value) in object {
+            match value {
+                json::Value::String(value) => credentials.insert(name, value),
+                _ => return Err(invalid("a member is not a string")),
+            }
+        }
+        Ok(credentials)
     }
 
     /// Adds or replaces a field.
@@ -180,12 +190,13 @@ impl fmt::Debug for Credentials {
     }
 }
 
-/// The payload as it travels, encrypted (`docs/envelope.md` § Payload).
-#[derive(Serialize, Deserialize)]
+/// The payload as it travels, encrypted (`docs/envelope.md` § Payload), as read.
+#[cfg(feature = "platform")]
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Payload {
     pub v: u32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub workspace: Option<String>,
     pub customer: String,
     pub connector: String,
@@ -195,29 +206,71 @@ pub(crate) struct Payload {
     pub credentials: Credentials,
 }
 
-impl Payload {
+/// The payload to write, borrowed: sealing copies no credential into it.
+pub(crate) struct PayloadOut<'a> {
+    pub binding: &'a SessionBinding,
+    pub iat: i64,
+    pub exp: i64,
+    pub credentials: &'a Credentials,
+}
+
+impl PayloadOut<'_> {
     /// Serializes into one buffer sized up front, so no reallocation leaves a copy of
     /// the credentials behind; the buffer is wiped when dropped.
-    pub(crate) fn to_zeroizing_json(&self) -> Result<Zeroizing<Vec<u8>>> {
+    pub(crate) fn to_zeroizing_json(&self) -> Zeroizing<Vec<u8>> {
+        let binding = self.binding;
         let hint = 512
-            + 6 * (self.customer.len()
-                + self.connector.len()
-                + self.nonce.len()
-                + self.workspace.as_ref().map_or(0, String::len))
+            + 6 * (binding.customer.len()
+                + binding.connector.len()
+                + binding.nonce.len()
+                + binding.workspace.as_ref().map_or(0, String::len))
             + self.credentials.json_size_hint();
         // 16 bytes spare for the GCM tag appended in place by some callers.
-        let mut buf = Zeroizing::new(Vec::with_capacity(hint + 16));
-        serde_json::to_writer(&mut *buf, self).map_err(|e| {
-            Error::from_kind(
-                ErrorKind::Internal,
-                format!("cannot encode the payload: {e}"),
-            )
-        })?;
-        Ok(buf)
+        let mut json = Zeroizing::new(String::with_capacity(hint + 16));
+        self.write_json(&mut json);
+        Zeroizing::new(std::mem::take(&mut *json).into_bytes())
     }
 
+    /// The members in the order of `docs/envelope.md`, no whitespace; `workspace` only
+    /// when there is one.
+    fn write_json(&self, out: &mut String) {
+        let binding = self.binding;
+        out.push_str(r#"{"v":"#);
+        push_int(out, i64::from(PAYLOAD_VERSION));
+        if let Some(workspace) = &binding.workspace {
+            out.push_str(r#","workspace":"#);
+            push_string(out, workspace);
+        }
+        for (name, value) in [
+            ("customer", &binding.customer),
+            ("connector", &binding.connector),
+            ("nonce", &binding.nonce),
+        ] {
+            out.push_str(",\"");
+            out.push_str(name);
+            out.push_str("\":");
+            push_string(out, value);
+        }
+        out.push_str(r#","iat":"#);
+        push_int(out, self.iat);
+        out.push_str(r#","exp":"#);
+        push_int(out, self.exp);
+        out.push_str(r#","credentials":{"#);
+        for (i, (name, value)) in self.credentials.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            push_string(out, name);
+            out.push(':');
+            push_string(out, value.expose());
+        }
+        out.push_str("}}");
+    }
+}
+
+#[cfg(feature = "platform")]
+impl Payload {
     /// Parses and checks a decrypted payload: version, members, validity window.
-    #[cfg(feature = "platform")]
     pub(crate) fn from_json(json: &[u8], now: i64) -> Result<Payload> {
         let payload: Payload = serde_json::from_slice(json).map_err(|e| {
             Error::invalid(
@@ -272,7 +325,6 @@ impl Payload {
         Ok(payload)
     }
 
-    #[cfg(feature = "platform")]
     pub(crate) fn binding(&self) -> SessionBinding {
         SessionBinding {
             workspace: self.workspace.clone(),
@@ -286,6 +338,7 @@ impl Payload {
 /// Describes a JSON error without quoting the input: serde_json's messages for type
 /// errors quote the offending value (`invalid type: integer `1234``), which may be a
 /// credential.
+#[cfg(feature = "platform")]
 pub(crate) fn json_error_summary(err: &serde_json::Error) -> String {
     use serde_json::error::Category;
     let what = match err.classify() {

@@ -1,8 +1,7 @@
 //! PEM (RFC 7468) decoding of one block: its label and its DER bytes. Small on purpose:
 //! it runs in the browser build.
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine as _;
+use super::base64_strict;
 
 /// Why a PEM text could not be decoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,7 +44,7 @@ pub(crate) fn decode(text: &str) -> Result<(&str, Vec<u8>), PemError> {
         return Err(PemError::NoEnd);
     }
     let base64: Vec<u8> = body.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-    let der = STANDARD.decode(base64).map_err(|_| PemError::Base64)?;
+    let der = base64_strict::decode_standard(&base64).ok_or(PemError::Base64)?;
     Ok((label, der))
 }
 

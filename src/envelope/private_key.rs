@@ -8,7 +8,6 @@ use p256::pkcs8::der::asn1::OctetStringRef;
 use p256::pkcs8::der::{self, Decode as _, Encode as _};
 use p256::pkcs8::{spki, ObjectIdentifier};
 use p256::pkcs8::{DecodePrivateKey as _, EncodePrivateKey as _, EncodePublicKey as _};
-use serde_json::{Map, Value};
 use zeroize::{Zeroize as _, Zeroizing};
 
 use super::certificate::{CertificateFormat, WorkspaceCertificate};
@@ -149,10 +148,10 @@ impl WorkspacePrivateKey {
     /// Reads a private JWK (`EC` `P-256` or `OKP` `X25519` with `d`). The public members
     /// must match `d`.
     pub fn from_jwk(json: &str) -> Result<WorkspacePrivateKey> {
-        let mut map: Map<String, Value> = serde_json::from_str(json)
+        let mut map = super::json::parse_object(json.as_bytes())
             .map_err(|_| Error::invalid(INVALID, "the JWK is not a JSON object"))?;
         let d = match map.remove("d") {
-            Some(Value::String(d)) => Zeroizing::new(d),
+            Some(super::json::Value::String(d)) => Zeroizing::new(d),
             _ => return Err(Error::invalid(INVALID, "the JWK has no private member `d`")),
         };
         let public = jwk::parse_public_jwk(&map, "the JWK", INVALID)?;

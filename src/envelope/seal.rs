@@ -5,7 +5,7 @@ use ring::agreement;
 use super::certificate::WorkspaceCertificate;
 use super::jwe;
 use super::jwk::{b64, PublicKey};
-use super::payload::{Credentials, Payload, SessionBinding, PAYLOAD_VERSION};
+use super::payload::{Credentials, PayloadOut, SessionBinding};
 use super::{DEFAULT_TTL_SECS, MAX_TTL_SECS};
 use crate::{Error, ErrorKind, Result};
 
@@ -63,17 +63,13 @@ pub fn seal_with_ttl(
             "there are no credential fields to seal",
         ));
     }
-    let payload = Payload {
-        v: PAYLOAD_VERSION,
-        workspace: binding.workspace.clone(),
-        customer: binding.customer.clone(),
-        connector: binding.connector.clone(),
-        nonce: binding.nonce.clone(),
+    let payload = PayloadOut {
+        binding,
         iat: now,
         exp: now.saturating_add(ttl_secs),
-        credentials: credentials.clone(),
+        credentials,
     };
-    let plaintext = payload.to_zeroizing_json()?;
+    let plaintext = payload.to_zeroizing_json();
 
     let recipient = certificate.public_key();
     let ephemeral = recipient.new_ephemeral()?;
@@ -81,7 +77,7 @@ pub fn seal_with_ttl(
         .compute_public_key()
         .map_err(|_| Error::from_kind(ErrorKind::Crypto, "cannot compute the ephemeral key"))?;
     let epk = PublicKey::from_raw(recipient.key_type(), epk_bytes.as_ref())?;
-    let header_b64 = b64(jwe::protected_header(certificate.kid(), &epk)?.as_bytes());
+    let header_b64 = b64(jwe::protected_header(certificate.kid(), &epk).as_bytes());
     let peer =
         agreement::UnparsedPublicKey::new(recipient.agreement_algorithm(), recipient.as_bytes());
     agreement::agree_ephemeral(ephemeral, &peer, |z| {

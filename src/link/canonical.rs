@@ -12,8 +12,6 @@
 //! decodes in exactly one way: two different parameter sets never give the same string
 //! (absent optional fields are left out, and values are never empty).
 
-use base64::Engine as _;
-
 use super::Nonce;
 
 /// The first line of the canonical string: protocol and version.
@@ -84,11 +82,15 @@ fn decimal(n: i64, buf: &mut [u8; 20]) -> &str {
     std::str::from_utf8(&buf[at..]).unwrap_or_default()
 }
 
-/// base64url without padding of up to 18 bytes, on the stack.
-fn base64url<'b>(bytes: &[u8], buf: &'b mut [u8; 24]) -> &'b str {
-    let n = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .encode_slice(bytes, buf)
-        .unwrap_or(0);
+/// base64url without padding into `buf` (on the stack; 4 bytes per 3, rounded up).
+fn base64url<'b>(bytes: &[u8], buf: &'b mut [u8]) -> &'b str {
+    let mut n = 0;
+    crate::envelope::base64_strict::encode_url_with(bytes, |c| {
+        if let Some(slot) = buf.get_mut(n) {
+            *slot = c;
+            n += 1;
+        }
+    });
     std::str::from_utf8(&buf[..n]).unwrap_or_default()
 }
 
@@ -125,13 +127,7 @@ pub(crate) fn write_query(out: &mut String, fields: &Fields<'_>, signature: &[u8
     };
     fields.visit(&mut pair);
     let mut sig_buf = [0u8; 44];
-    let n = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .encode_slice(signature, &mut sig_buf)
-        .unwrap_or(0);
-    pair(
-        "sig",
-        std::str::from_utf8(&sig_buf[..n]).unwrap_or_default(),
-    );
+    pair("sig", base64url(signature, &mut sig_buf));
 }
 
 /// Upper-case hex digits of `%XX`.

@@ -1,8 +1,6 @@
 //! The rules each link field follows, shared by the builder and the parser so that a
 //! link this crate builds always parses.
 
-use base64::Engine as _;
-
 use super::Nonce;
 use crate::error::{Error, Result};
 
@@ -79,9 +77,7 @@ pub(crate) fn parse_sig(value: &str) -> Result<[u8; 32]> {
 fn decode_fixed<const N: usize>(value: &str) -> Option<[u8; N]> {
     // The engine refuses padding and non-zero trailing bits, so each byte string has
     // exactly one accepted spelling.
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(value)
-        .ok()?;
+    let bytes = crate::envelope::base64_strict::decode_url(value.as_bytes())?;
     bytes.try_into().ok()
 }
 
@@ -121,9 +117,10 @@ pub(crate) fn check_redirect_uri(value: &str) -> Result<()> {
 
 /// `text` without `prefix` (ASCII, compared case-insensitively), if it starts with it.
 pub(crate) fn strip_prefix_ignore_case<'t>(text: &'t str, prefix: &str) -> Option<&'t str> {
-    let head = text.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix)
-        .then(|| &text[prefix.len()..])
+    // `split_at_checked`, not `&text[n..]`: the slice's panic path would bring
+    // `core::fmt`'s Debug for char and ranges into the browser build.
+    let (head, rest) = text.split_at_checked(prefix.len())?;
+    head.eq_ignore_ascii_case(prefix).then_some(rest)
 }
 
 /// `scope`: 1 to 1024 bytes of scope tokens (printable ASCII except `"` and `\`, RFC

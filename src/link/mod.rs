@@ -52,7 +52,6 @@ mod replay;
 
 use std::time::Duration;
 
-use base64::Engine as _;
 use ring::hmac;
 
 use crate::error::{Error, ErrorKind, Result};
@@ -97,7 +96,7 @@ impl Nonce {
 
     /// The nonce as it appears in a link: base64url, no padding (22 characters).
     pub fn to_base64url(&self) -> String {
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(self.0)
+        crate::envelope::base64_strict::encode_url(&self.0)
     }
 }
 

@@ -14,9 +14,6 @@ use crate::error::Result;
 /// Longest query accepted, in bytes (every field at its maximum fits well below).
 const MAX_QUERY_LEN: usize = 16 * 1024;
 
-/// Longest piece of input quoted back in an error.
-const QUOTE_LEN: usize = 32;
-
 pub(crate) fn parse_url(url: &str) -> Result<ConnectLink> {
     let without_fragment = url.split('#').next().unwrap_or_default();
     match without_fragment.split_once('?') {
@@ -45,11 +42,17 @@ pub(crate) fn parse_query(query: &str) -> Result<ConnectLink> {
             )));
         }
         if last.is_some_and(|last| last > index) {
-            return Err(invalid(format!(
-                "parameter `{}` is out of order (the order is {})",
-                PARAMS[index],
-                PARAMS.join(", ")
-            )));
+            let mut message = String::from("parameter `");
+            message.push_str(PARAMS[index]);
+            message.push_str("` is out of order (the order is ");
+            for (i, name) in PARAMS.iter().enumerate() {
+                if i > 0 {
+                    message.push_str(", ");
+                }
+                message.push_str(name);
+            }
+            message.push(')');
+            return Err(invalid(message));
         }
         if PARAMS[index] == "v" && value != super::VERSION {
             return Err(invalid(format!(
@@ -138,12 +141,11 @@ fn decode(raw: &str) -> Option<String> {
         .map(|s| s.into_owned())
 }
 
-/// A short, printable rendition of untrusted input for an error message.
+/// A short, printable rendition of untrusted input for an error message, in backticks
+/// (not `{:?}`: Debug's escaping costs the browser build its `core::fmt` machinery).
 fn quote(text: &str) -> String {
-    let short: String = text.chars().take(QUOTE_LEN).collect();
-    if short.len() < text.len() {
-        format!("{short:?}...")
-    } else {
-        format!("{short:?}")
-    }
+    let mut out = String::from("`");
+    out.push_str(&crate::envelope::printable(text));
+    out.push('`');
+    out
 }
