@@ -35,6 +35,7 @@ compile_error!("feature `native` is for servers; build for wasm32 with `--no-def
 compile_error!("features `platform` and `sandbox` are for servers and do not build for wasm32");
 
 mod api_key;
+mod base64_strict;
 mod ct;
 mod error;
 pub mod model;

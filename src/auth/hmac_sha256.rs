@@ -125,8 +125,7 @@ fn valid_nonce(nonce: &str) -> bool {
 
 /// A fresh nonce: 16 random bytes, base64url without padding (22 characters).
 pub fn new_nonce() -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(crate::random::bytes::<16>())
+    crate::base64_strict::encode_url(&crate::random::bytes::<16>())
 }
 
 /// The string to sign (see `docs/hmac-sha256.md`):

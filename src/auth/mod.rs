@@ -41,7 +41,6 @@
 //! assert_eq!(request.headers()["authorization"], "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
 //! ```
 
-use base64::Engine;
 use http::header::{HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 
 use crate::error::{Error, ErrorKind, Result};
@@ -149,7 +148,7 @@ pub fn basic_value(username: &str, password: &str) -> Result<crate::Secret<Strin
         ));
     }
     let joined = zeroize::Zeroizing::new(format!("{username}:{password}"));
-    let encoded = base64::engine::general_purpose::STANDARD.encode(joined.as_bytes());
+    let encoded = crate::base64_strict::encode_standard(joined.as_bytes());
     Ok(crate::Secret::new(format!("Basic {encoded}")))
 }
 

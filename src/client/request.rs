@@ -6,7 +6,6 @@ use std::marker::PhantomData;
 use std::pin::Pin;
 use std::time::{Duration, Instant};
 
-use base64::Engine as _;
 use bytes::Bytes;
 use http::{HeaderValue, Method, StatusCode};
 use serde::de::DeserializeOwned;
@@ -209,7 +208,7 @@ struct Prepared {
 
 /// A new idempotency key: 128 random bits, base64url without padding.
 pub(crate) fn new_idempotency_key() -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(crate::random::bytes::<16>())
+    crate::base64_strict::encode_url(&crate::random::bytes::<16>())
 }
 
 fn idempotency_header(key: &str) -> Result<HeaderValue> {

@@ -3,8 +3,8 @@
 
 use ring::{agreement, digest};
 
-use super::base64_strict;
 use super::json::{Object, Value};
+use crate::base64_strict;
 
 use crate::{Error, ErrorKind, Result};
 

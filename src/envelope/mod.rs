@@ -41,7 +41,6 @@
 //! # Ok::<(), munity::Error>(())
 //! ```
 
-pub(crate) mod base64_strict;
 mod certificate;
 mod der;
 mod json;

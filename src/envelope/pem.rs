@@ -1,7 +1,7 @@
 //! PEM (RFC 7468) decoding of one block: its label and its DER bytes. Small on purpose:
 //! it runs in the browser build.
 
-use super::base64_strict;
+use crate::base64_strict;
 
 /// Why a PEM text could not be decoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -85,7 +85,7 @@ fn decimal(n: i64, buf: &mut [u8; 20]) -> &str {
 /// base64url without padding into `buf` (on the stack; 4 bytes per 3, rounded up).
 fn base64url<'b>(bytes: &[u8], buf: &'b mut [u8]) -> &'b str {
     let mut n = 0;
-    crate::envelope::base64_strict::encode_url_with(bytes, |c| {
+    crate::base64_strict::encode_url_with(bytes, |c| {
         if let Some(slot) = buf.get_mut(n) {
             *slot = c;
             n += 1;

@@ -77,7 +77,7 @@ pub(crate) fn parse_sig(value: &str) -> Result<[u8; 32]> {
 fn decode_fixed<const N: usize>(value: &str) -> Option<[u8; N]> {
     // The engine refuses padding and non-zero trailing bits, so each byte string has
     // exactly one accepted spelling.
-    let bytes = crate::envelope::base64_strict::decode_url(value.as_bytes())?;
+    let bytes = crate::base64_strict::decode_url(value.as_bytes())?;
     bytes.try_into().ok()
 }
 

@@ -96,7 +96,7 @@ impl Nonce {
 
     /// The nonce as it appears in a link: base64url, no padding (22 characters).
     pub fn to_base64url(&self) -> String {
-        crate::envelope::base64_strict::encode_url(&self.0)
+        crate::base64_strict::encode_url(&self.0)
     }
 }
 
@@ -291,6 +291,6 @@ impl std::fmt::Debug for ConnectLink {
 }
 
 /// A duration in whole seconds as i64 (the constants here are small).
-fn secs(d: Duration) -> i64 {
+pub(crate) fn secs(d: Duration) -> i64 {
     i64::try_from(d.as_secs()).unwrap_or(i64::MAX)
 }

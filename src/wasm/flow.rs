@@ -44,7 +44,7 @@ impl Events {
 /// check) and refuses it when expired (with the platform's clock-skew allowance).
 pub(crate) fn read_link(link: &str, now: i64) -> Result<ConnectLink> {
     let parsed = ConnectLink::parse(link)?;
-    let skew = i64::try_from(CLOCK_SKEW.as_secs()).unwrap_or(i64::MAX);
+    let skew = crate::link::secs(CLOCK_SKEW);
     if now > parsed.expires_at().saturating_add(skew) {
         return Err(Error::new(
             ErrorKind::Expired,

@@ -71,7 +71,7 @@ impl NonceStore for SqliteNonces<'_, '_> {
         let storage = |e: rusqlite::Error| {
             crate::Error::new(crate::ErrorKind::Storage, "storage", e.to_string())
         };
-        let skew = i64::try_from(CLOCK_SKEW.as_secs()).unwrap_or(i64::MAX);
+        let skew = crate::link::secs(CLOCK_SKEW);
         // Forget nonces whose links can no longer pass the expiry check.
         self.0
             .execute(

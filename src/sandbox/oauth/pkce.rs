@@ -1,19 +1,15 @@
 //! PKCE (RFC 7636) with the `S256` method only: verifiers, challenges, and the check.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
+use crate::base64_strict::encode_url;
 
 /// A fresh `code_verifier`: 32 random bytes, base64url (43 characters).
 pub(crate) fn new_verifier() -> String {
-    URL_SAFE_NO_PAD.encode(crate::random::bytes::<32>())
+    encode_url(&crate::random::bytes::<32>())
 }
 
 /// `BASE64URL(SHA256(ASCII(code_verifier)))`.
 pub(crate) fn challenge(verifier: &str) -> String {
-    URL_SAFE_NO_PAD.encode(ring::digest::digest(
-        &ring::digest::SHA256,
-        verifier.as_bytes(),
-    ))
+    encode_url(ring::digest::digest(&ring::digest::SHA256, verifier.as_bytes()).as_ref())
 }
 
 /// Whether a `code_verifier` or `code_challenge` has the RFC's form: 43 to 128

@@ -1,16 +1,23 @@
-//! Strict base64 (RFC 4648) for the code the browser build links: base64url without
-//! padding (JOSE, connect links) and standard base64 with padding (PEM bodies).
+//! Strict base64 (RFC 4648), the crate's one base64 codec: base64url without padding
+//! (JOSE, connect links, nonces, idempotency keys, PKCE) and standard base64 with padding
+//! (PEM bodies, Basic credentials, Standard Webhooks secrets and signatures).
 //!
 //! Strict as the `base64` crate's `URL_SAFE_NO_PAD` and `STANDARD` engines are: the
 //! alphabet only, padding exactly where (and only where) the variant requires it, and
 //! zero trailing bits, so each byte string has exactly one accepted spelling. Written
 //! out here because the `base64` crate's generic engine costs the npm package about
-//! 2 KB gzipped; the native-only code keeps using the crate.
+//! 2 KB gzipped (the crate stays a dev-dependency: the tests compare against it).
 
 const URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+const STANDARD: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /// Feeds the base64url (no padding) characters of `data` to `emit`.
-pub(crate) fn encode_url_with(data: &[u8], mut emit: impl FnMut(u8)) {
+pub(crate) fn encode_url_with(data: &[u8], emit: impl FnMut(u8)) {
+    encode_with(URL, data, emit);
+}
+
+/// Feeds the characters of `data` in `alphabet` to `emit`, without padding.
+fn encode_with(alphabet: &[u8; 64], data: &[u8], mut emit: impl FnMut(u8)) {
     for chunk in data.chunks(3) {
         let b = [
             chunk[0],
@@ -20,7 +27,7 @@ pub(crate) fn encode_url_with(data: &[u8], mut emit: impl FnMut(u8)) {
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         // 2, 3 or 4 characters for 1, 2 or 3 bytes.
         for i in 0..=chunk.len() {
-            emit(URL[((n >> (18 - 6 * i)) & 63) as usize]);
+            emit(alphabet[((n >> (18 - 6 * i)) & 63) as usize]);
         }
     }
 }
@@ -29,6 +36,16 @@ pub(crate) fn encode_url_with(data: &[u8], mut emit: impl FnMut(u8)) {
 pub(crate) fn encode_url(data: &[u8]) -> String {
     let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
     encode_url_with(data, |c| out.push(char::from(c)));
+    out
+}
+
+/// Standard base64 with padding.
+pub(crate) fn encode_standard(data: &[u8]) -> String {
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    encode_with(STANDARD, data, |c| out.push(char::from(c)));
+    while out.len() % 4 != 0 {
+        out.push('=');
+    }
     out
 }
 
@@ -132,6 +149,7 @@ mod tests {
             let bytes = &data[..len];
             assert_eq!(encode_url(bytes), URL_SAFE_NO_PAD.encode(bytes));
             let std = STANDARD.encode(bytes);
+            assert_eq!(encode_standard(bytes), std);
             assert_eq!(decode_standard(std.as_bytes()).as_deref(), Some(bytes));
         }
         // Every 1..4-character text over a small alphabet with padding and strays:
