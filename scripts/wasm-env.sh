@@ -13,6 +13,8 @@
 #   WASM_ROUTE         rustup | debian | none
 #   WASM_CARGO         array: the cargo command line to build for wasm32 (use "${WASM_CARGO[@]}")
 #   WASM_BUILD_STD     array: extra arguments for the debian route (empty otherwise)
+#   WASM_STD_SOURCE    yes when std can be rebuilt for the target (-Zbuild-std): always on
+#                      the debian route, with rustup's rust-src component on the rustup route
 #   WASM_BINDGEN_VERSION  the wasm-bindgen version of Cargo.lock
 #   PATH               with .tools/cargo/bin (wasm-bindgen, wasm-bindgen-test-runner)
 #                      and .tools/node/node_modules/.bin (wasm-opt of npm binaryen) first
@@ -61,12 +63,16 @@ wasm_c_tools() {
 # Decides the route and exports the build environment for it.
 wasm_detect_route() {
   WASM_BUILD_STD=()
+  WASM_STD_SOURCE=no
   WASM_CARGO=(false)
   WASM_ROUTE=none
   wasm_c_tools || return 0
   if [ "${MUNITY_WASM_ROUTE:-}" != debian ] && wasm_rustup_has_target; then
     WASM_ROUTE=rustup
     WASM_CARGO=(cargo)
+    if [ -d "$(rustc --print sysroot)/lib/rustlib/src/rust/library" ]; then
+      WASM_STD_SOURCE=yes
+    fi
   elif [ -x /usr/bin/rustc ] && [ -x /usr/bin/cargo ] && [ -d /usr/lib/rustlib/src/rust/library ]; then
     CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER="$(wasm_find_tool wasm-ld wasm-ld-16 wasm-ld-15 wasm-ld-14)" || return 0
     export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER
@@ -74,6 +80,7 @@ wasm_detect_route() {
     # rustup's cargo/rustc come first on PATH: name Debian's by full path.
     WASM_CARGO=(/usr/bin/cargo)
     WASM_BUILD_STD=(-Zbuild-std=std,panic_abort)
+    WASM_STD_SOURCE=yes
     export RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1
     # Debian's rustdoc too where installed, so rustdoc and std agree on the version.
     if [ -x /usr/bin/rustdoc ]; then export RUSTDOC=/usr/bin/rustdoc; fi
@@ -88,7 +95,7 @@ wasm_require() {
     return 1
   fi
   local tool
-  for tool in wasm-bindgen wasm-opt; do
+  for tool in wasm-bindgen wasm-opt terser; do
     if ! command -v "$tool" >/dev/null 2>&1; then
       wasm_log "$tool missing: run scripts/setup-wasm first"
       return 1
