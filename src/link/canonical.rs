@@ -45,29 +45,31 @@ pub(crate) struct Fields<'a> {
 
 impl Fields<'_> {
     /// Calls `f` with each (name, value) pair in canonical order, without `sig`. Nothing
-    /// is allocated: `exp` and `nonce` are formatted on the stack.
-    fn visit(&self, mut f: impl FnMut(&'static str, &str)) {
+    /// is allocated: `exp` and `nonce` are formatted on the stack. Values are passed as
+    /// bytes: the canonical string is bytes, and the query encodes byte by byte.
+    fn visit(&self, mut f: impl FnMut(&'static str, &[u8])) {
         let mut exp_buf = [0u8; 20];
         let mut nonce_buf = [0u8; 24];
-        f("v", super::VERSION);
-        f("workspace", self.workspace);
-        f("customer", self.customer);
-        f("connector", self.connector);
-        f("key", self.key_prefix);
+        f("v", super::VERSION.as_bytes());
+        f("workspace", self.workspace.as_bytes());
+        f("customer", self.customer.as_bytes());
+        f("connector", self.connector.as_bytes());
+        f("key", self.key_prefix.as_bytes());
         f("exp", decimal(self.expires_at, &mut exp_buf));
         f("nonce", base64url(self.nonce.as_bytes(), &mut nonce_buf));
         if let Some(uri) = self.redirect_uri {
-            f("redirect_uri", uri);
+            f("redirect_uri", uri.as_bytes());
         }
         if let Some(scope) = self.scope {
-            f("scope", scope);
+            f("scope", scope.as_bytes());
         }
     }
 }
 
-/// `n` in decimal (a non-negative i64 fits in 19 digits; negative ones, which no valid
-/// link has, are written as 0 and refused by the parser's rules elsewhere).
-fn decimal(n: i64, buf: &mut [u8; 20]) -> &str {
+/// `n` in decimal ASCII digits (a non-negative i64 fits in 19 digits; negative ones,
+/// which no valid link has, are written as 0 and refused by the parser's rules
+/// elsewhere).
+fn decimal(n: i64, buf: &mut [u8; 20]) -> &[u8] {
     let mut n = u64::try_from(n).unwrap_or(0);
     let mut at = buf.len();
     loop {
@@ -79,11 +81,11 @@ fn decimal(n: i64, buf: &mut [u8; 20]) -> &str {
             break;
         }
     }
-    std::str::from_utf8(&buf[at..]).unwrap_or_default()
+    &buf[at..]
 }
 
 /// base64url without padding into `buf` (on the stack; 4 bytes per 3, rounded up).
-fn base64url<'b>(bytes: &[u8], buf: &'b mut [u8]) -> &'b str {
+fn base64url<'b>(bytes: &[u8], buf: &'b mut [u8]) -> &'b [u8] {
     let mut n = 0;
     crate::base64_strict::encode_url_with(bytes, |c| {
         if let Some(slot) = buf.get_mut(n) {
@@ -91,7 +93,7 @@ fn base64url<'b>(bytes: &[u8], buf: &'b mut [u8]) -> &'b str {
             n += 1;
         }
     });
-    std::str::from_utf8(&buf[..n]).unwrap_or_default()
+    buf.get(..n).unwrap_or_default()
 }
 
 /// The bytes the signature covers.
@@ -104,9 +106,9 @@ pub(crate) fn canonical_string(fields: &Fields<'_>) -> Vec<u8> {
         out.extend_from_slice(name.as_bytes());
         out.push(b':');
         let len = i64::try_from(value.len()).unwrap_or(i64::MAX);
-        out.extend_from_slice(decimal(len, &mut len_buf).as_bytes());
+        out.extend_from_slice(decimal(len, &mut len_buf));
         out.push(b':');
-        out.extend_from_slice(value.as_bytes());
+        out.extend_from_slice(value);
         out.push(b'\n');
     });
     out
@@ -116,7 +118,7 @@ pub(crate) fn canonical_string(fields: &Fields<'_>) -> Vec<u8> {
 /// and encoding, `sig` last.
 pub(crate) fn write_query(out: &mut String, fields: &Fields<'_>, signature: &[u8; 32]) {
     let mut first = true;
-    let mut pair = |name: &str, value: &str| {
+    let mut pair = |name: &str, value: &[u8]| {
         if !first {
             out.push('&');
         }
@@ -140,29 +142,20 @@ fn is_unreserved(b: u8) -> bool {
 
 /// Appends the canonical `application/x-www-form-urlencoded` encoding of a value (WHATWG
 /// URL standard, as `URLSearchParams` writes it): `A-Z a-z 0-9 * - . _` stay, a space
-/// becomes `+`, every other byte of the UTF-8 becomes `%XX` with upper-case hex.
-pub(crate) fn encode_into(out: &mut String, value: &str) {
-    // Runs of bytes that stay as they are go in one copy; `get` (not indexing) because a
-    // run's bounds are only char boundaries when the run is not empty.
-    let mut run_start = 0;
-    for (at, &b) in value.as_bytes().iter().enumerate() {
+/// becomes `+`, every other byte of the UTF-8 becomes `%XX` with upper-case hex. Every
+/// byte that stays is ASCII, so `out` stays UTF-8 whatever `value` holds.
+pub(crate) fn encode_into(out: &mut String, value: &[u8]) {
+    out.reserve(value.len());
+    for &b in value {
         if is_unreserved(b) {
-            continue;
-        }
-        if let Some(run) = value.get(run_start..at) {
-            out.push_str(run);
-        }
-        if b == b' ' {
+            out.push(char::from(b));
+        } else if b == b' ' {
             out.push('+');
         } else {
             out.push('%');
             out.push(char::from(HEX[usize::from(b >> 4)]));
             out.push(char::from(HEX[usize::from(b & 0xf)]));
         }
-        run_start = at + 1;
-    }
-    if let Some(run) = value.get(run_start..) {
-        out.push_str(run);
     }
 }
 
@@ -208,7 +201,7 @@ mod tests {
         ] {
             let reference: String = form_urlencoded::byte_serialize(value.as_bytes()).collect();
             let mut ours = String::new();
-            encode_into(&mut ours, value);
+            encode_into(&mut ours, value.as_bytes());
             assert_eq!(ours, reference, "{value:?}");
             assert!(is_canonical_encoding(value, &reference), "{value:?}");
             assert!(!is_canonical_encoding(value, &format!("{reference}x")));
