@@ -4,6 +4,10 @@
 //! difference; the goal is a ratio of at most 1.10.
 //!
 //! `cargo bench --features sandbox --bench client` prints both timings, then the ratio.
+//! On a shared machine the load drifts between criterion's two measurements (one runs
+//! after the other), so the bench also times the two in alternating rounds of 500 GETs
+//! each (the order swapped every round) and prints the median and spread of the
+//! per-round ratios: load that changes slowly hits both sides of a round alike.
 //! Memory of streaming 1,000 vs 10,000 items is measured by `tests/client_memory.rs`
 //! (a counting allocator cannot live here next to the timing).
 
@@ -77,6 +81,24 @@ fn get_workspace(c: &mut Criterion) {
     });
     group.finish();
 
+    paired_rounds(
+        &rt,
+        || async {
+            bare.get(&url)
+                .header(http::header::AUTHORIZATION, auth.clone())
+                .header(http::header::ACCEPT, "application/json")
+                .send()
+                .await
+                .expect("send")
+                .error_for_status()
+                .expect("2xx")
+                .json::<Workspace>()
+                .await
+                .expect("json")
+        },
+        || async { client.workspace().get().await.expect("GET workspace/") },
+    );
+
     for statistic in ["slope", "median", "mean"] {
         if let (Some(ours), Some(base)) = (
             estimate_ns("get_workspace/munity_client", statistic),
@@ -90,6 +112,54 @@ fn get_workspace(c: &mut Criterion) {
             );
         }
     }
+}
+
+/// GETs per side in each round of [`paired_rounds`].
+const PER_ROUND: u32 = 500;
+
+/// Times `baseline` and `ours` in alternating rounds (the order swapped each round) and
+/// prints the median, lowest and highest per-round ratio `ours / baseline`.
+fn paired_rounds<B, BF, O, OF>(rt: &tokio::runtime::Runtime, baseline: B, ours: O)
+where
+    B: Fn() -> BF,
+    BF: std::future::Future<Output = Workspace>,
+    O: Fn() -> OF,
+    OF: std::future::Future<Output = Workspace>,
+{
+    const ROUNDS: usize = 31;
+    let mut ratios = Vec::with_capacity(ROUNDS);
+    for round in 0..ROUNDS {
+        let (base, mine) = if round % 2 == 0 {
+            let base = time_round(rt, &baseline);
+            (base, time_round(rt, &ours))
+        } else {
+            let mine = time_round(rt, &ours);
+            (time_round(rt, &baseline), mine)
+        };
+        ratios.push(mine / base);
+    }
+    ratios.sort_by(f64::total_cmp);
+    println!(
+        "get_workspace paired rounds ({ROUNDS} x {PER_ROUND} GETs each side): ratio median {:.3}, lowest {:.3}, highest {:.3} (goal <= 1.10)",
+        ratios[ROUNDS / 2],
+        ratios[0],
+        ratios[ROUNDS - 1]
+    );
+}
+
+/// Seconds for one round: `PER_ROUND` sequential calls of `run`.
+fn time_round<F, Fut>(rt: &tokio::runtime::Runtime, run: &F) -> f64
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Workspace>,
+{
+    rt.block_on(async {
+        let start = std::time::Instant::now();
+        for _ in 0..PER_ROUND {
+            std::hint::black_box(run().await);
+        }
+        start.elapsed().as_secs_f64()
+    })
 }
 
 /// A time criterion just recorded for `id` (`slope`, `median` or `mean`, in ns), read
