@@ -2,12 +2,13 @@
 
 use std::fmt;
 
+use der::asn1::ObjectIdentifier;
 use ring::agreement;
 
-use super::der::{self, BitStringError, Reader, ID_EC_PUBLIC_KEY, ID_X25519, SECP256R1};
 use super::json;
 use super::jwk::{self, printable, unsupported, KeyType, PublicKey, P256_POINT_LEN};
 use super::pem;
+use super::x509::{self, ID_EC_PUBLIC_KEY, ID_X25519, SECP256R1};
 use super::CLOCK_SKEW_SECS;
 use crate::{Error, ErrorKind, Result};
 
@@ -130,22 +131,24 @@ impl WorkspaceCertificate {
         })?;
         match label {
             "CERTIFICATE" => {
-                let (validity, spki) = read_certificate(&der).ok_or_else(|| {
+                let cert = x509::Certificate::from_der(&der).map_err(|_| {
                     Error::invalid(INVALID, "the X.509 certificate is malformed DER")
                 })?;
-                let validity = validity.ok_or_else(|| {
-                    Error::invalid(
-                        INVALID,
-                        "the certificate's validity dates are malformed or before 1970",
-                    )
-                })?;
-                let key = key_from_spki(spki)?;
+                let validity = x509::unix_time(cert.not_before)
+                    .zip(x509::unix_time(cert.not_after))
+                    .ok_or_else(|| {
+                        Error::invalid(
+                            INVALID,
+                            "the certificate's validity dates are malformed or before 1970",
+                        )
+                    })?;
+                let key = key_from_spki(&cert.subject_public_key_info)?;
                 Self::from_key(key, Some(validity), CertificateFormat::X509)
             }
             "PUBLIC KEY" => {
-                let spki = der::read_whole(&der, der::SEQUENCE)
-                    .ok_or_else(|| Error::invalid(INVALID, "the public key is malformed DER"))?;
-                let key = key_from_spki(spki)?;
+                let spki = x509::SubjectPublicKeyInfo::from_der(&der)
+                    .map_err(|_| Error::invalid(INVALID, "the public key is malformed DER"))?;
+                let key = key_from_spki(&spki)?;
                 Self::from_key(key, None, CertificateFormat::SubjectPublicKeyInfo)
             }
             "PRIVATE KEY" | "EC PRIVATE KEY" | "ENCRYPTED PRIVATE KEY" => Err(Error::invalid(
@@ -263,110 +266,51 @@ impl fmt::Debug for WorkspaceCertificate {
 }
 
 /// Names of the key algorithms and curves people are likely to pass by mistake, for
-/// error messages (dotted OID -> name).
-const OID_NAMES: &[(&str, &str)] = &[
-    ("1.2.840.113549.1.1.1", "rsaEncryption"),
-    ("1.2.840.10040.4.1", "id-dsa"),
-    ("1.3.101.110", "id-X25519"),
-    ("1.3.101.111", "id-X448"),
-    ("1.3.101.112", "id-Ed25519"),
-    ("1.3.101.113", "id-Ed448"),
-    ("1.3.132.0.10", "secp256k1"),
-    ("1.3.132.0.34", "secp384r1"),
-    ("1.3.132.0.35", "secp521r1"),
-    ("1.3.36.3.3.2.8.1.1.7", "brainpoolP256r1"),
+/// error messages.
+const OID_NAMES: &[(ObjectIdentifier, &str)] = &[
+    (
+        ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1"),
+        "rsaEncryption",
+    ),
+    (ObjectIdentifier::new_unwrap("1.2.840.10040.4.1"), "id-dsa"),
+    (ID_X25519, "id-X25519"),
+    (ObjectIdentifier::new_unwrap("1.3.101.111"), "id-X448"),
+    (ObjectIdentifier::new_unwrap("1.3.101.112"), "id-Ed25519"),
+    (ObjectIdentifier::new_unwrap("1.3.101.113"), "id-Ed448"),
+    (ObjectIdentifier::new_unwrap("1.3.132.0.10"), "secp256k1"),
+    (ObjectIdentifier::new_unwrap("1.3.132.0.34"), "secp384r1"),
+    (ObjectIdentifier::new_unwrap("1.3.132.0.35"), "secp521r1"),
+    (
+        ObjectIdentifier::new_unwrap("1.3.36.3.3.2.8.1.1.7"),
+        "brainpoolP256r1",
+    ),
 ];
 
-/// A validity period, `(not_before, not_after)` in unix seconds.
-type Validity = (i64, i64);
-
-/// An X.509 certificate's validity period (`None` if its dates are unreadable) and the
-/// value of its SubjectPublicKeyInfo; `None` if the DER structure is malformed.
-///
-/// Reads `Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signature }`
-/// with `TBSCertificate ::= SEQUENCE { [0] version OPTIONAL, serialNumber, signature,
-/// issuer, validity, subject, subjectPublicKeyInfo, [1] [2] [3] OPTIONAL }` (RFC 5280
-/// §4.1). The signature is not checked (see [`WorkspaceCertificate`]).
-fn read_certificate(data: &[u8]) -> Option<(Option<Validity>, &[u8])> {
-    let mut cert = Reader::new(der::read_whole(data, der::SEQUENCE)?);
-    let tbs = cert.read(der::SEQUENCE)?;
-    cert.read(der::SEQUENCE)?; // signatureAlgorithm
-    cert.read(der::BIT_STRING)?; // signature
-    if !cert.is_empty() {
-        return None;
+/// The recipient key in a SubjectPublicKeyInfo: P-256 or X25519.
+fn key_from_spki(spki: &x509::SubjectPublicKeyInfo<'_>) -> Result<PublicKey> {
+    let bits = &spki.subject_public_key;
+    if bits.unused_bits() != 0 {
+        return Err(Error::invalid(
+            INVALID,
+            "the public key bit string has unused bits",
+        ));
     }
-    let mut tbs = Reader::new(tbs);
-    if let Some(version) = tbs.read_optional(0xa0)? {
-        der::read_whole(version, der::INTEGER)?;
-    }
-    tbs.read(der::INTEGER)?; // serialNumber
-    tbs.read(der::SEQUENCE)?; // signature
-    tbs.read(der::SEQUENCE)?; // issuer
-    let mut validity = Reader::new(tbs.read(der::SEQUENCE)?);
-    let (before_tag, not_before) = validity.read_any()?;
-    let (after_tag, not_after) = validity.read_any()?;
-    if !validity.is_empty() {
-        return None;
-    }
-    tbs.read(der::SEQUENCE)?; // subject
-    let spki = tbs.read(der::SEQUENCE)?;
-    // issuerUniqueID [1], subjectUniqueID [2], extensions [3]: well-formed, in order.
-    let mut last = 0;
-    while !tbs.is_empty() {
-        let (tag, _) = tbs.read_any()?;
-        let number = match tag {
-            0x81 | 0xa1 => 1,
-            0x82 | 0xa2 => 2,
-            0xa3 => 3,
-            _ => return None,
-        };
-        if number <= last {
-            return None;
-        }
-        last = number;
-    }
-    let validity =
-        der::time_to_unix(before_tag, not_before).zip(der::time_to_unix(after_tag, not_after));
-    Some((validity, spki))
-}
-
-/// The recipient key in a SubjectPublicKeyInfo (the SEQUENCE's value): P-256 or X25519.
-fn key_from_spki(spki: &[u8]) -> Result<PublicKey> {
-    let malformed = || Error::invalid(INVALID, "the SubjectPublicKeyInfo is malformed DER");
-    let mut spki = Reader::new(spki);
-    let mut algorithm = Reader::new(spki.read(der::SEQUENCE).ok_or_else(malformed)?);
-    let bits = spki.read(der::BIT_STRING).ok_or_else(malformed)?;
-    let oid = algorithm.read(der::OID).ok_or_else(malformed)?;
-    let parameters = if algorithm.is_empty() {
-        None
-    } else {
-        Some(algorithm.read_any().ok_or_else(malformed)?)
-    };
-    if !spki.is_empty() || !algorithm.is_empty() {
-        return Err(malformed());
-    }
-    let oid_text = oid_name(oid).ok_or_else(malformed)?;
-    let bits = der::bit_string_bytes(bits).map_err(|e| match e {
-        BitStringError::UnusedBits => {
-            Error::invalid(INVALID, "the public key bit string has unused bits")
-        }
-        BitStringError::Malformed => malformed(),
-    })?;
+    let bits = bits.raw_bytes();
+    let oid = spki.algorithm;
     if oid == ID_EC_PUBLIC_KEY {
-        let curve = match parameters {
+        let curve = match spki.parameters {
             None => return Err(Error::invalid(INVALID, "the EC public key names no curve")),
-            Some((der::OID, curve)) => curve,
-            Some(_) => {
-                return Err(Error::invalid(
+            Some(parameters) => ObjectIdentifier::try_from(parameters).map_err(|_| {
+                Error::invalid(
                     INVALID,
                     "the EC public key's parameters are not a named curve",
-                ))
-            }
+                )
+            })?,
         };
         if curve != SECP256R1 {
-            let name = oid_name(curve).ok_or_else(malformed)?;
             return Err(unsupported(format!(
-                "the certificate's key is on curve {name}; only P-256 (secp256r1) and X25519 are supported"
+                "the certificate's key is on curve {}; only P-256 (secp256r1) and X25519 are supported",
+                oid_name(curve)
             )));
         }
         return match bits.first() {
@@ -397,18 +341,18 @@ fn key_from_spki(spki: &[u8]) -> Result<PublicKey> {
         return Ok(PublicKey::X25519(x));
     }
     Err(unsupported(format!(
-        "the certificate's key is {oid_text}; only EC P-256 and X25519 keys are supported"
+        "the certificate's key is {}; only EC P-256 and X25519 keys are supported",
+        oid_name(oid)
     )))
 }
 
-/// An OID (DER content bytes) for a message: `name (dotted)` when it is one of
-/// [`OID_NAMES`], else the dotted form; `None` if the OID is malformed.
-fn oid_name(oid: &[u8]) -> Option<String> {
-    let dotted = der::oid_to_string(oid)?;
-    Some(match OID_NAMES.iter().find(|(d, _)| *d == dotted) {
-        Some((_, name)) => format!("{name} ({dotted})"),
-        None => dotted,
-    })
+/// An OID for a message: `name (dotted)` when it is one of [`OID_NAMES`], else the
+/// dotted form.
+fn oid_name(oid: ObjectIdentifier) -> String {
+    match OID_NAMES.iter().find(|(known, _)| *known == oid) {
+        Some((_, name)) => format!("{name} ({oid})"),
+        None => oid.to_string(),
+    }
 }
 
 /// Checks that a P-256 point is on the curve (and an X25519 key is usable) by doing a

@@ -42,7 +42,6 @@
 //! ```
 
 mod certificate;
-mod der;
 mod json;
 mod jwe;
 mod jwk;
@@ -50,6 +49,7 @@ mod kdf;
 mod payload;
 mod pem;
 mod seal;
+mod x509;
 
 #[cfg(feature = "platform")]
 mod open;

@@ -6,7 +6,7 @@ use std::fmt;
 use p256::elliptic_curve::sec1::ToEncodedPoint as _;
 use p256::pkcs8::der::asn1::OctetStringRef;
 use p256::pkcs8::der::{self, Decode as _, Encode as _};
-use p256::pkcs8::{spki, ObjectIdentifier};
+use p256::pkcs8::spki;
 use p256::pkcs8::{DecodePrivateKey as _, EncodePrivateKey as _, EncodePublicKey as _};
 use zeroize::{Zeroize as _, Zeroizing};
 
@@ -120,9 +120,9 @@ impl WorkspacePrivateKey {
         let info = p256::pkcs8::PrivateKeyInfo::from_der(der)
             .map_err(|e| Error::invalid(INVALID, format!("the PKCS#8 key is malformed: {e}")))?;
         let oid = info.algorithm.oid;
-        if oid.as_bytes() == super::der::ID_EC_PUBLIC_KEY {
+        if oid == super::x509::ID_EC_PUBLIC_KEY {
             let curve = info.algorithm.parameters_oid().ok();
-            if curve.as_ref().map(ObjectIdentifier::as_bytes) != Some(super::der::SECP256R1) {
+            if curve != Some(super::x509::SECP256R1) {
                 return Err(jwk::unsupported(
                     "the EC private key is not on P-256".into(),
                 ));
@@ -131,7 +131,7 @@ impl WorkspacePrivateKey {
                 .map_err(|_| Error::invalid(INVALID, "the P-256 private key is malformed"))?;
             return Self::from_secret(SecretKey::P256(sk));
         }
-        if oid.as_bytes() == super::der::ID_X25519 {
+        if oid == super::x509::ID_X25519 {
             let inner = OctetStringRef::from_der(info.private_key)
                 .map_err(|_| Error::invalid(INVALID, "the X25519 private key is malformed"))?;
             let mut bytes = <[u8; 32]>::try_from(inner.as_bytes())
@@ -196,7 +196,7 @@ impl WorkspacePrivateKey {
                 inner.extend_from_slice(sk.as_bytes());
                 let info = p256::pkcs8::PrivateKeyInfo::new(
                     spki::AlgorithmIdentifierRef {
-                        oid: x25519_oid()?,
+                        oid: super::x509::ID_X25519,
                         parameters: None,
                     },
                     &inner,
@@ -233,7 +233,7 @@ impl WorkspacePrivateKey {
                 let public = x25519_dalek::PublicKey::from(sk).to_bytes();
                 let spki = spki::SubjectPublicKeyInfoRef {
                     algorithm: spki::AlgorithmIdentifierRef {
-                        oid: x25519_oid()?,
+                        oid: super::x509::ID_X25519,
                         parameters: None,
                     },
                     subject_public_key: der::asn1::BitStringRef::from_bytes(&public)
@@ -342,11 +342,6 @@ impl WorkspacePrivateKey {
         let cert = params.self_signed(&key_pair).map_err(failed)?;
         Ok(cert.pem())
     }
-}
-
-/// `id-X25519` (RFC 8410) for the encoders.
-fn x25519_oid() -> Result<ObjectIdentifier> {
-    ObjectIdentifier::from_bytes(super::der::ID_X25519).map_err(encode_failed)
 }
 
 /// The error for a key that cannot be encoded (does not happen with valid keys).
