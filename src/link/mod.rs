@@ -58,7 +58,7 @@ use crate::error::{Error, ErrorKind, Result};
 
 pub use build::{LinkBuilder, SignedLink};
 /// The canonical form-urlencoding of a value, shared with the browser build's URLs.
-#[cfg(feature = "wasm")]
+#[cfg(all(feature = "wasm", target_arch = "wasm32"))]
 pub(crate) use canonical::encode_into as form_encode_into;
 pub use key::LinkKey;
 pub use replay::{link_used, MemoryNonceStore, NonceStore};
