@@ -120,7 +120,7 @@ async fn an_unreachable_endpoint_is_logged_and_retried() {
         .port();
     api.put(
         "/webhook/",
-        json!({"url": format!("http://127.0.0.1:{port}/hook")}),
+        json!({"url": format!("http://hooks:pw-in-the-url@127.0.0.1:{port}/hook")}),
     )
     .await;
     delete_acme_connection(&api).await;
@@ -130,10 +130,11 @@ async fn an_unreachable_endpoint_is_logged_and_retried() {
     .await;
     let entry = &log["results"][0];
     assert_eq!(entry["status"], "pending");
-    assert!(entry["last_error"]
-        .as_str()
-        .unwrap()
-        .contains("request failed"));
+    let last_error = entry["last_error"].as_str().unwrap();
+    assert!(last_error.contains("request failed"), "{last_error}");
+    // The log says why, never the endpoint URL with its password.
+    assert!(!last_error.contains("pw-in-the-url"), "{last_error}");
+    assert!(!last_error.contains("/hook"), "{last_error}");
     assert!(entry["last_response_status"].is_null());
     sb.shutdown().await;
 }
