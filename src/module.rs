@@ -95,30 +95,20 @@ impl RegistrationRequest {
     /// Reads an `application/x-www-form-urlencoded` body. Fields outside `register[...]`
     /// are ignored; a `register[...]` field given twice is an error.
     pub fn from_form(body: &[u8]) -> Result<RegistrationRequest> {
-        let mut fields = BTreeMap::new();
-        for (name, value) in form_urlencoded::parse(body) {
-            let Some(inner) = name
-                .strip_prefix("register[")
-                .and_then(|n| n.strip_suffix(']'))
-            else {
-                continue;
-            };
-            if fields
-                .insert(inner.to_owned(), value.into_owned())
-                .is_some()
-            {
-                return Err(invalid(format!("field `register[{inner}]` appears twice")));
-            }
-        }
-        RegistrationRequest::from_fields(fields)
+        let fields = form_urlencoded::parse(body).filter_map(|(name, value)| {
+            let inner = name.strip_prefix("register[")?.strip_suffix(']')?;
+            Some((inner.to_owned(), value.into_owned()))
+        });
+        RegistrationRequest::from_fields(unique(fields)?)
     }
 
     /// Reads a JSON body `{"register": {"apiKey": "...", "token": "...", ...}}`; every
-    /// value in `register` must be a string.
+    /// value in `register` must be a string, and a name given twice is an error (as in
+    /// the form).
     pub fn from_json(body: &[u8]) -> Result<RegistrationRequest> {
         #[derive(Deserialize)]
         struct Body {
-            register: BTreeMap<String, String>,
+            register: Pairs,
         }
         // serde_json's message may quote a value (an API key): give the position only.
         let parsed: Body = serde_json::from_slice(body).map_err(|err| {
@@ -128,7 +118,7 @@ impl RegistrationRequest {
                 err.column()
             ))
         })?;
-        RegistrationRequest::from_fields(parsed.register)
+        RegistrationRequest::from_fields(unique(parsed.register.0)?)
     }
 
     fn from_fields(mut fields: BTreeMap<String, String>) -> Result<RegistrationRequest> {
@@ -150,6 +140,47 @@ impl RegistrationRequest {
     /// Verifies the token against the module's `secret`.
     pub fn verify(&self, secret: &str) -> Result<()> {
         verify_registration_token(self.api_key.expose(), secret, &self.token)
+    }
+}
+
+/// The `register[...]` fields by name; a name given twice is an error (which of two
+/// tokens is meant cannot be known).
+fn unique(pairs: impl IntoIterator<Item = (String, String)>) -> Result<BTreeMap<String, String>> {
+    let mut fields = BTreeMap::new();
+    for (name, value) in pairs {
+        if fields.contains_key(&name) {
+            return Err(invalid(format!("field `register[{name}]` appears twice")));
+        }
+        fields.insert(name, value);
+    }
+    Ok(fields)
+}
+
+/// A JSON object of strings read in order, duplicate names kept (for [`unique`]).
+struct Pairs(Vec<(String, String)>);
+
+impl<'de> Deserialize<'de> for Pairs {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Self, D::Error> {
+        struct Entries;
+        impl<'de> serde::de::Visitor<'de> for Entries {
+            type Value = Pairs;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of strings")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<Pairs, A::Error> {
+                let mut pairs = Vec::new();
+                while let Some(pair) = map.next_entry::<String, String>()? {
+                    pairs.push(pair);
+                }
+                Ok(Pairs(pairs))
+            }
+        }
+        deserializer.deserialize_map(Entries)
     }
 }
 
