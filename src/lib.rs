@@ -58,6 +58,8 @@ pub mod webhook;
 
 #[cfg(feature = "native")]
 pub mod client;
+#[cfg(any(feature = "native", feature = "sandbox"))]
+mod transport_error;
 
 #[cfg(feature = "sandbox")]
 pub mod sandbox;

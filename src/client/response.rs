@@ -164,13 +164,7 @@ pub(crate) fn error_from_transport(what: &str, err: reqwest::Error, key: &ApiKey
     } else {
         (ErrorKind::Network, "connection_failed")
     };
-    let mut detail = format!("{what}: {err}");
-    let mut source = std::error::Error::source(&err);
-    while let Some(cause) = source {
-        detail.push_str(": ");
-        detail.push_str(&cause.to_string());
-        source = cause.source();
-    }
+    let detail = crate::transport_error::describe(what, &err);
     Error::new(kind, code, redact(detail, key)).with_source(err)
 }
 

@@ -144,15 +144,7 @@ async fn send(client: &reqwest::Client, delivery: &Due) -> Result<u16, String> {
 /// Why a delivery got no answer, for the log: reqwest's message and its causes, without
 /// the endpoint URL (which may carry a user name and password).
 fn failure(err: reqwest::Error) -> String {
-    let err = err.without_url();
-    let mut out = format!("request failed: {err}");
-    let mut source = std::error::Error::source(&err);
-    while let Some(cause) = source {
-        out.push_str(": ");
-        out.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    out
+    crate::transport_error::describe("request failed", &err.without_url())
 }
 
 #[cfg(test)]
