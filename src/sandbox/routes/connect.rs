@@ -184,7 +184,8 @@ mod tests {
 
     /// A database with one workspace and one admin key, written directly.
     fn setup() -> (Db, ApiKey) {
-        let db = Db::open_memory().unwrap();
+        let vault = crate::sandbox::vault::Vault::open(None).unwrap();
+        let db = Db::open_memory(&vault).unwrap();
         let key = ApiKey::parse("Adm1nKey.abcdefghijklmnopqrstuvwxyz012345").unwrap();
         let hasher = KeyHasher::new(&Secret::new(vec![9; 32]));
         let (hash, link_key) = key_row(&hasher, &key);
