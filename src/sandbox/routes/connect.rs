@@ -21,7 +21,7 @@ use axum::extract::State;
 use axum::http::Uri;
 use axum::routing::{get, post};
 use axum::Router;
-use rusqlite::Connection;
+use rusqlite::{Connection, Transaction};
 use serde::Serialize;
 
 use crate::link::{link_used, ConnectLink};
@@ -124,10 +124,29 @@ pub(crate) fn resolve_link(
     })
 }
 
+/// What makes a connection from a link, in the connection's transaction: [`resolve_link`]
+/// (the signing key still stored, signature, expiry, privilege, workspace, customer,
+/// connector), then the nonce consumed with
+/// [`SqliteNonces`](connect_links::SqliteNonces) (which refuses an expired link too).
+/// Every route that creates a connection from a link calls this.
+pub(crate) fn use_link(
+    tx: &Transaction<'_>,
+    link: &ConnectLink,
+    now: i64,
+) -> Result<LinkTarget, ApiError> {
+    let target = resolve_link(tx, link, now)?;
+    link.verify_once(
+        &target.signing.link_key,
+        now,
+        &mut connect_links::SqliteNonces(tx),
+    )
+    .map_err(link_error)?;
+    Ok(target)
+}
+
 /// Verifies a parsed link against the stored keys and the used nonces: signature,
-/// expiry, admin privilege, workspace, nonce not yet used. The envelope's submission
-/// calls this, then consumes the nonce with
-/// [`SqliteNonces`](crate::sandbox::db::connect_links::SqliteNonces) in its transaction.
+/// expiry, admin privilege, workspace, nonce not yet used (read only: [`use_link`]
+/// consumes it).
 pub(crate) fn check_link(
     conn: &Connection,
     link: &ConnectLink,

@@ -3,10 +3,10 @@
 //! workspace certificate (`docs/envelope.md`). The link is the credential (no
 //! `Authorization` header).
 //!
-//! In one transaction: the link is verified as `GET /v1/connect/session` does
-//! ([`resolve_link`]), the envelope is opened with the workspace key and must be bound to
+//! In one transaction: the link is verified as `GET /v1/connect/session` does and its
+//! nonce consumed ([`use_link`]; a failure below rolls that back), the envelope is opened with the workspace key and must be bound to
 //! this link (workspace, customer, connector, nonce), the credentials must fill the
-//! connector's required fields, the link's nonce is consumed, and the connection is
+//! connector's required fields, and the connection is
 //! stored with its credentials sealed at rest (AES-256-GCM, the storage key) and
 //! `connection.created` queued for the webhook endpoint. Any failure writes nothing.
 //!
@@ -28,11 +28,10 @@ use axum::http::Uri;
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
-use super::connect::{link_error, parse_link, resolve_link};
+use super::connect::{parse_link, use_link};
 use crate::envelope::{Credentials, SessionBinding, WorkspacePrivateKey};
 use crate::link::ConnectLink;
 use crate::model::{AuthType, Connector};
-use crate::sandbox::db::connect_links::SqliteNonces;
 use crate::sandbox::db::{connection_credentials, connections, workspace_keys};
 use crate::sandbox::error::ApiError;
 use crate::sandbox::extract::{JsonBody, Reply};
@@ -129,15 +128,13 @@ pub(crate) async fn submit(
     let connection = state
         .db
         .write(move |tx| {
-            let target = resolve_link(tx, &link, now)?;
+            let target = use_link(tx, &link, now)?;
             let workspace = link.workspace();
             let key = workspace_key(tx, workspace)?;
             let opened = key
                 .open(&input.envelope, &expected_binding(&link), now)
                 .map_err(envelope_error)?;
             check_fields(&target.connector, &opened.credentials)?;
-            link.verify_once(&target.signing.link_key, now, &mut SqliteNonces(tx))
-                .map_err(link_error)?;
             let connection =
                 connections::insert(tx, workspace, &target.customer.id, &target.connector.name)?;
             let plaintext = Zeroizing::new(
