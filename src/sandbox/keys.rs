@@ -1,8 +1,9 @@
 //! API keys on the server side: keyed hashes, privileges, the in-memory index of known
-//! keys, and the files of the data folder that hold the server secret and `keys.env`.
+//! keys, and the data folder's files: the folder itself (0700) and the files that hold
+//! the server secret and `keys.env` (0600, like every file there).
 //!
 //! The database never holds a key: only `HMAC-SHA256(server secret, key)` and the key's
-//! derived [`LinkKey`]. Keys are high-entropy, so a fast keyed hash is right (a password
+//! derived [`LinkKey`], sealed with the storage key. Keys are high-entropy, so a fast keyed hash is right (a password
 //! hash would cost milliseconds on every request).
 
 use std::collections::HashMap;

@@ -21,9 +21,14 @@ fn fail(detail: String) -> rusqlite::Error {
     rusqlite::Error::UserFunctionError(detail.into())
 }
 
-/// The column (first argument) and the row's ids (the arguments between it and the
-/// value, which is last).
-fn column_and_ids(ctx: &Context<'_>, function: &str) -> rusqlite::Result<(Sealed, Vec<String>)> {
+/// The column a call names (first argument), checked with the number of arguments:
+/// the column's ids, then the value.
+fn column(ctx: &Context<'_>, function: &str) -> rusqlite::Result<Sealed> {
+    if ctx.len() < 2 {
+        return Err(fail(format!(
+            "{function} takes a column name, the row's id(s) and the value"
+        )));
+    }
     let name: String = ctx.get(0)?;
     let column = Sealed::from_name(&name)
         .ok_or_else(|| fail(format!("{function}: `{name}` is not a sealed column")))?;
@@ -33,15 +38,23 @@ fn column_and_ids(ctx: &Context<'_>, function: &str) -> rusqlite::Result<(Sealed
             column.ids()
         )));
     }
-    let ids = (1..=column.ids())
-        .map(|i| ctx.get::<String>(i))
-        .collect::<rusqlite::Result<_>>()?;
-    Ok((column, ids))
+    Ok(column)
+}
+
+/// The row's ids (the arguments between the column and the value). Read only for a value
+/// that is not NULL: a row missing from an outer join has NULL ids and a NULL value.
+fn ids(ctx: &Context<'_>, column: Sealed) -> rusqlite::Result<Vec<String>> {
+    (1..=column.ids()).map(|i| ctx.get::<String>(i)).collect()
+}
+
+/// The last argument, the value.
+fn value<'a>(ctx: &'a Context<'_>) -> ValueRef<'a> {
+    ctx.get_raw(ctx.len() - 1)
 }
 
 fn seal(vault: &Vault, ctx: &Context<'_>) -> rusqlite::Result<Value> {
-    let (column, ids) = column_and_ids(ctx, "munity_seal")?;
-    let plaintext = match ctx.get_raw(ctx.len() - 1) {
+    let column = column(ctx, "munity_seal")?;
+    let plaintext = match value(ctx) {
         ValueRef::Null => return Ok(Value::Null),
         ValueRef::Text(bytes) | ValueRef::Blob(bytes) => bytes,
         ValueRef::Integer(_) | ValueRef::Real(_) => {
@@ -51,6 +64,7 @@ fn seal(vault: &Vault, ctx: &Context<'_>) -> rusqlite::Result<Value> {
             )))
         }
     };
+    let ids = ids(ctx, column)?;
     let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
     vault
         .seal(column, &ids, plaintext)
@@ -59,8 +73,8 @@ fn seal(vault: &Vault, ctx: &Context<'_>) -> rusqlite::Result<Value> {
 }
 
 fn open(vault: &Vault, ctx: &Context<'_>) -> rusqlite::Result<Value> {
-    let (column, ids) = column_and_ids(ctx, "munity_open")?;
-    let sealed = match ctx.get_raw(ctx.len() - 1) {
+    let column = column(ctx, "munity_open")?;
+    let sealed = match value(ctx) {
         ValueRef::Null => return Ok(Value::Null),
         ValueRef::Blob(bytes) => bytes,
         _ => {
@@ -70,6 +84,7 @@ fn open(vault: &Vault, ctx: &Context<'_>) -> rusqlite::Result<Value> {
             )))
         }
     };
+    let ids = ids(ctx, column)?;
     let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
     let opened = vault
         .unseal(column, &ids, sealed)
@@ -137,6 +152,15 @@ mod tests {
             )
             .unwrap();
         assert_eq!(null, None);
+        // A row missing from an outer join: NULL ids, NULL value.
+        let null: Option<Vec<u8>> = conn
+            .query_row(
+                "SELECT munity_open('webhook_endpoints.secret', NULL, NULL)",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert_eq!(null, None);
     }
 
     #[test]
@@ -144,6 +168,8 @@ mod tests {
         let conn = conn();
         for sql in [
             "SELECT munity_seal('users.email', 'ws', 'x')",
+            "SELECT munity_seal('credentials.record')",
+            "SELECT munity_seal('users.email', 'ws', NULL)",
             "SELECT munity_seal('credentials.record', 'ws', 'x')",
             "SELECT munity_seal('credentials.record', 'ws', 'id', 42)",
             "SELECT munity_open('workspace_keys.private_key', 'ws', '-----BEGIN PRIVATE KEY-----')",
