@@ -61,7 +61,7 @@ impl RawResponse {
                     "the answer (HTTP {}) is not the expected JSON: {}",
                     self.status.as_u16(),
                     // serde quotes values, and answers hold secrets (a webhook secret).
-                    crate::secret::serde_message_without_values(&e.to_string())
+                    crate::redact::json_error(&e)
                 ),
             );
             if let Some(id) = self.request_id() {
