@@ -68,6 +68,26 @@ pub(crate) fn printable(text: &str) -> String {
     out
 }
 
+/// A URL without its user name and password (`https://user:pass@host/p` becomes
+/// `https://host/p`): what an API answer or a log may show of a URL a user configured.
+/// Text that is no URL is shown as `[redacted]`, since where its credentials are cannot
+/// be told.
+#[cfg(any(feature = "native", feature = "sandbox"))]
+pub(crate) fn url_without_credentials(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(mut parsed) => {
+            if parsed.username().is_empty() && parsed.password().is_none() {
+                return parsed.into();
+            }
+            // Fails only for URLs that cannot have credentials (`mailto:`), which have none.
+            let _ = parsed.set_username("");
+            let _ = parsed.set_password(None);
+            parsed.into()
+        }
+        Err(_) => "[redacted]".to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,6 +146,27 @@ mod tests {
         let message = json_error(&err);
         assert!(!message.contains(SECRET), "{message}");
         assert!(message.contains(" at line 1 column "), "{message}");
+    }
+
+    #[test]
+    #[cfg(any(feature = "native", feature = "sandbox"))]
+    fn urls_lose_their_credentials() {
+        let cases = [
+            (
+                "https://u:p@example.com/hook?x=1",
+                "https://example.com/hook?x=1",
+            ),
+            (
+                "http://only-user@127.0.0.1:8080/h",
+                "http://127.0.0.1:8080/h",
+            ),
+            ("https://example.com/hook", "https://example.com/hook"),
+            ("https://a:b@c@example.com/", "https://example.com/"),
+            ("not a url u:p@x", "[redacted]"),
+        ];
+        for (url, shown) in cases {
+            assert_eq!(url_without_credentials(url), shown, "{url}");
+        }
     }
 
     #[test]
