@@ -436,14 +436,17 @@ async fn no_secret_in_logs_debug_strings_or_errors() {
         let selected = Selected::from_record(&input, None).unwrap();
         leaks.debug("Selected", &selected);
         let options = Options::at(now).with_nonce("nonce-0001-secrets-flow");
+        // The receiver is on another origin than the record's base URL: allowed
+        // explicitly.
+        let options = options.allowing_other_origins();
+        let signer = auth::SigningClient::new().unwrap();
         for target in [format!("{}/customers/", sb.base_url()), hook.clone()] {
-            let http = reqwest::Client::new();
-            let builder = http.post(&target).body(r#"{"x":1}"#);
-            let signed = auth::apply_to_reqwest(&selected, builder, &options);
+            let builder = signer.client().post(&target).body(r#"{"x":1}"#);
+            let signed = signer.sign(&selected, builder, &options);
             let signed = match signed {
                 Ok(signed) => signed,
                 Err(err) => {
-                    leaks.error("apply_to_reqwest", &err);
+                    leaks.error("SigningClient::sign", &err);
                     panic!("signing failed: {err}");
                 }
             };

@@ -17,9 +17,14 @@ pub struct Args {
     /// HTTP method, e.g. GET.
     #[arg(long, value_name = "M")]
     method: String,
-    /// Absolute URL, or a path resolved against the record's base URL.
+    /// Absolute URL (on the record's base URL's origin), or a path resolved against
+    /// the record's base URL.
     #[arg(long)]
     url: String,
+    /// Sign even when --url is on another origin than the record's base URL (the
+    /// credentials go to that host).
+    #[arg(long)]
+    allow_other_origin: bool,
     /// A request header, `Name: value` (repeatable).
     #[arg(long = "header", value_name = "'K: V'")]
     headers: Vec<String>,
@@ -139,6 +144,9 @@ fn sign(args: &Args) -> Result<Vec<String>> {
     }
     if args.unsigned_payload {
         options = options.unsigned_payload();
+    }
+    if args.allow_other_origin {
+        options = options.allowing_other_origins();
     }
     apply(&selected, &mut request, &options)?;
 
