@@ -1,6 +1,8 @@
 //! What the OAuth2 flow remembers between requests: the platform's pending
 //! authorizations (by `state`) and the provider's authorization codes. Entries expire;
-//! the maps are bounded. (The links' consumed nonces are in the database.)
+//! the maps are bounded, pending authorizations also per link, and a code is issued
+//! only for a pending authorization, one each: no request allocates without a flow the
+//! platform started. (The links' consumed nonces are in the database.)
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -14,6 +16,8 @@ pub(crate) const PENDING_TTL: i64 = 10 * 60;
 pub(crate) const CODE_TTL: i64 = 60;
 /// The most entries of each kind kept at once.
 const MAX_ENTRIES: usize = 10_000;
+/// The most authorizations in progress for one link.
+pub(crate) const MAX_PENDING_PER_LINK: usize = 5;
 
 /// A platform-side authorization waiting for the provider's answer (`Debug` leaves the
 /// PKCE verifier out).
@@ -49,6 +53,8 @@ impl std::fmt::Debug for Pending {
 /// An authorization code the provider issued.
 #[derive(Debug, Clone)]
 pub(crate) struct Grant {
+    /// The pending authorization it was issued for.
+    pub(crate) state: String,
     pub(crate) client_id: String,
     pub(crate) redirect_uri: String,
     pub(crate) challenge: String,
@@ -79,9 +85,17 @@ pub(crate) struct OAuthState {
     inner: Mutex<Inner>,
 }
 
-/// Why an entry could not be stored.
-#[derive(Debug)]
-pub(crate) struct Full;
+/// Why an entry was not stored.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Refused {
+    /// The map is full.
+    Full,
+    /// The link has [`MAX_PENDING_PER_LINK`] authorizations in progress.
+    LinkBusy,
+    /// No fresh pending authorization fits (unknown `state`, another client or
+    /// challenge), or it has a code already.
+    NoFlow,
+}
 
 impl OAuthState {
     fn with<R>(&self, f: impl FnOnce(&mut Inner) -> R) -> R {
@@ -93,14 +107,22 @@ impl OAuthState {
     }
 
     /// Remembers a pending authorization under a fresh `state`, returned.
-    pub(crate) fn add_pending(&self, pending: Pending, now: i64) -> Result<String, Full> {
+    pub(crate) fn add_pending(&self, pending: Pending, now: i64) -> Result<String, Refused> {
         let state = hex::encode(crate::random::bytes::<16>());
         self.with(|inner| {
             inner
                 .pending
                 .retain(|_, p| p.created_at.saturating_add(PENDING_TTL) >= now);
             if inner.pending.len() >= MAX_ENTRIES {
-                return Err(Full);
+                return Err(Refused::Full);
+            }
+            let same_link = inner
+                .pending
+                .values()
+                .filter(|p| p.key_prefix == pending.key_prefix && p.nonce == pending.nonce)
+                .count();
+            if same_link >= MAX_PENDING_PER_LINK {
+                return Err(Refused::LinkBusy);
             }
             inner.pending.insert(state.clone(), pending);
             Ok(state)
@@ -113,14 +135,45 @@ impl OAuthState {
             .filter(|p| p.created_at.saturating_add(PENDING_TTL) >= now)
     }
 
-    /// Issues a code for `grant`, returned.
-    pub(crate) fn add_code(&self, grant: Grant, now: i64) -> Result<String, Full> {
-        let code = hex::encode(crate::random::bytes::<24>());
+    /// Whether `state` names a fresh pending authorization that `fits` and has no code
+    /// yet (what the provider's decision needs before anything is allocated).
+    pub(crate) fn awaits_code(
+        &self,
+        state: &str,
+        now: i64,
+        fits: impl FnOnce(&Pending) -> bool,
+    ) -> bool {
+        self.with(|inner| Self::awaiting(inner, state, now, fits))
+    }
+
+    fn awaiting(inner: &Inner, state: &str, now: i64, fits: impl FnOnce(&Pending) -> bool) -> bool {
+        inner
+            .pending
+            .get(state)
+            .is_some_and(|p| p.created_at.saturating_add(PENDING_TTL) >= now && fits(p))
+            && !inner
+                .codes
+                .values()
+                .any(|g| g.state == state && g.expires_at >= now)
+    }
+
+    /// Issues a code for `grant`, returned: only for the pending authorization
+    /// `grant.state` when it `fits` and has no code yet.
+    pub(crate) fn add_code(
+        &self,
+        grant: Grant,
+        now: i64,
+        fits: impl FnOnce(&Pending) -> bool,
+    ) -> Result<String, Refused> {
         self.with(|inner| {
+            if !Self::awaiting(inner, &grant.state, now, fits) {
+                return Err(Refused::NoFlow);
+            }
             inner.codes.retain(|_, g| g.expires_at >= now);
             if inner.codes.len() >= MAX_ENTRIES {
-                return Err(Full);
+                return Err(Refused::Full);
             }
+            let code = hex::encode(crate::random::bytes::<24>());
             inner.codes.insert(code.clone(), grant);
             Ok(code)
         })
