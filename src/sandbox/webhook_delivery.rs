@@ -163,7 +163,13 @@ async fn deliver_all(
             .read(move |conn| Ok(webhooks::next_due(conn, &workspace, now)?))
             .await;
         match next {
-            Ok(Some(delivery)) => attempt(&client, &state, delivery).await,
+            Ok(Some(delivery)) => {
+                if !attempt(&client, &state, delivery).await {
+                    // Unrecorded, the delivery would be due again at once: the next poll
+                    // retries.
+                    return;
+                }
+            }
             Ok(None) => return,
             Err(err) => {
                 tracing::warn!(error = %err.0, "cannot read due webhook deliveries");
@@ -173,8 +179,8 @@ async fn deliver_all(
     }
 }
 
-/// One attempt, recorded in the log.
-async fn attempt(client: &reqwest::Client, state: &AppState, delivery: Due) {
+/// One attempt, recorded in the log; false when the record could not be written.
+async fn attempt(client: &reqwest::Client, state: &AppState, delivery: Due) -> bool {
     let result = send(client, &delivery).await;
     let attempts = delivery.attempts + 1;
     let (status, response_status, error) = match result {
@@ -208,8 +214,12 @@ async fn attempt(client: &reqwest::Client, state: &AppState, delivery: Due) {
             )?)
         })
         .await;
-    if let Err(err) = written {
-        tracing::warn!(error = %err.0, "cannot record a webhook attempt");
+    match written {
+        Ok(()) => true,
+        Err(err) => {
+            tracing::warn!(error = %err.0, "cannot record a webhook attempt");
+            false
+        }
     }
 }
 
