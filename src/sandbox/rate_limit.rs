@@ -106,7 +106,7 @@ impl ConnectAttempts {
     }
 
     /// An attempt from `addr` (None: unknown, counted together).
-    pub(crate) fn from_address(&self, addr: Option<ClientAddr>) -> Result<(), ApiError> {
+    pub(crate) fn take_for_address(&self, addr: Option<ClientAddr>) -> Result<(), ApiError> {
         let key = addr.map_or_else(|| "unknown".to_owned(), |a| a.0.to_string());
         self.per_address.take(&key, Instant::now()).map_err(|wait| {
             ApiError::rate_limited("too many credential submissions from this address", wait)
@@ -114,7 +114,7 @@ impl ConnectAttempts {
     }
 
     /// An attempt on the link signed with `key_prefix` with `nonce`.
-    pub(crate) fn on_link(&self, key_prefix: &str, nonce: &str) -> Result<(), ApiError> {
+    pub(crate) fn take_for_link(&self, key_prefix: &str, nonce: &str) -> Result<(), ApiError> {
         self.per_link
             .take(&format!("{key_prefix}.{nonce}"), Instant::now())
             .map_err(|wait| {

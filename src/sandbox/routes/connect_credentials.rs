@@ -148,7 +148,7 @@ pub(crate) async fn submit(
 ) -> Result<Reply, ApiError> {
     state
         .connect_attempts
-        .from_address(client.map(|Extension(addr)| addr))?;
+        .take_for_address(client.map(|Extension(addr)| addr))?;
     let link = parse_link(&uri)?;
     let now = crate::time::now_unix();
 
@@ -164,7 +164,7 @@ pub(crate) async fn submit(
         .await?;
     state
         .connect_attempts
-        .on_link(link.key_prefix(), &link.nonce().to_base64url())?;
+        .take_for_link(link.key_prefix(), &link.nonce().to_base64url())?;
 
     // The envelope, opened with no lock held.
     let opening = link.clone();
