@@ -77,7 +77,8 @@ pub(crate) fn url_without_credentials(url: &str) -> String {
     match reqwest::Url::parse(url) {
         Ok(mut parsed) => {
             if parsed.username().is_empty() && parsed.password().is_none() {
-                return parsed.into();
+                // As the user wrote it (not normalized).
+                return url.to_owned();
             }
             // Fails only for URLs that cannot have credentials (`mailto:`), which have none.
             let _ = parsed.set_username("");
@@ -161,6 +162,7 @@ mod tests {
                 "http://127.0.0.1:8080/h",
             ),
             ("https://example.com/hook", "https://example.com/hook"),
+            ("HTTPS://Example.com", "HTTPS://Example.com"),
             ("https://a:b@c@example.com/", "https://example.com/"),
             ("not a url u:p@x", "[redacted]"),
         ];
