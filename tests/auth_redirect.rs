@@ -34,10 +34,19 @@ fn origin(url: &str) -> String {
 #[tokio::test]
 async fn a_cross_origin_redirect_is_not_followed_with_the_credentials() {
     let (elsewhere, seen_elsewhere) = receiver(0).await;
-    let redirecting = redirector(elsewhere).await;
+    let redirecting = redirector(elsewhere.clone()).await;
     let r = record(&origin(&redirecting));
     let selected = Selected::from_record(&r, None).unwrap();
     let signer = SigningClient::new().unwrap();
+    // Signing for the other origin directly is refused as well.
+    let refused = signer
+        .sign(
+            &selected,
+            signer.client().post(&elsewhere),
+            &Options::at(munity::time::now_unix()),
+        )
+        .unwrap_err();
+    assert_eq!(refused.code(), "url_outside_base_url");
     let signed = signer
         .sign(
             &selected,
