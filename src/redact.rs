@@ -5,7 +5,9 @@
 //! serde quotes the values it rejects (`invalid type: string "<value>"`, `unknown
 //! variant `<value>``), so no message is built from a serde error's text directly: every
 //! caller goes through [`json_error`] (or [`serde_message`] for serde errors of other
-//! formats), and names taken from input (a `kid`, an `alg`) through [`printable`].
+//! formats), and names taken from input (a `kid`, an `alg`) through [`printable`]. A
+//! server's answer goes through `without_key` (the client's API key, should the server
+//! echo it), a configured URL through `url_without_credentials`.
 
 /// serde's message with the offending value left out: `invalid type: string "<value>",
 /// expected X` becomes `invalid type: string, expected X`, `unknown variant `<value>`,
@@ -68,11 +70,24 @@ pub(crate) fn printable(text: &str) -> String {
     out
 }
 
+/// `text` with every occurrence of the API key (or its secret part) replaced, so that a
+/// server echoing the key back cannot make the client print it.
+#[cfg(feature = "native")]
+pub(crate) fn without_key(text: String, key: &crate::ApiKey) -> String {
+    let whole = key.expose();
+    let secret = whole.split_once('.').map_or(whole, |(_, s)| s);
+    if secret.is_empty() || !text.contains(secret) {
+        return text;
+    }
+    text.replace(whole, "[redacted]")
+        .replace(secret, "[redacted]")
+}
+
 /// A URL without its user name and password (`https://user:pass@host/p` becomes
 /// `https://host/p`): what an API answer or a log may show of a URL a user configured.
 /// Text that is no URL is shown as `[redacted]`, since where its credentials are cannot
 /// be told.
-#[cfg(any(feature = "native", feature = "sandbox"))]
+#[cfg(feature = "sandbox")]
 pub(crate) fn url_without_credentials(url: &str) -> String {
     match reqwest::Url::parse(url) {
         Ok(mut parsed) => {
@@ -150,7 +165,7 @@ mod tests {
     }
 
     #[test]
-    #[cfg(any(feature = "native", feature = "sandbox"))]
+    #[cfg(feature = "sandbox")]
     fn urls_lose_their_credentials() {
         let cases = [
             (
