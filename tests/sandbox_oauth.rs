@@ -584,3 +584,29 @@ async fn flows_in_progress_are_bounded_per_link() {
     env.start_flow(&env.jira_link()).await;
     env.sb.shutdown().await;
 }
+
+#[tokio::test]
+async fn codes_are_bounded_per_link() {
+    let env = start().await;
+    let link = env.jira_link();
+    // Start, approve, and come back with an error instead of the code: the flow ends,
+    // the link stays usable, and its code lives on for 60 s.
+    for _ in 0..5 {
+        let consent = env.start_flow(&link).await;
+        let back = env.decide(&consent, "approve").await;
+        assert!(query_of(&back).contains_key("code"), "{back}");
+        let state = &query_of(&consent)["state"];
+        let page = env
+            .get(&format!(
+                "/v1/connect/oauth2/callback?error=server_error&state={state}"
+            ))
+            .await;
+        assert_eq!(page.status().as_u16(), 200);
+    }
+    let consent = env.start_flow(&link).await;
+    let back = env.decide(&consent, "approve").await;
+    let params = query_of(&back);
+    assert!(!params.contains_key("code"), "a sixth live code: {back}");
+    assert_eq!(params["error"], "temporarily_unavailable");
+    env.sb.shutdown().await;
+}

@@ -16,7 +16,7 @@ pub(crate) const PENDING_TTL: i64 = 10 * 60;
 pub(crate) const CODE_TTL: i64 = 60;
 /// The most entries of each kind kept at once.
 const MAX_ENTRIES: usize = 10_000;
-/// The most authorizations in progress for one link.
+/// The most authorizations in progress, and live codes, for one link.
 pub(crate) const MAX_PENDING_PER_LINK: usize = 5;
 
 /// A platform-side authorization waiting for the provider's answer (`Debug` leaves the
@@ -65,7 +65,15 @@ pub(crate) struct Grant {
 #[derive(Default)]
 struct Inner {
     pending: HashMap<String, Pending>,
-    codes: HashMap<String, Grant>,
+    /// Each code with the link of the flow it was issued for.
+    codes: HashMap<String, (Grant, LinkId)>,
+}
+
+/// A link, as flows and codes are counted per link: its key prefix and nonce.
+type LinkId = (String, Nonce);
+
+fn link_of(pending: &Pending) -> LinkId {
+    (pending.key_prefix.clone(), pending.nonce)
 }
 
 /// Counts only: the maps are keyed by `state` values and authorization codes, and the
@@ -90,7 +98,8 @@ pub(crate) struct OAuthState {
 pub(crate) enum Refused {
     /// The map is full.
     Full,
-    /// The link has [`MAX_PENDING_PER_LINK`] authorizations in progress.
+    /// The link has [`MAX_PENDING_PER_LINK`] authorizations in progress, or as many
+    /// live codes.
     LinkBusy,
     /// No fresh pending authorization fits (unknown `state`, another client or
     /// challenge), or it has a code already.
@@ -116,10 +125,11 @@ impl OAuthState {
             if inner.pending.len() >= MAX_ENTRIES {
                 return Err(Refused::Full);
             }
+            let link = link_of(&pending);
             let same_link = inner
                 .pending
                 .values()
-                .filter(|p| p.key_prefix == pending.key_prefix && p.nonce == pending.nonce)
+                .filter(|p| link_of(p) == link)
                 .count();
             if same_link >= MAX_PENDING_PER_LINK {
                 return Err(Refused::LinkBusy);
@@ -154,7 +164,7 @@ impl OAuthState {
             && !inner
                 .codes
                 .values()
-                .any(|g| g.state == state && g.expires_at >= now)
+                .any(|(g, _)| g.state == state && g.expires_at >= now)
     }
 
     /// Issues a code for `grant`, returned: only for the pending authorization
@@ -169,12 +179,21 @@ impl OAuthState {
             if !Self::awaiting(inner, &grant.state, now, fits) {
                 return Err(Refused::NoFlow);
             }
-            inner.codes.retain(|_, g| g.expires_at >= now);
+            let Some(link) = inner.pending.get(&grant.state).map(link_of) else {
+                return Err(Refused::NoFlow);
+            };
+            inner.codes.retain(|_, (g, _)| g.expires_at >= now);
             if inner.codes.len() >= MAX_ENTRIES {
                 return Err(Refused::Full);
             }
+            // A flow ended without its code (an error at the callback) leaves the code
+            // alive: codes are bounded per link as flows are.
+            let same_link = inner.codes.values().filter(|(_, l)| *l == link).count();
+            if same_link >= MAX_PENDING_PER_LINK {
+                return Err(Refused::LinkBusy);
+            }
             let code = hex::encode(crate::random::bytes::<24>());
-            inner.codes.insert(code.clone(), grant);
+            inner.codes.insert(code.clone(), (grant, link));
             Ok(code)
         })
     }
@@ -183,7 +202,7 @@ impl OAuthState {
     /// seen: `used` is then true). `None` for an unknown code.
     pub(crate) fn use_code(&self, code: &str) -> Option<Grant> {
         self.with(|inner| {
-            let grant = inner.codes.get_mut(code)?;
+            let (grant, _) = inner.codes.get_mut(code)?;
             let before = grant.clone();
             grant.used = true;
             Some(before)
