@@ -40,6 +40,7 @@ mod ct;
 mod error;
 pub mod model;
 mod random;
+mod redact;
 mod secret;
 pub mod time;
 

@@ -13,7 +13,7 @@ use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
 
-use super::flow::Pending;
+use super::flow::{Pending, Refused, MAX_PENDING_PER_LINK};
 use super::provider::{callback_url, client_id, exchange};
 use super::{page, params, pkce};
 use crate::link::{ConnectLink, NonceStore};
@@ -115,8 +115,19 @@ pub(crate) async fn start(State(state): State<Arc<AppState>>, uri: Uri) -> Respo
     };
     let client = client_id(&pending.connector);
     let challenge = pkce::challenge(&pending.verifier);
-    let Ok(flow_state) = state.oauth.add_pending(pending, now) else {
-        return post_error(origin, "server", "too many authorizations in progress");
+    let flow_state = match state.oauth.add_pending(pending, now) {
+        Ok(flow_state) => flow_state,
+        Err(Refused::LinkBusy) => {
+            return post_error(
+                origin,
+                "rate_limited",
+                &format!(
+                    "this link has {MAX_PENDING_PER_LINK} authorizations in progress; \
+                     finish one or wait a few minutes"
+                ),
+            )
+        }
+        Err(_) => return post_error(origin, "server", "too many authorizations in progress"),
     };
     let target = form_urlencoded::Serializer::new(String::new())
         .append_pair("response_type", "code")
