@@ -1,5 +1,6 @@
-//! The workspace's webhook endpoint (its signing secret sealed with the storage key,
-//! `munity_seal`) and the delivery log.
+//! The workspace's webhook endpoint (its URL, which may hold a user name and password,
+//! and its signing secret sealed with the storage key, `munity_seal`) and the delivery
+//! log (each delivery's URL sealed too).
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::Serialize;
@@ -64,8 +65,10 @@ pub(crate) fn put_endpoint(
     };
     tx.execute(
         "INSERT INTO webhook_endpoints (workspace_id, url, secret, created_at)
-         VALUES (?1, ?2, munity_seal('webhook_endpoints.secret', ?1, ?3), ?4)
-         ON CONFLICT (workspace_id) DO UPDATE SET url = ?2, secret = excluded.secret, created_at = ?4",
+         VALUES (?1, munity_seal('webhook_endpoints.url', ?1, ?2),
+                 munity_seal('webhook_endpoints.secret', ?1, ?3), ?4)
+         ON CONFLICT (workspace_id) DO UPDATE
+         SET url = excluded.url, secret = excluded.secret, created_at = ?4",
         params![workspace_id, endpoint.url, secret, endpoint.created_at],
     )?;
     Ok(endpoint)
@@ -76,14 +79,17 @@ pub(crate) fn get_endpoint(
     conn: &Connection,
     workspace_id: &str,
 ) -> rusqlite::Result<Option<Endpoint>> {
-    conn.prepare_cached("SELECT url, created_at FROM webhook_endpoints WHERE workspace_id = ?1")?
-        .query_row([workspace_id], |row| {
-            Ok(Endpoint {
-                url: row.get(0)?,
-                created_at: row.get(1)?,
-            })
+    conn.prepare_cached(
+        "SELECT munity_open('webhook_endpoints.url', workspace_id, url), created_at
+         FROM webhook_endpoints WHERE workspace_id = ?1",
+    )?
+    .query_row([workspace_id], |row| {
+        Ok(Endpoint {
+            url: row.get(0)?,
+            created_at: row.get(1)?,
         })
-        .optional()
+    })
+    .optional()
 }
 
 /// Removes the endpoint; true if there was one.
@@ -109,7 +115,8 @@ pub(crate) fn enqueue(
     tx.execute(
         "INSERT INTO webhook_deliveries (id, workspace_id, event_type, payload, url, status, attempts,
              next_attempt_ms, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, 'pending', 0, ?6, ?7, ?7)",
+         VALUES (?1, ?2, ?3, ?4, munity_seal('webhook_deliveries.url', ?1, ?5), 'pending', 0,
+                 ?6, ?7, ?7)",
         params![new_id("msg"), workspace_id, event_type, payload, endpoint.url, now_ms, stamp],
     )?;
     Ok(())
@@ -132,7 +139,8 @@ pub(crate) fn next_due(
     now_ms: i64,
 ) -> rusqlite::Result<Option<Due>> {
     conn.prepare_cached(
-        "SELECT d.id, d.payload, d.attempts, e.url,
+        "SELECT d.id, d.payload, d.attempts,
+                munity_open('webhook_endpoints.url', e.workspace_id, e.url),
                 munity_open('webhook_endpoints.secret', e.workspace_id, e.secret)
          FROM webhook_deliveries d
          LEFT JOIN webhook_endpoints e ON e.workspace_id = d.workspace_id
@@ -165,7 +173,7 @@ pub(crate) fn record_attempt(
     tx.execute(
         "UPDATE webhook_deliveries SET status = ?2, attempts = attempts + 1,
              last_response_status = ?3, last_error = ?4, next_attempt_ms = ?5, updated_at = ?6,
-             url = COALESCE(?7, url)
+             url = COALESCE(munity_seal('webhook_deliveries.url', id, ?7), url)
          WHERE id = ?1",
         params![
             id,
@@ -186,23 +194,26 @@ pub(crate) fn list(
     workspace_id: &str,
     paging: Paging,
 ) -> rusqlite::Result<(u64, Vec<Delivery>)> {
-    Filter::default().and("workspace_id = ?", workspace_id).page(
-        conn,
-        "webhook_deliveries",
-        "id, event_type, url, status, attempts, last_response_status, last_error, created_at, updated_at",
-        paging,
-        |row| {
-            Ok(Delivery {
-                id: row.get(0)?,
-                event_type: row.get(1)?,
-                url: row.get(2)?,
-                status: row.get(3)?,
-                attempts: row.get(4)?,
-                last_response_status: row.get(5)?,
-                last_error: row.get(6)?,
-                created_at: row.get(7)?,
-                updated_at: row.get(8)?,
-            })
-        },
-    )
+    Filter::default()
+        .and("workspace_id = ?", workspace_id)
+        .page(
+            conn,
+            "webhook_deliveries",
+            "id, event_type, munity_open('webhook_deliveries.url', id, url), status, attempts,
+         last_response_status, last_error, created_at, updated_at",
+            paging,
+            |row| {
+                Ok(Delivery {
+                    id: row.get(0)?,
+                    event_type: row.get(1)?,
+                    url: row.get(2)?,
+                    status: row.get(3)?,
+                    attempts: row.get(4)?,
+                    last_response_status: row.get(5)?,
+                    last_error: row.get(6)?,
+                    created_at: row.get(7)?,
+                    updated_at: row.get(8)?,
+                })
+            },
+        )
 }
