@@ -2,8 +2,8 @@
 //!
 //! Input may hold a secret: a token pasted where an object belongs, a password in a
 //! decrypted envelope of the wrong shape, an API key in a module's registration body.
-//! serde quotes the values it rejects (`invalid type: string "<value>"`, `unknown
-//! variant `<value>``), so no message is built from a serde error's text directly: every
+//! serde quotes the values it rejects (`invalid type: string "<value>"`, ``unknown
+//! variant `<value>` ``), so no message is built from a serde error's text directly: every
 //! caller goes through [`json_error`] (or [`serde_message`] for serde errors of other
 //! formats), and names taken from input (a `kid`, an `alg`) through [`printable`]. A
 //! server's answer goes through `without_key` (the client's API key, should the server
