@@ -14,10 +14,11 @@
 //! No table holds an API key: `api_keys` keeps the key's HMAC and its derived link key.
 //! Since version 3 no column holds a secret in clear: the columns
 //! [`Sealed`](crate::sandbox::vault::Sealed) lists (workspace private keys, link keys,
-//! credential records, connector client secrets and API keys, webhook secrets and URLs
-//! (which may hold a user name and password), the connections' credentials) keep BLOBs sealed with the storage key (AES-256-GCM, bound
-//! to their column and row), written and read in SQL with `munity_seal`/`munity_open`.
-//! Their declared types are those of version 2; SQLite stores the BLOBs as they are.
+//! credential records, connector client secrets and API keys, webhook secrets and URLs,
+//! which may hold a user name and password, and the connections' credentials) keep
+//! BLOBs sealed with the storage key (AES-256-GCM, bound to their column and row),
+//! written and read in SQL with `munity_seal`/`munity_open`. Their declared types are
+//! those of version 2; SQLite stores the BLOBs as they are. See `docs/sandbox-data.md`.
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
