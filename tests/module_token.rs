@@ -174,13 +174,11 @@ fn answers() {
     let err = verify_registration_token("k", "s", "00").unwrap_err();
     let answer = RegistrationAnswer::from(&err);
     assert!(!answer.success);
-    let config = ModuleConfig {
-        rights: vec!["pm-projects:read".into()],
-        scopes: vec![],
-        register_url: "https://m.example.com/register".into(),
-    };
+    // The configuration answer as RetailCRM reads it: `scopes` (a list) and `registerUrl`.
+    let config =
+        ModuleConfig::new("https://m.example.com/register").with_scopes(["integration_read"]);
     assert_eq!(
-        serde_json::to_string(&config).unwrap(),
-        r#"{"rights":["pm-projects:read"],"registerUrl":"https://m.example.com/register"}"#
+        config.to_json(),
+        r#"{"scopes":["integration_read"],"registerUrl":"https://m.example.com/register"}"#
     );
 }

@@ -29,6 +29,10 @@ pub enum AuthType {
     HmacSha256,
     /// No authentication.
     None,
+    /// A module of a system such as RetailCRM, connected by "simple connection": the
+    /// end user gives the system a configuration URL, and the system registers
+    /// (`docs/module.md`).
+    Module,
 }
 
 impl AuthType {
@@ -44,6 +48,7 @@ impl AuthType {
             AuthType::Aws4 => "aws4",
             AuthType::HmacSha256 => "hmac_sha256",
             AuthType::None => "none",
+            AuthType::Module => "module",
         }
     }
 }
@@ -142,6 +147,12 @@ pub struct ConnectorConfig {
     /// OAuth2 scopes requested.
     #[serde(default)]
     pub scopes: Vec<String>,
+    /// A module connector's code in the system (its partner account).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub module_code: Option<String>,
+    /// A hint of a module connector's secret (the registration token's key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub module_secret_hint: Option<String>,
     /// When it was last changed (RFC 3339).
     pub updated_at: String,
 }
@@ -161,4 +172,10 @@ pub struct ConnectorConfigUpdate {
     /// OAuth2 scopes to request.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
+    /// A module connector's code in the system.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub module_code: Option<String>,
+    /// A module connector's secret: the key of the registration token (write-only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub module_secret: Option<Secret<String>>,
 }

@@ -61,6 +61,13 @@ pub(crate) fn catalog() -> Vec<Connector> {
             ],
         ),
         connector(
+            "retailcrm",
+            "RetailCRM",
+            &["crm", "ecommerce"],
+            AuthType::Module,
+            Vec::new(),
+        ),
+        connector(
             "custom_headers",
             "Custom API (header)",
             CUSTOM,

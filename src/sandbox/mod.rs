@@ -145,6 +145,7 @@ impl Sandbox {
                 admin_key: opened.seed.admin_key.clone(),
             },
             oauth: oauth::OAuthState::default(),
+            module_system: crate::module::SystemClient::with_timeout(options.module_timeout)?,
         });
         let (stop, stopped) = watch::channel(false);
         tokio::spawn(webhook_delivery::run(Arc::clone(&state), stopped.clone()));

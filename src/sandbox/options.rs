@@ -29,6 +29,8 @@ pub struct SandboxOptions {
     pub(crate) pkg: Option<PathBuf>,
     /// `POST /v1/connect/credentials` attempts: burst per link, burst per address.
     pub(crate) connect_attempts: (u32, u32),
+    /// The longest a module registration waits for the system's `edit` call.
+    pub(crate) module_timeout: std::time::Duration,
 }
 
 impl SandboxOptions {
@@ -42,6 +44,7 @@ impl SandboxOptions {
             www: None,
             pkg: None,
             connect_attempts: (10, 60),
+            module_timeout: crate::module::SystemClient::DEFAULT_TIMEOUT,
         }
     }
 
@@ -52,6 +55,14 @@ impl SandboxOptions {
             storage: Storage::Dir(path.as_ref().to_path_buf()),
             ..SandboxOptions::memory()
         }
+    }
+
+    /// How long a module registration waits for the system to answer its
+    /// `integration-modules/{code}/edit` call (10 s by default); past it, the
+    /// registration fails and stores nothing.
+    pub fn module_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.module_timeout = timeout;
+        self
     }
 
     /// The TCP port on 127.0.0.1 (0, the default, picks a free one).

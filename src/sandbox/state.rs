@@ -32,6 +32,9 @@ pub(crate) struct AppState {
     pub(crate) demo: DemoSigner,
     /// The fake OAuth2 provider's flows in progress.
     pub(crate) oauth: OAuthState,
+    /// Sends a module's `integration-modules/{code}/edit` call to a system (bounded
+    /// timeout, no redirects).
+    pub(crate) module_system: crate::module::SystemClient,
 }
 
 /// The seeded workspace's id and admin key.

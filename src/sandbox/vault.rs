@@ -35,6 +35,9 @@ pub(crate) enum Sealed {
     ConnectorClientSecret,
     /// `connector_configs.api_key`, by `workspace_id`, `connector`.
     ConnectorApiKey,
+    /// `connector_configs.module_secret` (the module's registration-token secret), by
+    /// `workspace_id`, `connector`.
+    ConnectorModuleSecret,
     /// `webhook_endpoints.secret` (the signing secret's bytes), by `workspace_id`.
     WebhookSecret,
     /// `webhook_endpoints.url` (may hold `user:password@`), by `workspace_id`.
@@ -47,12 +50,13 @@ pub(crate) enum Sealed {
 
 impl Sealed {
     /// Every sealed column.
-    pub(crate) const ALL: [Sealed; 9] = [
+    pub(crate) const ALL: [Sealed; 10] = [
         Sealed::WorkspacePrivateKey,
         Sealed::LinkKey,
         Sealed::CredentialRecord,
         Sealed::ConnectorClientSecret,
         Sealed::ConnectorApiKey,
+        Sealed::ConnectorModuleSecret,
         Sealed::WebhookSecret,
         Sealed::WebhookUrl,
         Sealed::DeliveryUrl,
@@ -67,6 +71,7 @@ impl Sealed {
             Sealed::CredentialRecord => "credentials.record",
             Sealed::ConnectorClientSecret => "connector_configs.client_secret",
             Sealed::ConnectorApiKey => "connector_configs.api_key",
+            Sealed::ConnectorModuleSecret => "connector_configs.module_secret",
             Sealed::WebhookSecret => "webhook_endpoints.secret",
             Sealed::WebhookUrl => "webhook_endpoints.url",
             Sealed::DeliveryUrl => "webhook_deliveries.url",
@@ -90,6 +95,7 @@ impl Sealed {
             Sealed::CredentialRecord
             | Sealed::ConnectorClientSecret
             | Sealed::ConnectorApiKey
+            | Sealed::ConnectorModuleSecret
             | Sealed::ConnectionCredentials => 2,
         }
     }
@@ -102,6 +108,7 @@ impl Sealed {
                 | Sealed::CredentialRecord
                 | Sealed::ConnectorClientSecret
                 | Sealed::ConnectorApiKey
+                | Sealed::ConnectorModuleSecret
                 | Sealed::WebhookUrl
                 | Sealed::DeliveryUrl
         )
@@ -117,6 +124,7 @@ impl Sealed {
             Sealed::CredentialRecord => "munity/sandbox/credentials.record/v1",
             Sealed::ConnectorClientSecret => "munity/sandbox/connector_configs.client_secret/v1",
             Sealed::ConnectorApiKey => "munity/sandbox/connector_configs.api_key/v1",
+            Sealed::ConnectorModuleSecret => "munity/sandbox/connector_configs.module_secret/v1",
             Sealed::WebhookSecret => "munity/sandbox/webhook_endpoints.secret/v1",
             Sealed::WebhookUrl => "munity/sandbox/webhook_endpoints.url/v1",
             Sealed::DeliveryUrl => "munity/sandbox/webhook_deliveries.url/v1",

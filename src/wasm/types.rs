@@ -123,6 +123,7 @@ const AUTH_TYPES: [AuthType; 9] = [
     AuthType::Aws4,
     AuthType::HmacSha256,
     AuthType::None,
+    AuthType::Module,
 ];
 
 /// The wire name of `value` in a table of wire names.

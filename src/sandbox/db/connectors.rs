@@ -67,7 +67,8 @@ pub(crate) fn get_config(
             "SELECT client_id,
                     munity_open('connector_configs.client_secret', workspace_id, connector, client_secret),
                     munity_open('connector_configs.api_key', workspace_id, connector, api_key),
-                    scopes, updated_at
+                    scopes, updated_at, module_code,
+                    munity_open('connector_configs.module_secret', workspace_id, connector, module_secret)
              FROM connector_configs WHERE workspace_id = ?1 AND connector = ?2",
         )?
         .query_row([workspace_id, connector], |row| {
@@ -78,6 +79,8 @@ pub(crate) fn get_config(
                 api_key_hint: hint_of(row.get(2)?),
                 scopes: json_column(row, 3)?,
                 updated_at: row.get(4)?,
+                module_code: row.get(5)?,
+                module_secret_hint: hint_of(row.get(6)?),
             })
         })
         .optional()?;
@@ -87,6 +90,8 @@ pub(crate) fn get_config(
         client_secret_hint: None,
         api_key_hint: None,
         scopes: Vec::new(),
+        module_code: None,
+        module_secret_hint: None,
         updated_at: crate::time::format_rfc3339(0),
     }))
 }
@@ -100,14 +105,18 @@ pub(crate) fn put_config(
 ) -> rusqlite::Result<ConnectorConfig> {
     let scopes = update.scopes.as_ref().map(json_text).transpose()?;
     tx.execute(
-        "INSERT INTO connector_configs (workspace_id, connector, client_id, client_secret, api_key, scopes, updated_at)
+        "INSERT INTO connector_configs (workspace_id, connector, client_id, client_secret, api_key, scopes, updated_at,
+                                        module_code, module_secret)
          VALUES (?1, ?2, ?3, munity_seal('connector_configs.client_secret', ?1, ?2, ?4),
-                 munity_seal('connector_configs.api_key', ?1, ?2, ?5), COALESCE(?6, '[]'), ?7)
+                 munity_seal('connector_configs.api_key', ?1, ?2, ?5), COALESCE(?6, '[]'), ?7,
+                 ?8, munity_seal('connector_configs.module_secret', ?1, ?2, ?9))
          ON CONFLICT (workspace_id, connector) DO UPDATE SET
            client_id = COALESCE(excluded.client_id, client_id),
            client_secret = COALESCE(excluded.client_secret, client_secret),
            api_key = COALESCE(excluded.api_key, api_key),
            scopes = COALESCE(?6, scopes),
+           module_code = COALESCE(excluded.module_code, module_code),
+           module_secret = COALESCE(excluded.module_secret, module_secret),
            updated_at = excluded.updated_at",
         params![
             workspace_id,
@@ -116,8 +125,45 @@ pub(crate) fn put_config(
             update.client_secret.as_ref().map(|s| s.expose().as_str()),
             update.api_key.as_ref().map(|s| s.expose().as_str()),
             scopes,
-            now()
+            now(),
+            update.module_code,
+            update.module_secret.as_ref().map(|s| s.expose().as_str()),
         ],
     )?;
     get_config(tx, workspace_id, connector)
+}
+
+/// A module connector's settings: its code and its secret (opened).
+#[derive(Debug)]
+pub(crate) struct ModuleSettings {
+    /// The module's code in the system.
+    pub(crate) code: String,
+    /// The key of the registration token.
+    pub(crate) secret: Secret<String>,
+}
+
+/// The workspace's module settings of `connector`, when both the code and the secret
+/// are configured.
+pub(crate) fn module_settings(
+    conn: &Connection,
+    workspace_id: &str,
+    connector: &str,
+) -> rusqlite::Result<Option<ModuleSettings>> {
+    let found = conn
+        .prepare_cached(
+            "SELECT module_code,
+                    munity_open('connector_configs.module_secret', workspace_id, connector, module_secret)
+             FROM connector_configs WHERE workspace_id = ?1 AND connector = ?2",
+        )?
+        .query_row([workspace_id, connector], |row| {
+            Ok((row.get::<_, Option<String>>(0)?, row.get::<_, Option<String>>(1)?))
+        })
+        .optional()?;
+    Ok(match found {
+        Some((Some(code), Some(secret))) => Some(ModuleSettings {
+            code,
+            secret: Secret::new(secret),
+        }),
+        _ => None,
+    })
 }

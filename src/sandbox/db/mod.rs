@@ -269,6 +269,7 @@ pub(crate) mod connectors;
 pub(crate) mod credentials;
 pub(crate) mod customers;
 pub(crate) mod idempotency;
+pub(crate) mod module_accounts;
 pub(crate) mod pm;
 pub(crate) mod webhooks;
 pub(crate) mod workspace_keys;

@@ -78,6 +78,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         what: "seal every secret column with the storage key",
         run: |tx, _| tx.execute_batch(SEAL_V3),
     },
+    Migration {
+        version: 4,
+        what: "add module connectors: their code and sealed secret, and module accounts",
+        run: |tx, _| tx.execute_batch(MODULES_V4),
+    },
 ];
 
 /// The schema version this code writes (`PRAGMA user_version`): the last migration's.
@@ -332,6 +337,21 @@ UPDATE webhook_endpoints
    SET secret = munity_seal('webhook_endpoints.secret', workspace_id, secret),
        url = munity_seal('webhook_endpoints.url', workspace_id, url);
 UPDATE webhook_deliveries SET url = munity_seal('webhook_deliveries.url', id, url);
+";
+
+/// Version 4: the configuration of module connectors (simple connection: the module's
+/// code, and its secret sealed from the start) and the module accounts the system sends
+/// users to (`client_id_hash`: SHA-256 of the unguessable `clientId`, hex; the id itself
+/// is never stored).
+const MODULES_V4: &str = "
+ALTER TABLE connector_configs ADD COLUMN module_code TEXT;
+ALTER TABLE connector_configs ADD COLUMN module_secret BLOB;
+CREATE TABLE IF NOT EXISTS module_accounts (
+    client_id_hash TEXT PRIMARY KEY,
+    connection_id TEXT NOT NULL UNIQUE REFERENCES connections(id) ON DELETE CASCADE,
+    workspace_id TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
 ";
 
 #[cfg(test)]

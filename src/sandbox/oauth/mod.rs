@@ -20,7 +20,7 @@
 //! outside the API-key authentication: the link is the credential.
 
 mod flow;
-mod page;
+pub(crate) mod page;
 mod pkce;
 mod platform;
 mod provider;

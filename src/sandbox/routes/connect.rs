@@ -21,18 +21,20 @@ use axum::extract::State;
 use axum::http::Uri;
 use axum::routing::{get, post};
 use axum::Router;
-use rusqlite::{Connection, Transaction};
+use rusqlite::Transaction;
 use serde::Serialize;
 
 use crate::link::{link_used, ConnectLink};
-use crate::model::{Connector, Customer};
+use super::connect_module::config_url;
+use crate::model::{AuthType, Connection, Connector, Customer};
 use crate::sandbox::db::connect_links::{self, SigningKey};
 use crate::sandbox::db::workspace_keys::{self, StoredCertificate};
-use crate::sandbox::db::{connectors, customers};
+use crate::sandbox::db::{connection_credentials, connections, connectors, customers};
 use crate::sandbox::error::ApiError;
 use crate::sandbox::extract::Reply;
 use crate::sandbox::keys::Privilege;
 use crate::sandbox::state::AppState;
+use crate::sandbox::webhook_delivery;
 use crate::{Error, ErrorKind};
 
 /// The route, outside the API-key authentication (mounted at the top level).
@@ -43,6 +45,7 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
             "/v1/connect/credentials",
             post(super::connect_credentials::submit),
         )
+        .merge(super::connect_module::routes())
 }
 
 /// What the connect page needs to prompt the end user.
@@ -61,15 +64,22 @@ struct Session {
     /// `certificate` (X.509 PEM) and `kid`: what the credentials are sealed to.
     #[serde(flatten)]
     certificate: StoredCertificate,
+    /// For a `module` connector: the configuration URL the end user gives the system
+    /// (bound to this link).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    module_config_url: Option<String>,
 }
 
 async fn session(State(state): State<Arc<AppState>>, uri: Uri) -> Result<Reply, ApiError> {
     let link = parse_link(&uri)?;
     let now = crate::time::now_unix();
+    let origin = state.origin.clone();
     let session = state
         .db
         .read(move |conn| {
             let target = resolve_link(conn, &link, now)?;
+            let module_config_url = (target.connector.auth_type == AuthType::Module)
+                .then(|| config_url(&origin, uri.query().unwrap_or("")));
             let certificate = workspace_keys::certificate(conn, link.workspace())?
                 .ok_or_else(|| ApiError::not_found("workspace certificate"))?;
             Ok(Session {
@@ -81,6 +91,7 @@ async fn session(State(state): State<Arc<AppState>>, uri: Uri) -> Result<Reply, 
                 redirect_uri: link.redirect_uri().map(str::to_owned),
                 scope: link.scope().map(str::to_owned),
                 certificate,
+                module_config_url,
             })
         })
         .await?;
@@ -106,7 +117,7 @@ pub(crate) struct LinkTarget {
 /// The check both connect routes run: [`check_link`], then the customer and connector
 /// the link names (404 when unknown).
 pub(crate) fn resolve_link(
-    conn: &Connection,
+    conn: &rusqlite::Connection,
     link: &ConnectLink,
     now: i64,
 ) -> Result<LinkTarget, ApiError> {
@@ -144,11 +155,30 @@ pub(crate) fn use_link(
     Ok(target)
 }
 
+/// Makes the connection a link names, with its credentials, in the caller's
+/// transaction: [`use_link`] (one connection per link), the connection, its credentials
+/// (`credentials`: JSON, sealed at rest) and `connection.created` queued for the webhook
+/// endpoint. The credential submission and the module registration both call this.
+pub(crate) fn connect_with_credentials(
+    tx: &Transaction<'_>,
+    link: &ConnectLink,
+    now: i64,
+    credentials: &[u8],
+) -> Result<Connection, ApiError> {
+    let target = use_link(tx, link, now)?;
+    let workspace = link.workspace();
+    let connection =
+        connections::insert(tx, workspace, &target.customer.id, &target.connector.name)?;
+    connection_credentials::insert(tx, workspace, &connection.id, credentials)?;
+    webhook_delivery::enqueue(tx, workspace, "connection.created", &connection)?;
+    Ok(connection)
+}
+
 /// Verifies a parsed link against the stored keys and the used nonces: signature,
 /// expiry, admin privilege, workspace, nonce not yet used (read only: [`use_link`]
 /// consumes it).
 pub(crate) fn check_link(
-    conn: &Connection,
+    conn: &rusqlite::Connection,
     link: &ConnectLink,
     now: i64,
 ) -> Result<SigningKey, ApiError> {

@@ -11,7 +11,7 @@
 //! JSON parsing with no lock held): it must be bound to this link (workspace, customer,
 //! connector, nonce), and the credentials must fill the connector's required fields.
 //! Then, in one transaction: the link is verified again and its nonce consumed
-//! ([`use_link`], which refuses an expired link), the connection stored with its credentials sealed at rest (AES-256-GCM, the storage key)
+//! ([`use_link`](super::connect::use_link), which refuses an expired link), the connection stored with its credentials sealed at rest (AES-256-GCM, the storage key)
 //! and `connection.created` queued for the webhook endpoint. Any failure writes nothing.
 //!
 //! | answer | when |
@@ -34,16 +34,15 @@ use axum::Extension;
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
-use super::connect::{parse_link, resolve_link, use_link};
+use super::connect::{connect_with_credentials, parse_link, resolve_link};
 use crate::envelope::{Credentials, SessionBinding, WorkspacePrivateKey};
 use crate::link::ConnectLink;
 use crate::model::{AuthType, Connector};
-use crate::sandbox::db::{connection_credentials, connections, workspace_keys};
+use crate::sandbox::db::workspace_keys;
 use crate::sandbox::error::ApiError;
 use crate::sandbox::extract::{JsonBody, Reply};
 use crate::sandbox::rate_limit::ClientAddr;
 use crate::sandbox::state::AppState;
-use crate::sandbox::webhook_delivery;
 use crate::{Error, ErrorKind, FieldError};
 
 /// The request body.
@@ -102,11 +101,16 @@ fn open(
 /// present and not empty, no field the connector does not have. Messages never quote
 /// values.
 fn check_fields(connector: &Connector, credentials: &Credentials) -> Result<(), ApiError> {
-    if connector.auth_type == AuthType::Oauth2 {
+    let other_way = match connector.auth_type {
+        AuthType::Oauth2 => Some("with OAuth 2.0"),
+        AuthType::Module => Some("as a module (the system registers it)"),
+        _ => None,
+    };
+    if let Some(way) = other_way {
         return Err(ApiError::field(
             "credentials",
             format!(
-                "connector `{}` connects with OAuth 2.0 and takes no credentials",
+                "connector `{}` connects {way} and takes no credentials",
                 connector.name
             ),
         ));
@@ -181,15 +185,7 @@ pub(crate) async fn submit(
     // connection and its sealed credentials, the webhook.
     let connection = state
         .db
-        .write(move |tx| {
-            let target = use_link(tx, &link, now)?;
-            let workspace = link.workspace();
-            let connection =
-                connections::insert(tx, workspace, &target.customer.id, &target.connector.name)?;
-            connection_credentials::insert(tx, workspace, &connection.id, &plaintext)?;
-            webhook_delivery::enqueue(tx, workspace, "connection.created", &connection)?;
-            Ok(connection)
-        })
+        .write(move |tx| connect_with_credentials(tx, &link, now, &plaintext))
         .await?;
     Reply::created(&connection)
 }
@@ -247,6 +243,7 @@ mod tests {
                 admin_key: opened.seed.admin_key.clone(),
             },
             oauth: crate::sandbox::oauth::OAuthState::default(),
+            module_system: crate::module::SystemClient::new().unwrap(),
         });
         let query = url.split_once('?').unwrap().1;
         let request = Request::post(format!("/v1/connect/credentials?{query}"))

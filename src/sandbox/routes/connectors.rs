@@ -1,5 +1,6 @@
 //! `connectors/`: the catalog, and the workspace's configuration of each connector
-//! (OAuth2 client id and secret, or the workspace's API key; secrets only as hints).
+//! (OAuth2 client id and secret, the workspace's API key, or a module's code and secret;
+//! secrets only as hints).
 
 use std::sync::Arc;
 
@@ -69,11 +70,13 @@ async fn show_config(
 }
 
 /// OAuth2 connectors take a client id, secret and scopes; API-key connectors take the
-/// workspace's API key; the others have nothing to configure.
+/// workspace's API key; module connectors take the module's code and secret; the others
+/// have nothing to configure.
 fn check_config(connector: &Connector, update: &ConnectorConfigUpdate) -> Result<(), ApiError> {
     let mut checks = Checks::new();
     let oauth2 = connector.auth_type == AuthType::Oauth2;
     let api_key = connector.auth_type == AuthType::ApiKey;
+    let module = connector.auth_type == AuthType::Module;
     let not_for = |what: &str| format!("{what} connectors do not take this field");
     let kind = connector.auth_type.as_str();
     if let Some(client_id) = &update.client_id {
@@ -108,6 +111,28 @@ fn check_config(connector: &Connector, update: &ConnectorConfigUpdate) -> Result
             checks.text("api_key", key.expose(), 1, 2000);
         } else {
             checks.fail("api_key", not_for(kind));
+        }
+    }
+    if let Some(code) = &update.module_code {
+        if !module {
+            checks.fail("module_code", not_for(kind));
+        } else if code.is_empty()
+            || code.len() > 100
+            || !code
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+        {
+            checks.fail(
+                "module_code",
+                "must be 1 to 100 letters, digits, `-`, `_` or `.` (the module's code in the system)",
+            );
+        }
+    }
+    if let Some(secret) = &update.module_secret {
+        if module {
+            checks.text("module_secret", secret.expose(), 1, 2000);
+        } else {
+            checks.fail("module_secret", not_for(kind));
         }
     }
     checks.finish()

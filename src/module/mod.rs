@@ -43,6 +43,16 @@ use crate::Secret;
 pub const FIELD_API_KEY: &str = "apiKey";
 /// The form/JSON field holding the token.
 pub const FIELD_TOKEN: &str = "token";
+/// The form/JSON field holding the system's URL (e.g. `https://shop.retailcrm.ru`).
+pub const FIELD_SYSTEM_URL: &str = "systemUrl";
+
+#[cfg(any(feature = "native", feature = "sandbox"))]
+mod system;
+#[cfg(any(feature = "native", feature = "sandbox"))]
+pub use system::SystemClient;
+
+mod integration;
+pub use integration::{edit_path, IntegrationModule};
 
 /// The registration token: lowercase hex of HMAC-SHA256 keyed by `secret` over
 /// `api_key` (PHP `hash_hmac('sha256', $apiKey, $secret)`).
@@ -136,10 +146,71 @@ impl RegistrationRequest {
         })
     }
 
+    /// Reads a body by its `Content-Type`: JSON for `application/json` (and `+json`),
+    /// form fields otherwise (what RetailCRM sends).
+    pub fn from_body(content_type: Option<&str>, body: &[u8]) -> Result<RegistrationRequest> {
+        let essence = content_type
+            .and_then(|value| value.split(';').next())
+            .map(|value| value.trim().to_ascii_lowercase())
+            .unwrap_or_default();
+        if essence == "application/json" || essence.ends_with("+json") {
+            RegistrationRequest::from_json(body)
+        } else {
+            RegistrationRequest::from_form(body)
+        }
+    }
+
     /// Verifies the token against the module's `secret`.
     pub fn verify(&self, secret: &str) -> Result<()> {
         verify_registration_token(self.api_key.expose(), secret, &self.token)
     }
+
+    /// `register[systemUrl]`: the system's base URL, checked to be an `http(s)` origin
+    /// with an optional path, without credentials, query or fragment. A trailing `/` is
+    /// removed, so `{system_url}/api/v5/...` is the API.
+    pub fn system_url(&self) -> Result<&str> {
+        let url = self
+            .fields
+            .get(FIELD_SYSTEM_URL)
+            .map(String::as_str)
+            .filter(|url| !url.is_empty())
+            .ok_or_else(|| invalid(format!("missing field `register[{FIELD_SYSTEM_URL}]`")))?;
+        check_system_url(url)?;
+        Ok(url.trim_end_matches('/'))
+    }
+}
+
+/// The rule [`RegistrationRequest::system_url`] applies.
+fn check_system_url(url: &str) -> Result<()> {
+    let bad = |why: &str| {
+        invalid(format!(
+            "`register[{FIELD_SYSTEM_URL}]` must be the system's http(s) URL: {why}"
+        ))
+    };
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| bad("it does not start with https:// or http://"))?;
+    if url.len() > 2000 {
+        return Err(bad("it is longer than 2000 characters"));
+    }
+    if url
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || !c.is_ascii())
+    {
+        return Err(bad("it holds spaces, control or non-ASCII characters"));
+    }
+    let host = rest.split('/').next().unwrap_or("");
+    if host.is_empty() {
+        return Err(bad("it names no host"));
+    }
+    if host.contains('@') {
+        return Err(bad("it holds a user name or password"));
+    }
+    if url.contains('?') || url.contains('#') {
+        return Err(bad("it holds a query or fragment"));
+    }
+    Ok(())
 }
 
 /// The `register[...]` fields by name; a name given twice is an error (which of two
@@ -187,17 +258,51 @@ fn invalid(detail: String) -> Error {
     Error::invalid("module_request_invalid", detail)
 }
 
-/// What a module declares it needs (its configuration answer).
+/// The module's configuration answer: what the system asks for first, before the
+/// registration (`GET` on the configuration URL the user pasted into the system).
+///
+/// ```
+/// use munity::module::ModuleConfig;
+///
+/// let config = ModuleConfig::new("https://m.example.com/register")
+///     .with_scopes(["order_read", "customer_read"]);
+/// assert_eq!(
+///     config.to_json(),
+///     r#"{"scopes":["order_read","customer_read"],"registerUrl":"https://m.example.com/register"}"#
+/// );
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ModuleConfig {
-    /// The API rights the module needs (e.g. `pm-projects:read`).
-    pub rights: Vec<String>,
-    /// The OAuth scopes the module needs from connectors, if any.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// The rights the module needs in the system (RetailCRM's `scopes`, e.g.
+    /// `order_read`).
+    #[serde(default)]
     pub scopes: Vec<String>,
-    /// Where the platform sends the registration request.
+    /// Where the system sends the registration request.
     pub register_url: String,
+}
+
+impl ModuleConfig {
+    /// A configuration asking for no rights yet, registering at `register_url`.
+    pub fn new(register_url: impl Into<String>) -> ModuleConfig {
+        ModuleConfig {
+            scopes: Vec::new(),
+            register_url: register_url.into(),
+        }
+    }
+
+    /// The rights the module needs.
+    pub fn with_scopes<S: Into<String>>(mut self, scopes: impl IntoIterator<Item = S>) -> Self {
+        self.scopes = scopes.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The JSON answer (HTTP 200, `application/json`).
+    pub fn to_json(&self) -> String {
+        // A list of strings and a string always serialize.
+        serde_json::to_string(self).unwrap_or_default()
+    }
 }
 
 /// The answer to a registration request: always HTTP 200, success or not.
