@@ -8,7 +8,10 @@ use super::now;
 
 /// The stored form of a `clientId`: SHA-256, lowercase hex.
 fn hash(client_id: &str) -> String {
-    hex::encode(ring::digest::digest(&ring::digest::SHA256, client_id.as_bytes()))
+    hex::encode(ring::digest::digest(
+        &ring::digest::SHA256,
+        client_id.as_bytes(),
+    ))
 }
 
 /// Records that `client_id` opens `connection_id`.

@@ -24,8 +24,8 @@ use axum::Router;
 use rusqlite::Transaction;
 use serde::Serialize;
 
-use crate::link::{link_used, ConnectLink};
 use super::connect_module::config_url;
+use crate::link::{link_used, ConnectLink};
 use crate::model::{AuthType, Connection, Connector, Customer};
 use crate::sandbox::db::connect_links::{self, SigningKey};
 use crate::sandbox::db::workspace_keys::{self, StoredCertificate};
