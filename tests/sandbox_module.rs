@@ -445,19 +445,23 @@ async fn the_system_down_slow_refusing_or_redirecting_stores_nothing() {
 
 #[tokio::test]
 async fn an_unconfigured_module_or_an_expired_link_is_refused() {
-    let sb = Sandbox::start(SandboxOptions::memory()).await.unwrap();
+    let (sb, _) = start(SandboxOptions::memory()).await;
     let (system_url, calls) = system(Behaviour::Accept).await;
-    let url = register_url(&sb, &link_query(&sb, "acme", "retailcrm"));
+    // A new workspace has not set up the module.
+    let other = sb.create_workspace("other").await.unwrap();
+    let admin = Api::new(sb.base_url(), &other.admin_key);
+    let customer = admin
+        .post("/customers/", json!({"external_id": "u-1", "name": "U"}))
+        .await;
+    assert_eq!(customer.status, 201, "{:?}", customer.body);
+    let query = LinkBuilder::new(&other.workspace_id, "u-1", "retailcrm")
+        .sign(&other.admin_key, munity::time::now_unix())
+        .unwrap()
+        .into_url();
+    let url = register_url(&sb, query.split_once('?').unwrap().1);
     let answer = register_genuine(&url, &system_url).await;
     assert!(error_msg(&answer).contains("not set up"), "{answer}");
 
-    let admin = Api::new(sb.base_url(), sb.admin_key());
-    admin
-        .put(
-            "/connectors/retailcrm/config/",
-            json!({ "module_code": CODE, "module_secret": MODULE_SECRET }),
-        )
-        .await;
     let expired = LinkBuilder::new(sb.workspace_id(), "acme", "retailcrm")
         .sign(sb.admin_key(), munity::time::now_unix() - 3600)
         .unwrap()
@@ -493,5 +497,66 @@ async fn the_module_secret_is_write_only() {
         )
         .await;
     assert_eq!(bad_code.fields(), ["module_code"]);
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_sandbox_plays_the_system_too() {
+    // The seeded workspace has the module set up; no configuration call here.
+    let sb = Sandbox::start(SandboxOptions::memory()).await.unwrap();
+    let admin = Api::new(sb.base_url(), sb.admin_key());
+    let query = link_query(&sb, "acme", "retailcrm");
+    let config_url = format!("{}/connect/module/config?{query}", sb.base_url());
+    let origin = sb.base_url().trim_end_matches("/v1").to_owned();
+    let http = reqwest::Client::new();
+
+    let marketplace = http
+        .get(format!("{origin}/crm/marketplace"))
+        .query(&[("config_url", &config_url)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(marketplace.status(), 200);
+    assert!(marketplace.text().await.unwrap().contains("config_url"));
+
+    let connected = http
+        .post(format!("{origin}/crm/marketplace"))
+        .form(&[("config_url", &config_url)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(connected.status(), 200);
+    let html = connected.text().await.unwrap();
+    assert!(html.contains("Connected to Munity"), "{html}");
+    assert!(html.contains("RetailCRM"), "{html}");
+    assert_eq!(connections(&admin).await.len(), 1);
+
+    // The same configuration URL again: the module card shows why not.
+    let again = http
+        .post(format!("{origin}/crm/marketplace"))
+        .form(&[("config_url", &config_url)])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(again.contains("was not connected"), "{again}");
+    assert!(again.contains("used"), "{again}");
+    // The fake system follows no URL outside the sandbox.
+    let elsewhere = http
+        .post(format!("{origin}/crm/marketplace"))
+        .form(&[(
+            "config_url",
+            "http://127.0.0.1:9/v1/connect/module/config?v=1",
+        )])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(elsewhere.contains("follows only configuration URLs of this sandbox"));
+    assert_eq!(connections(&admin).await.len(), 1);
     sb.shutdown().await;
 }

@@ -46,6 +46,12 @@ impl SystemClient {
         Ok(SystemClient { http })
     }
 
+    /// The HTTP client (bounded timeout, no redirects), for the sandbox's fake system.
+    #[cfg(feature = "sandbox")]
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
     /// Registers `module` in the system at `system_url` (as checked by
     /// [`RegistrationRequest::system_url`](super::RegistrationRequest::system_url)) with
     /// the account's `api_key`.

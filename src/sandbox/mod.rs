@@ -44,6 +44,7 @@
 mod auth;
 mod catalog;
 mod chaos;
+mod crm;
 mod db;
 mod error;
 mod extract;
@@ -146,6 +147,7 @@ impl Sandbox {
             },
             oauth: oauth::OAuthState::default(),
             module_system: crate::module::SystemClient::with_timeout(options.module_timeout)?,
+            crm: crm::FakeCrm::new(),
         });
         let (stop, stopped) = watch::channel(false);
         tokio::spawn(webhook_delivery::run(Arc::clone(&state), stopped.clone()));

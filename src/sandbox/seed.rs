@@ -1,6 +1,6 @@
 //! What a new sandbox starts with: the connector catalog, a workspace with its owner, an
 //! admin key and a user key, and sample project-management data (customer `acme` with a
-//! Jira connection exposing projects and tasks).
+//! Jira connection exposing projects and tasks, and the RetailCRM module's code and secret).
 
 use rusqlite::Transaction;
 
@@ -9,7 +9,10 @@ use super::db::pm::NewProject;
 use super::db::workspace_keys::{self, StoredCertificate};
 use super::db::{connections, connectors, customers, pm, workspaces};
 use super::keys::{KeyHasher, KeyRecord, Privilege};
-use crate::model::{CustomerCreate, PmTaskCreate, TaskStatus};
+use crate::model::{ConnectorConfigUpdate, CustomerCreate, PmTaskCreate, TaskStatus};
+
+/// The seeded workspace's code of the RetailCRM module.
+pub(crate) const SANDBOX_MODULE_CODE: &str = "munity-sandbox";
 use crate::ApiKey;
 
 /// A new workspace's id, keys, and the stored records of the keys.
@@ -87,6 +90,19 @@ pub(crate) fn seed_sample_data(tx: &Transaction<'_>, workspace_id: &str) -> rusq
         &CustomerCreate::new("acme", "Acme Corporation").email("it@acme.example"),
     )?;
     connections::insert(tx, workspace_id, &acme.id, "jira")?;
+    // The RetailCRM module set up, so that the fake system under `/crm/` connects it: a
+    // code and a random secret (the sandbox plays the module's partner account).
+    let module_secret = crate::base64_strict::encode_url(&crate::random::bytes::<32>());
+    connectors::put_config(
+        tx,
+        workspace_id,
+        "retailcrm",
+        &ConnectorConfigUpdate {
+            module_code: Some(SANDBOX_MODULE_CODE.to_owned()),
+            module_secret: Some(crate::Secret::new(module_secret)),
+            ..ConnectorConfigUpdate::default()
+        },
+    )?;
     let projects = [
         ("OPS", "Operations", "Keeping the lights on"),
         ("WEB", "Website", "The public website"),

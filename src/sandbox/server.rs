@@ -62,6 +62,7 @@ pub(crate) fn app(state: Arc<AppState>) -> Router {
         // outside the API-key authentication.
         .merge(routes::demo::routes())
         .merge(oauth::routes())
+        .merge(super::crm::routes())
         .fallback(static_files::serve)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)

@@ -35,6 +35,8 @@ pub(crate) struct AppState {
     /// Sends a module's `integration-modules/{code}/edit` call to a system (bounded
     /// timeout, no redirects).
     pub(crate) module_system: crate::module::SystemClient,
+    /// The fake RetailCRM under `/crm/`.
+    pub(crate) crm: super::crm::FakeCrm,
 }
 
 /// The seeded workspace's id and admin key.

@@ -244,6 +244,7 @@ mod tests {
             },
             oauth: crate::sandbox::oauth::OAuthState::default(),
             module_system: crate::module::SystemClient::new().unwrap(),
+            crm: crate::sandbox::crm::FakeCrm::new(),
         });
         let query = url.split_once('?').unwrap().1;
         let request = Request::post(format!("/v1/connect/credentials?{query}"))
