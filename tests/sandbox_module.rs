@@ -560,3 +560,33 @@ async fn the_sandbox_plays_the_system_too() {
     assert_eq!(connections(&admin).await.len(), 1);
     sb.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_module_secret_and_the_system_key_are_sealed_at_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let (sb, admin) = start(SandboxOptions::dir(dir.path())).await;
+    let (system_url, _calls) = system(Behaviour::Accept).await;
+    let url = register_url(&sb, &link_query(&sb, "acme", "retailcrm"));
+    let answer = register_genuine(&url, &system_url).await;
+    assert_eq!(answer["success"], true, "{answer}");
+    assert_eq!(connections(&admin).await.len(), 1);
+    sb.shutdown().await;
+
+    let mut read = 0;
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        read += bytes.len();
+        for (what, needle) in [
+            ("the module secret", MODULE_SECRET),
+            ("the system's key", CRM_KEY),
+        ] {
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+                "{what} is in clear in {}",
+                path.display()
+            );
+        }
+    }
+    assert!(read > 0);
+}
