@@ -1,15 +1,22 @@
-//! Simple connection for connector modules: the registration token and the answers a
-//! module gives.
+//! Simple connection (RetailCRM-style modules): what a module needs to be connected by
+//! a system (a CRM) on its own, and what the Munity sandbox uses to connect `module`
+//! connectors (`docs/module.md` has the sequence).
 //!
-//! When a customer connects a module, the platform calls the module's register URL with
-//! the customer's API key and a token. The token proves the call comes from the
-//! platform: `register[token] = hash_hmac('sha256', <api key>, <secret>)` in PHP terms,
-//! i.e. lowercase hex of HMAC-SHA256 keyed by the module's secret over the API key.
-//!
-//! The request carries the fields as `register[apiKey]`, `register[token]` and any
-//! further `register[<name>]` fields, either form-encoded or as a JSON object under
-//! `register`. The module answers HTTP 200 in every case: `{"success": true,
-//! "accountUrl": "..."}` or `{"success": false, "errorMsg": "..."}`.
+//! 1. The system asks for the module's configuration: [`ModuleConfig`] (`scopes`,
+//!    `registerUrl`).
+//! 2. The system sends the registration to `registerUrl`, form-encoded
+//!    (`register[apiKey]`, `register[systemUrl]`, `register[token]`) or as JSON under
+//!    `register`: [`RegistrationRequest::from_body`]. The token proves the request comes
+//!    from the system: `register[token] = hash_hmac('sha256', <api key>, <secret>)` in PHP
+//!    terms, i.e. lowercase hex of HMAC-SHA256 keyed by the module's secret over the
+//!    API key ([`registration_token`]), checked in constant time
+//!    ([`RegistrationRequest::verify`]) before anything else.
+//! 3. The module registers itself with `POST {systemUrl}/api/v5/integration-modules/
+//!    {code}/edit` ([`IntegrationModule`], sent by `SystemClient::edit` with the native
+//!    features: bounded timeout, no redirects).
+//! 4. It answers HTTP 200 in every case ([`RegistrationAnswer`]): `{"success": true,
+//!    "accountUrl": "..."}` or `{"success": false, "errorMsg": "..."}`; the system then
+//!    sends the user to `accountUrl` (a POST with `clientId`).
 //!
 //! ```
 //! use munity::module::{registration_token, RegistrationAnswer, RegistrationRequest};
@@ -83,7 +90,7 @@ pub fn verify_registration_token(api_key: &str, secret: &str, token: &str) -> Re
 /// from the platform: whoever reads it can replay the registration).
 #[derive(Clone)]
 pub struct RegistrationRequest {
-    /// `register[apiKey]`: the customer's Munity API key.
+    /// `register[apiKey]`: the system account's API key (the module's key to the system).
     pub api_key: Secret<String>,
     /// `register[token]`: the platform's token.
     pub token: String,
