@@ -182,3 +182,59 @@ fn answers() {
         r#"{"scopes":["integration_read"],"registerUrl":"https://m.example.com/register"}"#
     );
 }
+
+/// The system URL the module will call: only an http(s) origin with a path, no
+/// credentials, query or fragment; a trailing `/` is dropped.
+#[test]
+fn system_url_rules() {
+    let with = |url: &str| {
+        let body = format!(
+            "register%5BapiKey%5D=k&register%5Btoken%5D=t&register%5BsystemUrl%5D={}",
+            form_urlencoded::byte_serialize(url.as_bytes()).collect::<String>()
+        );
+        RegistrationRequest::from_form(body.as_bytes()).unwrap()
+    };
+    assert_eq!(
+        with("https://shop.retailcrm.ru/").system_url().unwrap(),
+        "https://shop.retailcrm.ru"
+    );
+    assert_eq!(
+        with("http://127.0.0.1:8080/crm").system_url().unwrap(),
+        "http://127.0.0.1:8080/crm"
+    );
+    for bad in [
+        "ftp://shop",
+        "https://",
+        "https://user:pass@shop",
+        "https://shop/?a=1",
+        "https://shop/#x",
+        "https://sh op",
+        "javascript:alert(1)",
+    ] {
+        let err = with(bad).system_url().unwrap_err();
+        assert_eq!(err.code(), "module_request_invalid", "{bad}");
+        assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    }
+    let missing = RegistrationRequest::from_form(b"register%5BapiKey%5D=k&register%5Btoken%5D=t")
+        .unwrap()
+        .system_url()
+        .unwrap_err();
+    assert!(missing.detail().contains("register[systemUrl]"));
+}
+
+/// `from_body` reads JSON for a JSON content type and form fields otherwise.
+#[test]
+fn body_by_content_type() {
+    let json = br#"{"register":{"apiKey":"k","token":"t","systemUrl":"https://s"}}"#;
+    for content_type in ["application/json", "application/json; charset=utf-8"] {
+        let request = RegistrationRequest::from_body(Some(content_type), json).unwrap();
+        assert_eq!(request.system_url().unwrap(), "https://s");
+    }
+    let form = b"register%5BapiKey%5D=k&register%5Btoken%5D=t";
+    assert!(RegistrationRequest::from_body(None, form).is_ok());
+    assert!(
+        RegistrationRequest::from_body(Some("application/x-www-form-urlencoded"), form).is_ok()
+    );
+    let err = RegistrationRequest::from_body(Some("application/json"), form).unwrap_err();
+    assert_eq!(err.code(), "module_request_invalid");
+}
