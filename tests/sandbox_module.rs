@@ -44,6 +44,8 @@ struct EditCall {
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Behaviour {
     Accept,
+    /// Accepts after 300 ms.
+    AcceptSlowly,
     Refuse,
     Redirect,
 }
@@ -74,6 +76,10 @@ async fn edit(
     });
     match system.behaviour {
         Behaviour::Accept => (StatusCode::OK, r#"{"success":true}"#).into_response(),
+        Behaviour::AcceptSlowly => {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            (StatusCode::OK, r#"{"success":true}"#).into_response()
+        }
         Behaviour::Refuse => (
             StatusCode::BAD_REQUEST,
             r#"{"success":false,"errorMsg":"Module is blocked by the account owner"}"#,
@@ -589,4 +595,32 @@ async fn the_module_secret_and_the_system_key_are_sealed_at_rest() {
         }
     }
     assert!(read > 0);
+}
+
+#[tokio::test]
+async fn two_registrations_of_one_link_at_once_make_one_edit_call_and_one_connection() {
+    let (sb, admin) = start(SandboxOptions::memory()).await;
+    let (system_url, calls) = system(Behaviour::AcceptSlowly).await;
+    let url = register_url(&sb, &link_query(&sb, "acme", "retailcrm"));
+    let (first, second) = tokio::join!(
+        register_genuine(&url, &system_url),
+        register_genuine(&url, &system_url)
+    );
+    let successes = [&first, &second]
+        .iter()
+        .filter(|a| a["success"] == true)
+        .count();
+    assert_eq!(successes, 1, "{first} {second}");
+    let refused = if first["success"] == true {
+        &second
+    } else {
+        &first
+    };
+    assert!(
+        error_msg(refused).contains("being registered already"),
+        "{refused}"
+    );
+    assert_eq!(calls.lock().unwrap().len(), 1);
+    assert_eq!(connections(&admin).await.len(), 1);
+    sb.shutdown().await;
 }

@@ -183,7 +183,7 @@ async fn run(state: &AppState, config_url: &str) -> Result<Response, String> {
         ));
     };
     let link = ConnectLink::parse_query(query).map_err(|e| e.detail().to_owned())?;
-    let http = state.module_system.http();
+    let http = state.modules.system.http();
 
     // 1. Configuration.
     let config: ModuleConfig = read_json(http.get(config_url)).await?;

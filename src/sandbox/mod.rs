@@ -146,7 +146,7 @@ impl Sandbox {
                 admin_key: opened.seed.admin_key.clone(),
             },
             oauth: oauth::OAuthState::default(),
-            module_system: crate::module::SystemClient::with_timeout(options.module_timeout)?,
+            modules: routes::connect_module::Modules::new(options.module_timeout)?,
             crm: crm::FakeCrm::new(),
         });
         let (stop, stopped) = watch::channel(false);

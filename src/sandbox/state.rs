@@ -32,9 +32,8 @@ pub(crate) struct AppState {
     pub(crate) demo: DemoSigner,
     /// The fake OAuth2 provider's flows in progress.
     pub(crate) oauth: OAuthState,
-    /// Sends a module's `integration-modules/{code}/edit` call to a system (bounded
-    /// timeout, no redirects).
-    pub(crate) module_system: crate::module::SystemClient,
+    /// The module registrations: the system client and the links being registered.
+    pub(crate) modules: super::routes::connect_module::Modules,
     /// The fake RetailCRM under `/crm/`.
     pub(crate) crm: super::crm::FakeCrm,
 }

@@ -243,7 +243,10 @@ mod tests {
                 admin_key: opened.seed.admin_key.clone(),
             },
             oauth: crate::sandbox::oauth::OAuthState::default(),
-            module_system: crate::module::SystemClient::new().unwrap(),
+            modules: crate::sandbox::routes::connect_module::Modules::new(
+                crate::module::SystemClient::DEFAULT_TIMEOUT,
+            )
+            .unwrap(),
             crm: crate::sandbox::crm::FakeCrm::new(),
         });
         let query = url.split_once('?').unwrap().1;

@@ -21,7 +21,9 @@
 //! answers HTTP 200 `{"success": false, "errorMsg": ...}` (what the system shows in the
 //! module card) and stores nothing.
 
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -34,7 +36,9 @@ use zeroize::Zeroizing;
 use super::connect::{connect_with_credentials, parse_link, resolve_link};
 use crate::link::ConnectLink;
 use crate::model::{AuthType, Connector};
-use crate::module::{IntegrationModule, ModuleConfig, RegistrationAnswer, RegistrationRequest};
+use crate::module::{
+    IntegrationModule, ModuleConfig, RegistrationAnswer, RegistrationRequest, SystemClient,
+};
 use crate::sandbox::db::connectors::{self, ModuleSettings};
 use crate::sandbox::db::module_accounts;
 use crate::sandbox::error::ApiError;
@@ -53,6 +57,47 @@ const MODULE_SCOPES: &[&str] = &[
 
 /// The module's name in the system.
 const MODULE_NAME: &str = "Munity";
+
+/// What the registrations share: the client that calls systems, and the links whose
+/// registration is under way (a second registration of one link waits for none: it is
+/// refused, so the system never gets two `edit` calls for one link).
+#[derive(Debug)]
+pub(crate) struct Modules {
+    /// Sends `integration-modules/{code}/edit` (bounded timeout, no redirects).
+    pub(crate) system: SystemClient,
+    registering: Mutex<HashSet<String>>,
+}
+
+impl Modules {
+    /// With a `timeout` for the system's answer.
+    pub(crate) fn new(timeout: Duration) -> crate::Result<Modules> {
+        Ok(Modules {
+            system: SystemClient::with_timeout(timeout)?,
+            registering: Mutex::default(),
+        })
+    }
+
+    /// Marks the link `key` as being registered; `None` when it already is.
+    fn begin(&self, key: String) -> Option<Registering<'_>> {
+        // The guard is released before a `Registering` exists (its drop takes the lock).
+        let inserted = self.registering.lock().ok()?.insert(key.clone());
+        inserted.then(|| Registering { modules: self, key })
+    }
+}
+
+/// A registration under way; dropping it ends it (whatever the outcome).
+struct Registering<'a> {
+    modules: &'a Modules,
+    key: String,
+}
+
+impl Drop for Registering<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut set) = self.modules.registering.lock() {
+            set.remove(&self.key);
+        }
+    }
+}
 
 /// The routes, outside the API-key authentication (merged with the other connect
 /// routes).
@@ -203,6 +248,24 @@ async fn registration(
         )
     })?;
     let system_url = request.system_url()?.to_owned();
+    state
+        .connect_attempts
+        .take_for_link(link.key_prefix(), &link.nonce().to_base64url())
+        .map_err(|e| e.0)?;
+    let _registering = state
+        .modules
+        .begin(format!(
+            "{}:{}",
+            link.key_prefix(),
+            link.nonce().to_base64url()
+        ))
+        .ok_or_else(|| {
+            Error::new(
+                ErrorKind::Conflict,
+                "module_registration_in_progress",
+                "this connection is being registered already: wait for that registration's answer",
+            )
+        })?;
 
     let client_id = crate::base64_strict::encode_url(&crate::random::bytes::<32>());
     let account_url = module_url(state, "account");
@@ -214,7 +277,8 @@ async fn registration(
         account_url.clone(),
     );
     state
-        .module_system
+        .modules
+        .system
         .edit(&system_url, &request.api_key, &module)
         .await?;
 

@@ -11,7 +11,7 @@ use super::state::AppState;
 
 pub(crate) mod connect;
 mod connect_credentials;
-mod connect_module;
+pub(crate) mod connect_module;
 mod connections;
 mod connectors;
 mod credentials;
