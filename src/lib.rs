@@ -54,6 +54,7 @@ pub mod auth;
 pub mod envelope;
 pub mod link;
 pub mod module;
+pub mod origin;
 pub mod webhook;
 
 #[cfg(feature = "native")]

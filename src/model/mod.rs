@@ -28,4 +28,4 @@ pub use pm::{
     PmProject, PmProjectCreate, PmProjectListParams, PmProjectUpdate, PmTask, PmTaskCreate,
     PmTaskListParams, PmTaskUpdate, ProjectStatus, TaskStatus,
 };
-pub use workspace::Workspace;
+pub use workspace::{Workspace, WorkspaceUpdate};

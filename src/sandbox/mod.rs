@@ -44,6 +44,7 @@
 mod auth;
 mod catalog;
 mod chaos;
+pub(crate) mod cors;
 mod db;
 mod error;
 mod extract;
@@ -135,12 +136,27 @@ impl Sandbox {
             origin: origin.clone(),
             vault: opened.vault,
             statics: static_files::StaticRoots::new(options.www.clone(), options.pkg.clone()),
-            demo: state::DemoSigner {
-                workspace_id: opened.seed.workspace_id.clone(),
-                admin_key: opened.seed.admin_key.clone(),
-            },
             oauth: oauth::OAuthState::default(),
         });
+        if !options.allowed_origins.is_empty() {
+            let workspace = opened.seed.workspace_id.clone();
+            let added = options.allowed_origins.clone();
+            state
+                .db
+                .write(move |tx| {
+                    let mut origins = db::workspaces::allowed_origins(tx, &workspace)?;
+                    for origin in added {
+                        if !origins.iter().any(|o| o == origin.as_str()) {
+                            origins.push(origin.as_str().to_owned());
+                        }
+                    }
+                    Ok(db::workspaces::set_allowed_origins(
+                        tx, &workspace, &origins,
+                    )?)
+                })
+                .await
+                .map_err(|e| e.0)?;
+        }
         let (stop, stopped) = watch::channel(false);
         tokio::spawn(webhook_delivery::run(Arc::clone(&state), stopped.clone()));
         let task = tokio::spawn(server::serve(listener, Arc::clone(&state), stopped));

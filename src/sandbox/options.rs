@@ -2,6 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::origin::Origin;
+
 /// Where the sandbox keeps its data.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Storage {
@@ -27,6 +29,7 @@ pub struct SandboxOptions {
     pub(crate) chaos: f64,
     pub(crate) www: Option<PathBuf>,
     pub(crate) pkg: Option<PathBuf>,
+    pub(crate) allowed_origins: Vec<Origin>,
 }
 
 impl SandboxOptions {
@@ -39,6 +42,7 @@ impl SandboxOptions {
             chaos: 0.0,
             www: None,
             pkg: None,
+            allowed_origins: Vec::new(),
         }
     }
 
@@ -84,6 +88,32 @@ impl SandboxOptions {
     pub fn pkg(mut self, path: impl AsRef<Path>) -> Self {
         self.pkg = Some(path.as_ref().to_path_buf());
         self
+    }
+
+    /// Adds `origin` to the seeded workspace's `allowed_origins` when the sandbox starts
+    /// (kept with the others it has), so that a page there may use connect links: the
+    /// CORS answers of the connect endpoints and the OAuth2 popup's `postMessage`.
+    ///
+    /// ```
+    /// use munity::origin::Origin;
+    /// use munity::sandbox::SandboxOptions;
+    ///
+    /// # fn main() -> munity::Result<()> {
+    /// let options = SandboxOptions::memory().allow_origin(Origin::parse("http://127.0.0.1:5173")?);
+    /// assert_eq!(options.allowed_origins()[0].as_str(), "http://127.0.0.1:5173");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn allow_origin(mut self, origin: Origin) -> Self {
+        if !self.allowed_origins.contains(&origin) {
+            self.allowed_origins.push(origin);
+        }
+        self
+    }
+
+    /// The origins added with [`SandboxOptions::allow_origin`].
+    pub fn allowed_origins(&self) -> &[Origin] {
+        &self.allowed_origins
     }
 
     /// The storage.

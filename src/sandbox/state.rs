@@ -7,7 +7,6 @@ use super::oauth::OAuthState;
 use super::rate_limit::RateLimiter;
 use super::static_files::StaticRoots;
 use super::vault::Vault;
-use crate::ApiKey;
 
 /// What the handlers and middleware share (behind an `Arc`).
 #[derive(Debug)]
@@ -28,16 +27,6 @@ pub(crate) struct AppState {
     pub(crate) vault: Vault,
     /// The folders served at `/` and `/pkg/`.
     pub(crate) statics: StaticRoots,
-    /// The seeded workspace and its admin key, with which the demo-only routes sign
-    /// connect links as a product's backend would.
-    pub(crate) demo: DemoSigner,
     /// The fake OAuth2 provider's flows in progress.
     pub(crate) oauth: OAuthState,
-}
-
-/// The seeded workspace's id and admin key.
-#[derive(Debug)]
-pub(crate) struct DemoSigner {
-    pub(crate) workspace_id: String,
-    pub(crate) admin_key: ApiKey,
 }

@@ -4,6 +4,9 @@
 use super::error::ApiError;
 use crate::FieldError;
 
+/// The most origins a workspace lists.
+pub(crate) const MAX_ALLOWED_ORIGINS: usize = 32;
+
 /// Collects field errors.
 #[derive(Debug, Default)]
 pub(crate) struct Checks(Vec<FieldError>);
@@ -69,6 +72,29 @@ impl Checks {
         if !ok {
             self.fail(field, "must be an http:// or https:// URL");
         }
+    }
+
+    /// A list of web origins ([`Origin`](crate::origin::Origin)'s rules), at most
+    /// [`MAX_ALLOWED_ORIGINS`]: their canonical forms, without repeats (each bad entry
+    /// fails as `field[i]`).
+    pub(crate) fn origins(&mut self, field: &str, values: &[String]) -> Vec<String> {
+        if values.len() > MAX_ALLOWED_ORIGINS {
+            self.fail(
+                field,
+                format!("must list at most {MAX_ALLOWED_ORIGINS} origins"),
+            );
+        }
+        let mut canonical: Vec<String> = Vec::with_capacity(values.len());
+        for (i, value) in values.iter().enumerate() {
+            match crate::origin::Origin::parse(value) {
+                Ok(origin) if !canonical.iter().any(|c| c == origin.as_str()) => {
+                    canonical.push(origin.as_str().to_owned());
+                }
+                Ok(_) => {}
+                Err(err) => self.fail(&format!("{field}[{i}]"), err.detail().to_owned()),
+            }
+        }
+        canonical
     }
 
     /// Succeeds if no check failed.

@@ -36,6 +36,14 @@ pub struct Args {
     /// Folder served at `/pkg/` (the built npm package); default `pkg/web` when it exists.
     #[arg(long, value_name = "DIR")]
     pkg: Option<PathBuf>,
+    /// An origin (`scheme://host[:port]`) of the product's frontend, added to the seeded
+    /// workspace's allowed origins: its pages may use connect links (repeatable).
+    #[arg(long = "allow-origin", value_name = "ORIGIN", value_parser = parse_origin)]
+    allow_origin: Vec<munity::origin::Origin>,
+}
+
+fn parse_origin(text: &str) -> Result<munity::origin::Origin, String> {
+    munity::origin::Origin::parse(text).map_err(|e| e.detail().to_owned())
 }
 
 /// The folder given, or `default` when it exists.
@@ -114,6 +122,11 @@ async fn serve(args: Args) -> munity::Result<()> {
     .port(args.port)
     .rate_limit(args.rate_limit)
     .chaos(args.chaos);
+    let options = args
+        .allow_origin
+        .iter()
+        .cloned()
+        .fold(options, SandboxOptions::allow_origin);
     let options = match folder_or_default(args.www.clone(), "www") {
         Some(www) => options.www(www),
         None => options,

@@ -169,6 +169,14 @@ CREATE TABLE IF NOT EXISTS workspace_keys (
     certificate TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
+-- Also version 2 (added later, created on open like the rest): the origins of each
+-- workspace's frontends, in the order the workspace gave them (`allowed_origins`).
+CREATE TABLE IF NOT EXISTS workspace_origins (
+    workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    origin TEXT NOT NULL,
+    PRIMARY KEY (workspace_id, origin)
+);
 CREATE TABLE IF NOT EXISTS connection_credentials (
     connection_id TEXT PRIMARY KEY REFERENCES connections(id) ON DELETE CASCADE,
     workspace_id TEXT NOT NULL,

@@ -200,10 +200,6 @@ mod tests {
             origin: "http://127.0.0.1:0".into(),
             vault: opened.vault,
             statics: crate::sandbox::static_files::StaticRoots::default(),
-            demo: crate::sandbox::state::DemoSigner {
-                workspace_id: opened.seed.workspace_id.clone(),
-                admin_key: opened.seed.admin_key.clone(),
-            },
             oauth: crate::sandbox::oauth::OAuthState::default(),
         });
         let query = url.split_once('?').unwrap().1;
