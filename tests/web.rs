@@ -22,6 +22,13 @@ const JWK: &str =
     r#"{"kty":"OKP","crv":"X25519","x":"3p7bfXt9wbTTW2HC7OQ1Nz-DQ8hbeGdNrfx-FG-IK08"}"#;
 /// Nothing listens here: `fetch` fails with a network error.
 const CLOSED: &str = "http://127.0.0.1:9/v1/connect";
+/// The API base of [`CLOSED`]'s links.
+const CLOSED_API: &str = "http://127.0.0.1:9/v1";
+
+/// A `MunityConnect` pinned to the closed API (`apiBase`).
+fn closed_connect() -> MunityConnect {
+    MunityConnect::new(object(&[("apiBase", CLOSED_API.into())])).expect("new")
+}
 
 fn now() -> i64 {
     (js_sys::Date::now() / 1000.0) as i64
@@ -184,11 +191,130 @@ fn errors_become_munity_errors_with_fields_and_status() {
 #[wasm_bindgen_test]
 fn constructor_checks_its_options() {
     assert!(MunityConnect::new(JsValue::UNDEFINED).is_ok());
-    let options = object(&[("certificate", JWK.into()), ("apiBase", CLOSED.into())]);
+    let options = object(&[("certificate", JWK.into()), ("apiBase", CLOSED_API.into())]);
     assert!(MunityConnect::new(options).is_ok());
     let bad = object(&[("certificate", JsValue::from(5))]);
     let err = JsValue::from(MunityConnect::new(bad).expect_err("a number"));
     assert_munity_error(&err, "invalid_option");
+}
+
+#[wasm_bindgen_test]
+fn the_api_base_is_https_or_loopback_http_and_the_certificate_pin_is_checked() {
+    for good in [
+        "https://api.munityapps.com/v1",
+        "https://api.example.com:8443/v1/",
+        "http://127.0.0.1:8787/v1",
+        "http://localhost:8787/v1",
+        "http://[::1]:8787/v1",
+    ] {
+        let options = object(&[("apiBase", good.into())]);
+        assert!(MunityConnect::new(options).is_ok(), "{good}");
+    }
+    for bad in [
+        "http://api.example.com/v1",
+        "https://*.example.com/v1",
+        "ftp://api.example.com/v1",
+        "/v1",
+        "https://api.example.com/v1?x=1",
+        "https://user@api.example.com/v1",
+    ] {
+        let options = object(&[("apiBase", bad.into())]);
+        let err = JsValue::from(MunityConnect::new(options).expect_err(bad));
+        assert_munity_error(&err, "invalid_option");
+    }
+    // RFC 8037's key: its thumbprint is the pin; another kid, or a malformed one, is an
+    // option error before anything runs.
+    let kid = munity::envelope::WorkspaceCertificate::parse(JWK, now())
+        .expect("the JWK parses")
+        .kid()
+        .to_owned();
+    let same = object(&[
+        ("certificate", JWK.into()),
+        ("certificateKid", kid.as_str().into()),
+    ]);
+    assert!(MunityConnect::new(same).is_ok());
+    let other_kid = "A".repeat(43);
+    assert_ne!(other_kid, kid);
+    for (certificate, pin) in [(Some(JWK), other_kid.as_str()), (None, "short"), (None, "")] {
+        let mut pairs = vec![("certificateKid", JsValue::from(pin))];
+        if let Some(certificate) = certificate {
+            pairs.push(("certificate", certificate.into()));
+        }
+        let err = JsValue::from(MunityConnect::new(object(&pairs)).expect_err(pin));
+        assert_munity_error(&err, "invalid_option");
+    }
+}
+
+/// Replaces the global `fetch` with one that records each URL and fails, and returns
+/// the list of URLs and the original `fetch` (restore it with [`restore_fetch`]).
+fn record_fetch() -> (Array, JsValue) {
+    let global = js_sys::global();
+    let original = get(&global, "fetch");
+    let urls = Array::new();
+    let recorder = Function::new_with_args(
+        "urls",
+        "return (url) => { urls.push(String(url)); return Promise.reject(new TypeError('recorded')); };",
+    )
+    .call1(&JsValue::NULL, &urls)
+    .expect("recorder");
+    Reflect::set(&global, &"fetch".into(), &recorder).expect("set fetch");
+    (urls, original)
+}
+
+fn restore_fetch(original: &JsValue) {
+    Reflect::set(&js_sys::global(), &"fetch".into(), original).expect("restore fetch");
+}
+
+#[wasm_bindgen_test]
+async fn a_link_on_another_host_than_the_pinned_api_is_refused_with_no_request() {
+    let (urls, original) = record_fetch();
+    let creds = object(&[("api_key", "k".into())]);
+    // The default pin is the production API; the attacker's host with a genuine query;
+    // the right host on another port or scheme.
+    let pinned_default = MunityConnect::new(JsValue::UNDEFINED).expect("new");
+    let pinned_closed = closed_connect();
+    let cases = [
+        (&pinned_default, link_at(CLOSED, now())),
+        (
+            &pinned_default,
+            link_at("https://attacker.example/v1/connect", now()),
+        ),
+        (
+            &pinned_closed,
+            link_at("https://attacker.example/v1/connect", now()),
+        ),
+        (
+            &pinned_closed,
+            link_at("http://127.0.0.1:10/v1/connect", now()),
+        ),
+        (
+            &pinned_closed,
+            link_at("http://localhost:9/v1/connect", now()),
+        ),
+    ];
+    let mut errors = Vec::new();
+    for (connect, link) in &cases {
+        errors.push(rejection(connect.describe(link.as_str().into())).await);
+        errors.push(rejection(connect.submit(link.as_str().into(), creds.clone())).await);
+    }
+    restore_fetch(&original);
+    for err in &errors {
+        assert_munity_error(err, "link_foreign_host");
+        assert!(string(err, "message").contains("not at the API"));
+    }
+    assert_eq!(urls.length(), 0, "no request at all: {urls:?}");
+    // The same link on the pinned API's origin is fetched, from the pinned base.
+    let (urls, original) = record_fetch();
+    let link = link_at("http://127.0.0.1:9/elsewhere/connect", now());
+    let err = rejection(pinned_closed.describe(link.as_str().into())).await;
+    restore_fetch(&original);
+    assert_munity_error(&err, "network");
+    assert_eq!(urls.length(), 1);
+    let url = urls.get(0).as_string().expect("a URL");
+    assert!(
+        url.starts_with("http://127.0.0.1:9/v1/connect/session?v=1&"),
+        "{url}"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -211,7 +337,7 @@ async fn a_link_that_is_neither_string_nor_function_is_link_invalid() {
 
 #[wasm_bindgen_test]
 async fn an_expired_link_is_refused_before_any_request() {
-    let connect = MunityConnect::new(JsValue::UNDEFINED).expect("new");
+    let connect = closed_connect();
     let expired = link_at(CLOSED, now() - 3600);
     let err = rejection(connect.describe(expired.as_str().into())).await;
     assert_munity_error(&err, "link_expired");
@@ -219,7 +345,7 @@ async fn an_expired_link_is_refused_before_any_request() {
 
 #[wasm_bindgen_test]
 async fn an_unreachable_platform_is_network() {
-    let connect = MunityConnect::new(JsValue::UNDEFINED).expect("new");
+    let connect = closed_connect();
     let link = link_at(CLOSED, now());
     assert_munity_error(
         &rejection(connect.describe(link.as_str().into())).await,
@@ -256,7 +382,7 @@ fn calls(source: &JsValue) -> f64 {
 
 #[wasm_bindgen_test]
 async fn a_link_function_is_called_again_once_after_link_expired() {
-    let connect = MunityConnect::new(JsValue::UNDEFINED).expect("new");
+    let connect = closed_connect();
     // Expired, then fresh: the flow goes on with the fresh link and reaches the
     // (closed) platform.
     let source = counting_source(&[link_at(CLOSED, now() - 3600), link_at(CLOSED, now())]);
@@ -282,7 +408,7 @@ async fn a_link_function_is_called_again_once_after_link_expired() {
 
 #[wasm_bindgen_test]
 async fn submit_checks_the_credentials_object_first() {
-    let connect = MunityConnect::new(JsValue::UNDEFINED).expect("new");
+    let connect = closed_connect();
     let link = link_at(CLOSED, now());
     for bad in [JsValue::NULL, JsValue::from("text"), Array::new().into()] {
         let err = rejection(connect.submit(link.as_str().into(), bad)).await;
@@ -292,7 +418,7 @@ async fn submit_checks_the_credentials_object_first() {
 
 #[wasm_bindgen_test]
 async fn authorize_without_a_window_or_with_a_blocked_popup() {
-    let connect = MunityConnect::new(JsValue::UNDEFINED).expect("new");
+    let connect = closed_connect();
     let link = link_at(CLOSED, now());
     let err = rejection(connect.authorize(link.as_str().into(), JsValue::UNDEFINED)).await;
     // Node has no window. In a browser the popup is blocked outside a user gesture, or

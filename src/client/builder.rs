@@ -9,7 +9,7 @@ use super::{Client, Inner, RetryPolicy};
 use crate::{ApiKey, Error, ErrorKind, Result};
 
 /// The production API.
-pub const DEFAULT_BASE_URL: &str = "https://api.munityapps.com/v1";
+pub const DEFAULT_BASE_URL: &str = crate::link::DEFAULT_API_BASE;
 /// Environment variable read by [`Client::from_env`] for the API key.
 pub const ENV_API_KEY: &str = "MUNITY_API_KEY";
 /// Environment variable read by [`Client::from_env`] for the base URL.

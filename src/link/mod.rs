@@ -65,7 +65,11 @@ pub use replay::{link_used, MemoryNonceStore, NonceStore};
 
 /// The protocol version this module writes and reads (`v=1`).
 pub const VERSION: &str = "1";
-/// Where links point unless [`LinkBuilder::base_url`] says otherwise.
+/// The production API's base: where the client and the browser package send requests
+/// unless told otherwise.
+pub const DEFAULT_API_BASE: &str = "https://api.munityapps.com/v1";
+/// Where links point unless [`LinkBuilder::base_url`] says otherwise:
+/// [`DEFAULT_API_BASE`] + `/connect`.
 pub const DEFAULT_BASE_URL: &str = "https://api.munityapps.com/v1/connect";
 /// How long a link lives unless [`LinkBuilder::ttl`] says otherwise: 10 minutes.
 pub const DEFAULT_TTL: Duration = Duration::from_secs(10 * 60);

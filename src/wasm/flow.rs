@@ -10,15 +10,83 @@ use super::types::{envelope_request, SessionBody};
 use crate::envelope::{seal, Credentials, SessionBinding, WorkspaceCertificate};
 use crate::link::{ConnectLink, CLOCK_SKEW};
 use crate::model::{AuthType, Connection, FieldSpec};
+use crate::origin::Origin;
 use crate::{Error, ErrorKind, FieldError, Result, Secret};
 
-/// The options of `new MunityConnect(options)`.
-#[derive(Debug, Clone, Default)]
+/// The options of `new MunityConnect(options)`, checked.
+#[derive(Debug, Clone)]
 pub(crate) struct Settings {
     /// The workspace certificate to seal to, instead of the session's.
     pub certificate: Option<String>,
-    /// The API base (`https://api.munityapps.com/v1`), instead of the link's.
-    pub api_base: Option<String>,
+    /// The pinned API's base, without a trailing slash (`https://api.munityapps.com/v1`
+    /// unless `apiBase` says otherwise): every request goes there, and only links on its
+    /// origin are taken.
+    pub api_base: String,
+    /// The pinned API's origin.
+    pub api_origin: Origin,
+    /// The key id (SHA-256 thumbprint) the session's certificate must have: from the
+    /// `certificateKid` option, or from the `certificate` option's key.
+    pub pinned_kid: Option<String>,
+}
+
+impl Settings {
+    /// Checks the options: `apiBase` must be an absolute `https` URL (`http` on loopback
+    /// only) without query or fragment; `certificate` must parse; `certificateKid`, if
+    /// given with `certificate`, must be its key id.
+    pub(crate) fn new(
+        api_base: Option<String>,
+        certificate: Option<String>,
+        certificate_kid: Option<String>,
+    ) -> Result<Settings> {
+        let option = |detail: String| Error::new(ErrorKind::Config, "invalid_option", detail);
+        let api_base = api_base
+            .as_deref()
+            .unwrap_or(crate::link::DEFAULT_API_BASE)
+            .trim_end_matches('/')
+            .to_owned();
+        let api_origin = Origin::of_url(&api_base)
+            .map_err(|e| option(format!("option `apiBase`: {}", e.detail())))?;
+        if api_base.contains(['?', '#']) {
+            return Err(option(
+                "option `apiBase` is a base URL, with no query or fragment".to_owned(),
+            ));
+        }
+        let own_kid = match &certificate {
+            Some(pem) => Some(
+                WorkspaceCertificate::parse(pem, now_unix())?
+                    .kid()
+                    .to_owned(),
+            ),
+            None => None,
+        };
+        let pinned_kid = match (own_kid, certificate_kid) {
+            (Some(own), Some(given)) if own != given => {
+                return Err(option(
+                    "options `certificate` and `certificateKid` name different keys".to_owned(),
+                ))
+            }
+            (Some(kid), _) => Some(kid),
+            (None, Some(given)) => {
+                let well_formed = given.len() == 43
+                    && given
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+                if !well_formed {
+                    return Err(option(
+                        "option `certificateKid` is the certificate's key id: 43 base64url characters (its SHA-256 thumbprint)".to_owned(),
+                    ));
+                }
+                Some(given)
+            }
+            (None, None) => None,
+        };
+        Ok(Settings {
+            certificate,
+            api_base,
+            api_origin,
+            pinned_kid,
+        })
+    }
 }
 
 /// Step reports for `onEvent` (a no-op for the Promise API).
@@ -139,11 +207,36 @@ pub(crate) fn encrypt(
 }
 
 impl Settings {
+    /// The endpoints of `link` on the pinned API; a link on another origin is refused
+    /// before any request.
+    pub(crate) fn endpoints(&self, link: &str) -> Result<Endpoints> {
+        Endpoints::of(link, &self.api_base, &self.api_origin)
+    }
+
     /// Reads the link and fetches its session.
     pub(crate) async fn describe(&self, link: &str) -> Result<SessionBody> {
         read_link(link, now_unix())?;
-        let endpoints = Endpoints::of(link, self.api_base.as_deref())?;
-        get_json(&endpoints.session()).await
+        self.session(&self.endpoints(link)?).await
+    }
+
+    /// Fetches the session, refused when its certificate is not the pinned one.
+    async fn session(&self, endpoints: &Endpoints) -> Result<SessionBody> {
+        let session: SessionBody = get_json(&endpoints.session()).await?;
+        if let Some(pinned) = &self.pinned_kid {
+            let sent = match session.certificate.as_deref() {
+                Some(pem) => Some(WorkspaceCertificate::parse(pem, now_unix())?),
+                None => None,
+            };
+            if sent.as_ref().map(WorkspaceCertificate::kid) != Some(pinned.as_str()) {
+                return Err(Error::new(
+                    ErrorKind::Verification,
+                    "certificate_mismatch",
+                    "the session's workspace certificate is not the pinned one (option \
+                     `certificate` or `certificateKid`): nothing was sent",
+                ));
+            }
+        }
+        Ok(session)
     }
 
     /// The whole credential flow for one link: session, validation, sealing, posting.
@@ -154,8 +247,8 @@ impl Settings {
         events: &Events,
     ) -> Result<Connection> {
         let parsed = read_link(link, now_unix())?;
-        let endpoints = Endpoints::of(link, self.api_base.as_deref())?;
-        let session: SessionBody = get_json(&endpoints.session()).await?;
+        let endpoints = self.endpoints(link)?;
+        let session = self.session(&endpoints).await?;
         if session.connector.auth_type == AuthType::Oauth2 {
             return Err(Error::invalid(
                 "validation",

@@ -2,8 +2,9 @@
 //! Node 18+), bound directly: gloo-net's request builder and error types cost the
 //! package about 1.5 KB gzipped for the two requests made here.
 //!
-//! A link is `{connect base}?{query}`, where the connect base is `{API base}/connect`
-//! (or the `apiBase` option + `/connect`):
+//! A link is `{connect base}?{query}`; the package takes only links on the origin of the
+//! pinned API (the `apiBase` option, `https://api.munityapps.com/v1` by default) and
+//! sends every request to `{apiBase}/connect`, never to an address the link names:
 //! - `GET {connect base}/session?{query}` answers the session;
 //! - `POST {connect base}/credentials?{query}` with `{"envelope": jwe}` answers the
 //!   connection;
@@ -21,6 +22,7 @@ use wasm_bindgen_futures::JsFuture;
 use super::types::FromJs;
 use crate::link::form_encode_into;
 use crate::model::ApiErrorBody;
+use crate::origin::Origin;
 use crate::{Error, ErrorKind, Result};
 
 /// Where a link's connect endpoints are.
@@ -30,29 +32,41 @@ pub(crate) struct Endpoints {
     pub base: String,
     /// The link's query, as signed.
     pub query: String,
+    /// The API's origin: the only sender of the OAuth2 popup's message.
+    pub origin: String,
 }
 
 impl Endpoints {
-    /// The endpoints of `link`; `api_base` (the `apiBase` option) replaces the link's
-    /// own base.
-    pub(crate) fn of(link: &str, api_base: Option<&str>) -> Result<Endpoints> {
+    /// The endpoints of `link` on the pinned API (`api_base`, of origin `api_origin`).
+    /// A link whose own address is on another origin is refused with
+    /// `link_foreign_host`: a page given `https://attacker.example/v1/connect?<a genuine
+    /// query>` sends nothing there, neither the credentials nor a request.
+    pub(crate) fn of(link: &str, api_base: &str, api_origin: &Origin) -> Result<Endpoints> {
         let link = link.split('#').next().unwrap_or_default();
-        let (base, query) = link
+        let (address, query) = link
             .split_once('?')
             .ok_or_else(|| Error::invalid("link_invalid", "the link has no query (no `?`)"))?;
-        let base = match api_base {
-            Some(api) => format!("{}/connect", api.trim_end_matches('/')),
-            None => base.trim_end_matches('/').to_owned(),
-        };
-        if !(base.starts_with("https://") || base.starts_with("http://")) {
-            return Err(Error::invalid(
+        let origin = Origin::of_url(address).map_err(|e| {
+            Error::invalid(
                 "link_invalid",
-                "the link must be an absolute http(s) URL",
+                format!("the link's address is not usable: {}", e.detail()),
+            )
+        })?;
+        if origin != *api_origin {
+            return Err(Error::new(
+                ErrorKind::PermissionDenied,
+                "link_foreign_host",
+                format!(
+                    "the link points at {origin}, not at the API this page uses \
+                     ({api_origin}): refused before any request (set `apiBase` if the API \
+                     is really there)"
+                ),
             ));
         }
         Ok(Endpoints {
-            base,
+            base: format!("{api_base}/connect"),
             query: query.to_owned(),
+            origin: api_origin.as_str().to_owned(),
         })
     }
 
@@ -75,14 +89,6 @@ impl Endpoints {
         url.push_str("&origin=");
         form_encode_into(&mut url, origin.as_bytes());
         url
-    }
-
-    /// The platform's origin (`scheme://host[:port]`), as browsers write it in
-    /// `MessageEvent.origin`.
-    pub(crate) fn origin(&self) -> Result<String> {
-        web_sys::Url::new(&self.base)
-            .map(|url| url.origin())
-            .map_err(|_| Error::invalid("link_invalid", "the link's address is not a valid URL"))
     }
 }
 

@@ -13,6 +13,12 @@
 //! `message`, `fields`, `status`); the TypeScript declarations below are the package's
 //! contract.
 //!
+//! The package pins the API it talks to (`apiBase`, production by default): a link on
+//! another origin is refused (`link_foreign_host`) before any request, and requests go
+//! to `{apiBase}/connect`, never to the link's own address; the API answers CORS only to
+//! the pages its workspace allows. A certificate pin (`certificate` or `certificateKid`)
+//! refuses a session carrying another key (`certificate_mismatch`).
+//!
 //! The platform side of the flows: `GET {connect}/session?{link query}`,
 //! `POST {connect}/credentials?{query}` with `{"envelope"}`, and the OAuth2 page
 //! `{connect}/oauth2/authorize?link={link query}&origin={page origin}`, which answers by
@@ -100,6 +106,7 @@ export interface LinkInfo {
 /** The codes of `MunityError`; others may be added. */
 export type MunityErrorCode =
   | "link_invalid" | "link_invalid_signature" | "link_expired" | "link_used"
+  | "link_foreign_host" | "origin_not_allowed" | "certificate_mismatch"
   | "certificate_invalid" | "certificate_expired" | "certificate_not_yet_valid" | "unsupported_key"
   | "validation" | "popup_blocked" | "window_closed" | "network" | "server"
   | "invalid_option" | "no_window" | (string & {});
@@ -122,10 +129,18 @@ export interface MunityError extends Error {
 }
 
 export interface MunityConnectOptions {
-  /** The workspace certificate (PEM or public JWK), instead of the session's. */
-  certificate?: string;
-  /** The API base, e.g. `https://api.munityapps.com/v1`, instead of the link's. */
+  /** The pinned API (default `https://api.munityapps.com/v1`; `https`, or `http` on
+   * loopback only). Every request goes there; a link on another origin is refused with
+   * `link_foreign_host` before any request. */
   apiBase?: string;
+  /** The workspace certificate (PEM or public JWK): credentials are sealed to it, and a
+   * session carrying another key is refused (`certificate_mismatch`). The strongest
+   * mode: not even the API's answers can redirect the credentials. */
+  certificate?: string;
+  /** The workspace certificate's key id (its SHA-256 thumbprint, 43 base64url
+   * characters, `kid` of `GET /v1/workspace/certificate/`): a session carrying another
+   * key is refused (`certificate_mismatch`). */
+  certificateKid?: string;
 }
 
 export interface AuthorizeOptions {
