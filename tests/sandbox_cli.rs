@@ -1,4 +1,4 @@
-//! `munity sandbox` as a program: exactly six `NAME=value` lines on stdout, human text
+//! `munity sandbox` as a program: exactly five `NAME=value` lines on stdout, human text
 //! on stderr, acknowledged writes survive `kill -9`, SIGTERM stops it cleanly.
 #![cfg(feature = "cli")]
 
@@ -23,8 +23,7 @@ async fn prints_the_settings_and_survives_kill_9() {
             "MUNITY_WORKSPACE_ID",
             "MUNITY_ADMIN_KEY",
             "MUNITY_USER_KEY",
-            "MUNITY_CERTIFICATE",
-            "MUNITY_DEMO_URL"
+            "MUNITY_CERTIFICATE"
         ]
     );
     assert!(first
@@ -82,10 +81,38 @@ fn memory_mode_leaves_no_folder() {
 
 #[test]
 fn bad_arguments_fail() {
-    let out = Command::new(env!("CARGO_BIN_EXE_munity"))
-        .args(["sandbox", "--chaos", "1.5"])
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    assert!(out.stdout.is_empty());
+    for args in [
+        &["sandbox", "--chaos", "1.5"][..],
+        &["sandbox", "--allow-origin", "http://app.example.com"],
+        &["sandbox", "--allow-origin", "https://*.example.com"],
+        &["sandbox", "--www", "www"],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_munity"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+}
+
+/// `--allow-origin` (repeatable) seeds the workspace's allowed origins, canonical.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn allow_origin_seeds_the_allowed_origins() {
+    let dir = tempfile::tempdir().unwrap();
+    let running = start(
+        &[
+            "--memory",
+            "--allow-origin",
+            "http://127.0.0.1:8788",
+            "--allow-origin",
+            "HTTPS://App.Example.com:443",
+        ],
+        dir.path(),
+    );
+    let workspace = running.api().get("/workspace/").await;
+    assert_eq!(
+        workspace.body["allowed_origins"],
+        json!(["http://127.0.0.1:8788", "https://app.example.com"])
+    );
 }

@@ -58,7 +58,6 @@ mod seed;
 mod server;
 mod startup;
 mod state;
-mod static_files;
 mod validate;
 mod vault;
 mod webhook_delivery;
@@ -135,7 +134,6 @@ impl Sandbox {
             chaos: Chaos::new(options.chaos),
             origin: origin.clone(),
             vault: opened.vault,
-            statics: static_files::StaticRoots::new(options.www.clone(), options.pkg.clone()),
             oauth: oauth::OAuthState::default(),
         });
         if !options.allowed_origins.is_empty() {

@@ -27,8 +27,6 @@ pub struct SandboxOptions {
     pub(crate) port: u16,
     pub(crate) rate_limit: Option<u32>,
     pub(crate) chaos: f64,
-    pub(crate) www: Option<PathBuf>,
-    pub(crate) pkg: Option<PathBuf>,
     pub(crate) allowed_origins: Vec<Origin>,
 }
 
@@ -40,8 +38,6 @@ impl SandboxOptions {
             port: 0,
             rate_limit: None,
             chaos: 0.0,
-            www: None,
-            pkg: None,
             allowed_origins: Vec::new(),
         }
     }
@@ -73,20 +69,6 @@ impl SandboxOptions {
     /// outside 0..=1 are clamped.
     pub fn chaos(mut self, fraction: f64) -> Self {
         self.chaos = super::chaos::clamp_fraction(fraction);
-        self
-    }
-
-    /// Serves the files of the folder `path` at `/` (`/` itself is `index.html`): the
-    /// demo page.
-    pub fn www(mut self, path: impl AsRef<Path>) -> Self {
-        self.www = Some(path.as_ref().to_path_buf());
-        self
-    }
-
-    /// Serves the files of the folder `path` at `/pkg/`: the built npm package the demo
-    /// page imports.
-    pub fn pkg(mut self, path: impl AsRef<Path>) -> Self {
-        self.pkg = Some(path.as_ref().to_path_buf());
         self
     }
 

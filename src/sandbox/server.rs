@@ -21,7 +21,7 @@ use super::chaos::{Failure, How, When};
 use super::error::ApiError;
 use super::extract::BODY_LIMIT;
 use super::state::AppState;
-use super::{auth, cors, idempotency, oauth, rate_limit, routes, static_files};
+use super::{auth, cors, idempotency, oauth, rate_limit, routes};
 
 /// How long shutdown waits for in-flight requests.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
@@ -66,7 +66,6 @@ pub(crate) fn app(state: Arc<AppState>) -> Router {
         // The fake OAuth2 provider and the platform's popup pages (navigations, no
         // CORS): outside the API-key authentication.
         .merge(oauth::routes())
-        .fallback(static_files::serve)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
 }

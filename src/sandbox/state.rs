@@ -5,7 +5,6 @@ use super::db::Db;
 use super::keys::{KeyHasher, KeyStore};
 use super::oauth::OAuthState;
 use super::rate_limit::RateLimiter;
-use super::static_files::StaticRoots;
 use super::vault::Vault;
 
 /// What the handlers and middleware share (behind an `Arc`).
@@ -25,8 +24,6 @@ pub(crate) struct AppState {
     pub(crate) origin: String,
     /// Encrypts stored credentials at rest.
     pub(crate) vault: Vault,
-    /// The folders served at `/` and `/pkg/`.
-    pub(crate) statics: StaticRoots,
     /// The fake OAuth2 provider's flows in progress.
     pub(crate) oauth: OAuthState,
 }

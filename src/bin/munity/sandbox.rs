@@ -30,12 +30,6 @@ pub struct Args {
     /// Fraction (0 to 1) of requests that fail on purpose (503 or dropped connection).
     #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = parse_fraction)]
     chaos: f64,
-    /// Folder served at `/` (the demo page); default `www` when it exists.
-    #[arg(long, value_name = "DIR")]
-    www: Option<PathBuf>,
-    /// Folder served at `/pkg/` (the built npm package); default `pkg/web` when it exists.
-    #[arg(long, value_name = "DIR")]
-    pkg: Option<PathBuf>,
     /// An origin (`scheme://host[:port]`) of the product's frontend, added to the seeded
     /// workspace's allowed origins: its pages may use connect links (repeatable).
     #[arg(long = "allow-origin", value_name = "ORIGIN", value_parser = parse_origin)]
@@ -44,11 +38,6 @@ pub struct Args {
 
 fn parse_origin(text: &str) -> Result<munity::origin::Origin, String> {
     munity::origin::Origin::parse(text).map_err(|e| e.detail().to_owned())
-}
-
-/// The folder given, or `default` when it exists.
-fn folder_or_default(given: Option<PathBuf>, default: &str) -> Option<PathBuf> {
-    given.or_else(|| Some(PathBuf::from(default)).filter(|p| p.is_dir()))
 }
 
 fn parse_fraction(text: &str) -> Result<f64, String> {
@@ -127,14 +116,6 @@ async fn serve(args: Args) -> munity::Result<()> {
         .iter()
         .cloned()
         .fold(options, SandboxOptions::allow_origin);
-    let options = match folder_or_default(args.www.clone(), "www") {
-        Some(www) => options.www(www),
-        None => options,
-    };
-    let options = match folder_or_default(args.pkg.clone(), "pkg/web") {
-        Some(pkg) => options.pkg(pkg),
-        None => options,
-    };
     let sandbox = Sandbox::start(options).await?;
     let certificate = certificate_path(&args);
     if let Err(err) = write_certificate(&certificate, sandbox.certificate_pem()) {
@@ -149,7 +130,6 @@ async fn serve(args: Args) -> munity::Result<()> {
         .and_then(|()| writeln!(out, "MUNITY_ADMIN_KEY={}", sandbox.admin_key().expose()))
         .and_then(|()| writeln!(out, "MUNITY_USER_KEY={}", sandbox.user_key().expose()))
         .and_then(|()| writeln!(out, "MUNITY_CERTIFICATE={}", certificate.display()))
-        .and_then(|()| writeln!(out, "MUNITY_DEMO_URL=http://{}/", sandbox.addr()))
         .and_then(|()| out.flush());
     drop(out);
     if let Err(err) = printed {

@@ -199,7 +199,6 @@ mod tests {
             chaos: Chaos::new(0.0),
             origin: "http://127.0.0.1:0".into(),
             vault: opened.vault,
-            statics: crate::sandbox::static_files::StaticRoots::default(),
             oauth: crate::sandbox::oauth::OAuthState::default(),
         });
         let query = url.split_once('?').unwrap().1;
