@@ -6,8 +6,9 @@
 //! pinned API's origin, a link's origin):
 //!
 //! - the scheme is `https`, or `http` for a loopback host only (`localhost`,
-//!   `127.0.0.0/8`, `[::1]`): a page or an API on plain HTTP elsewhere can be read and
-//!   changed by anyone on the network path;
+//!   `127.0.0.1`, `[::1]`; [`is_trustworthy`], the rule a link's `redirect_uri` follows
+//!   too): a page or an API on plain HTTP elsewhere can be read and changed by anyone on
+//!   the network path;
 //! - the host is a DNS name (ASCII: an internationalized name in its `xn--` form), an
 //!   IPv4 address or a bracketed IPv6 address; no user name, no path, query or fragment;
 //! - no wildcards: `https://*.example.com` would let any subdomain (a forgotten
@@ -92,8 +93,7 @@ impl Origin {
         let host = host.to_ascii_lowercase();
         check_host(&host)?;
         let default_port = if scheme == "https" { 443 } else { 80 };
-        let loopback = is_loopback_host(&host);
-        if scheme == "http" && !loopback {
+        if scheme == "http" && !is_trustworthy(&format!("http://{host}")) {
             return Err(invalid(
                 "http is allowed only for loopback hosts (localhost, 127.0.0.1, [::1]); use https",
             ));
@@ -114,10 +114,10 @@ impl Origin {
         &self.0
     }
 
-    /// Whether the host is a loopback host (`localhost`, `127.0.0.0/8`, `[::1]`).
+    /// Whether the host is a loopback host (`localhost`, `127.0.0.1`, `[::1]`).
     pub fn is_loopback(&self) -> bool {
         let rest = self.0.split_once("://").map_or("", |(_, rest)| rest);
-        split_port(rest).is_ok_and(|(host, _)| is_loopback_host(host))
+        split_port(rest).is_ok_and(|(host, _)| is_trustworthy(&format!("http://{host}")))
     }
 }
 
@@ -235,18 +235,54 @@ fn ipv4(host: &str) -> Option<[u8; 4]> {
     let mut octets = [0u8; 4];
     let mut parts = host.split('.');
     for octet in &mut octets {
-        let part = parts.next()?;
-        if part.len() > 1 && part.starts_with('0') {
+        let part = parts.next()?.as_bytes();
+        if part.is_empty() || part.len() > 3 || (part.len() > 1 && part[0] == b'0') {
             return None;
         }
-        *octet = part.parse().ok()?;
+        let mut value: u16 = 0;
+        for &b in part {
+            if !b.is_ascii_digit() {
+                return None;
+            }
+            value = value * 10 + u16::from(b - b'0');
+        }
+        *octet = u8::try_from(value).ok()?;
     }
     parts.next().is_none().then_some(octets)
 }
 
-/// `localhost`, `127.0.0.0/8` or `[::1]`.
-fn is_loopback_host(host: &str) -> bool {
-    host == "localhost" || host == "[::1]" || ipv4(host).is_some_and(|o| o[0] == 127)
+/// The loopback hosts, the only ones where `http` is allowed, as URLs start with them.
+const LOOPBACK: [&str; 3] = ["http://localhost", "http://127.0.0.1", "http://[::1]"];
+
+/// Whether a URL or origin may carry connect traffic: `https://` with a host, or
+/// `http://` to a loopback host (`localhost`, `127.0.0.1`, `[::1]`), schemes in any case.
+/// The one rule for a link's `redirect_uri`, a workspace's allowed origins
+/// ([`Origin::parse`]) and the browser package's `apiBase`.
+///
+/// ```
+/// use munity::origin::is_trustworthy;
+///
+/// assert!(is_trustworthy("https://api.munityapps.com/v1"));
+/// assert!(is_trustworthy("http://127.0.0.1:8787") && is_trustworthy("http://[::1]:8787/v1"));
+/// assert!(!is_trustworthy("http://api.example.com") && !is_trustworthy("http://localhost.evil.com"));
+/// assert!(!is_trustworthy("https:///path") && !is_trustworthy("null"));
+/// ```
+pub fn is_trustworthy(url: &str) -> bool {
+    let https = strip_prefix_ignore_case(url, "https://")
+        .is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'));
+    https
+        || LOOPBACK.iter().any(|host| {
+            strip_prefix_ignore_case(url, host)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/', '?', '#']))
+        })
+}
+
+/// `text` without `prefix` (ASCII, compared case-insensitively), if it starts with it.
+pub(crate) fn strip_prefix_ignore_case<'t>(text: &'t str, prefix: &str) -> Option<&'t str> {
+    // `split_at_checked`, not `&text[n..]`: the slice's panic path would bring
+    // `core::fmt`'s Debug for char and ranges into the browser build.
+    let (head, rest) = text.split_at_checked(prefix.len())?;
+    head.eq_ignore_ascii_case(prefix).then_some(rest)
 }
 
 #[cfg(test)]

@@ -98,15 +98,7 @@ pub(crate) fn check_redirect_uri(value: &str) -> Result<()> {
             "`redirect_uri` contains whitespace or a control character",
         ));
     }
-    let https = strip_prefix_ignore_case(value, "https://")
-        .is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'));
-    let loopback = ["http://localhost", "http://127.0.0.1", "http://[::1]"]
-        .iter()
-        .any(|host| {
-            strip_prefix_ignore_case(value, host)
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/', '?', '#']))
-        });
-    if https || loopback {
+    if crate::origin::is_trustworthy(value) {
         Ok(())
     } else {
         Err(invalid(
@@ -115,13 +107,7 @@ pub(crate) fn check_redirect_uri(value: &str) -> Result<()> {
     }
 }
 
-/// `text` without `prefix` (ASCII, compared case-insensitively), if it starts with it.
-pub(crate) fn strip_prefix_ignore_case<'t>(text: &'t str, prefix: &str) -> Option<&'t str> {
-    // `split_at_checked`, not `&text[n..]`: the slice's panic path would bring
-    // `core::fmt`'s Debug for char and ranges into the browser build.
-    let (head, rest) = text.split_at_checked(prefix.len())?;
-    head.eq_ignore_ascii_case(prefix).then_some(rest)
-}
+pub(crate) use crate::origin::strip_prefix_ignore_case;
 
 /// `scope`: 1 to 1024 bytes of scope tokens (printable ASCII except `"` and `\`, RFC
 /// 6749 section 3.3) separated by single spaces.

@@ -35,6 +35,11 @@
 //! link key); the data folder keeps the server secret and, to print them again on
 //! restart, the seeded keys in `keys.env` (mode 0600).
 //!
+//! The sandbox serves the API only. A product's page on its own origin uses the connect
+//! endpoints through CORS, granted to the origins its workspace lists
+//! (`allowed_origins`: `PATCH /v1/workspace/`, [`SandboxOptions::allow_origin`]) and to
+//! nobody else; the OAuth2 popup posts only to those. See `docs/topology.md`.
+//!
 //! Each workspace has an envelope key (P-256) and a self-signed certificate (one year),
 //! served at `GET /v1/workspace/certificate/` and in the connect session;
 //! `POST /v1/connect/credentials` takes credentials sealed to it through a connect link

@@ -10,7 +10,7 @@ use super::types::{envelope_request, SessionBody};
 use crate::envelope::{seal, Credentials, SessionBinding, WorkspaceCertificate};
 use crate::link::{ConnectLink, CLOCK_SKEW};
 use crate::model::{AuthType, Connection, FieldSpec};
-use crate::origin::Origin;
+use crate::origin::is_trustworthy;
 use crate::{Error, ErrorKind, FieldError, Result, Secret};
 
 /// The options of `new MunityConnect(options)`, checked.
@@ -22,69 +22,50 @@ pub(crate) struct Settings {
     /// unless `apiBase` says otherwise): every request goes there, and only links on its
     /// origin are taken.
     pub api_base: String,
-    /// The pinned API's origin.
-    pub api_origin: Origin,
-    /// The key id (SHA-256 thumbprint) the session's certificate must have: from the
-    /// `certificateKid` option, or from the `certificate` option's key.
+    /// The pinned API's origin, as the browser writes it (`scheme://host[:port]`).
+    pub api_origin: String,
+    /// The key id (SHA-256 thumbprint) the session's certificate must have (the
+    /// `certificateKid` option). With `certificate`, the session's is never used.
     pub pinned_kid: Option<String>,
 }
 
 impl Settings {
     /// Checks the options: `apiBase` must be an absolute `https` URL (`http` on loopback
-    /// only) without query or fragment; `certificate` must parse; `certificateKid`, if
-    /// given with `certificate`, must be its key id.
+    /// only) without user, query or fragment; `certificateKid` must have a key id's
+    /// length. With both `certificate` and `certificateKid`, both pins apply.
     pub(crate) fn new(
         api_base: Option<String>,
         certificate: Option<String>,
         certificate_kid: Option<String>,
     ) -> Result<Settings> {
-        let option = |detail: String| Error::new(ErrorKind::Config, "invalid_option", detail);
+        let option = |detail: &'static str| Error::new(ErrorKind::Config, "invalid_option", detail);
         let api_base = api_base
             .as_deref()
             .unwrap_or(crate::link::DEFAULT_API_BASE)
             .trim_end_matches('/')
             .to_owned();
-        let api_origin = Origin::of_url(&api_base)
-            .map_err(|e| option(format!("option `apiBase`: {}", e.detail())))?;
-        if api_base.contains(['?', '#']) {
+        // The rule of `crate::origin` (a link's `redirect_uri` follows it too): https, or
+        // http on a loopback host only; the origin as the browser's URL parser writes it.
+        let api_origin = web_sys::Url::new(&api_base)
+            .map(|url| url.origin())
+            .unwrap_or_default();
+        let decorated = api_base
+            .bytes()
+            .any(|b| matches!(b, b'*' | b'@' | b'?' | b'#'));
+        if !is_trustworthy(&api_base) || decorated || api_origin.is_empty() {
             return Err(option(
-                "option `apiBase` is a base URL, with no query or fragment".to_owned(),
+                "`apiBase` must be https (or http on loopback), with no user, query or *",
             ));
         }
-        let own_kid = match &certificate {
-            Some(pem) => Some(
-                WorkspaceCertificate::parse(pem, now_unix())?
-                    .kid()
-                    .to_owned(),
-            ),
-            None => None,
-        };
-        let pinned_kid = match (own_kid, certificate_kid) {
-            (Some(own), Some(given)) if own != given => {
-                return Err(option(
-                    "options `certificate` and `certificateKid` name different keys".to_owned(),
-                ))
-            }
-            (Some(kid), _) => Some(kid),
-            (None, Some(given)) => {
-                let well_formed = given.len() == 43
-                    && given
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-                if !well_formed {
-                    return Err(option(
-                        "option `certificateKid` is the certificate's key id: 43 base64url characters (its SHA-256 thumbprint)".to_owned(),
-                    ));
-                }
-                Some(given)
-            }
-            (None, None) => None,
-        };
+        // A key id is a base64url SHA-256 (43 characters); any other is a mistake.
+        if certificate_kid.as_ref().is_some_and(|kid| kid.len() != 43) {
+            return Err(option("`certificateKid` must be a 43-character key id"));
+        }
         Ok(Settings {
             certificate,
             api_base,
             api_origin,
-            pinned_kid,
+            pinned_kid: certificate_kid,
         })
     }
 }
@@ -216,27 +197,30 @@ impl Settings {
     /// Reads the link and fetches its session.
     pub(crate) async fn describe(&self, link: &str) -> Result<SessionBody> {
         read_link(link, now_unix())?;
-        self.session(&self.endpoints(link)?).await
+        let session = get_json(&self.endpoints(link)?.session()).await?;
+        self.check_pin(&session)?;
+        Ok(session)
     }
 
-    /// Fetches the session, refused when its certificate is not the pinned one.
-    async fn session(&self, endpoints: &Endpoints) -> Result<SessionBody> {
-        let session: SessionBody = get_json(&endpoints.session()).await?;
-        if let Some(pinned) = &self.pinned_kid {
-            let sent = match session.certificate.as_deref() {
-                Some(pem) => Some(WorkspaceCertificate::parse(pem, now_unix())?),
-                None => None,
-            };
-            if sent.as_ref().map(WorkspaceCertificate::kid) != Some(pinned.as_str()) {
-                return Err(Error::new(
-                    ErrorKind::Verification,
-                    "certificate_mismatch",
-                    "the session's workspace certificate is not the pinned one (option \
-                     `certificate` or `certificateKid`): nothing was sent",
-                ));
-            }
+    /// Refuses a session whose certificate is not the pinned one (a plain function,
+    /// not an `async` one: each `async` layer is a state machine in the package).
+    #[inline(never)]
+    fn check_pin(&self, session: &SessionBody) -> Result<()> {
+        let Some(pinned) = &self.pinned_kid else {
+            return Ok(());
+        };
+        let sent = match session.certificate.as_deref() {
+            Some(pem) => Some(WorkspaceCertificate::parse(pem, now_unix())?),
+            None => None,
+        };
+        if sent.as_ref().map(WorkspaceCertificate::kid) == Some(pinned.as_str()) {
+            return Ok(());
         }
-        Ok(session)
+        Err(Error::new(
+            ErrorKind::Verification,
+            "certificate_mismatch",
+            "the session's certificate is not the pinned one",
+        ))
     }
 
     /// The whole credential flow for one link: session, validation, sealing, posting.
@@ -246,9 +230,10 @@ impl Settings {
         credentials: &Credentials,
         events: &Events,
     ) -> Result<Connection> {
+        // The session as `describe` reads it (one copy of that request in the package).
+        let session = self.describe(link).await?;
         let parsed = read_link(link, now_unix())?;
         let endpoints = self.endpoints(link)?;
-        let session = self.session(&endpoints).await?;
         if session.connector.auth_type == AuthType::Oauth2 {
             return Err(Error::invalid(
                 "validation",

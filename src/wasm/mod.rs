@@ -16,8 +16,9 @@
 //! The package pins the API it talks to (`apiBase`, production by default): a link on
 //! another origin is refused (`link_foreign_host`) before any request, and requests go
 //! to `{apiBase}/connect`, never to the link's own address; the API answers CORS only to
-//! the pages its workspace allows. A certificate pin (`certificate` or `certificateKid`)
-//! refuses a session carrying another key (`certificate_mismatch`).
+//! the pages its workspace allows. A certificate pin seals only to the `certificate`
+//! given, or (`certificateKid`) refuses a session carrying another key
+//! (`certificate_mismatch`).
 //!
 //! The platform side of the flows: `GET {connect}/session?{link query}`,
 //! `POST {connect}/credentials?{query}` with `{"envelope"}`, and the OAuth2 page
@@ -133,9 +134,9 @@ export interface MunityConnectOptions {
    * loopback only). Every request goes there; a link on another origin is refused with
    * `link_foreign_host` before any request. */
   apiBase?: string;
-  /** The workspace certificate (PEM or public JWK): credentials are sealed to it, and a
-   * session carrying another key is refused (`certificate_mismatch`). The strongest
-   * mode: not even the API's answers can redirect the credentials. */
+  /** The workspace certificate (PEM or public JWK): credentials are sealed to it and
+   * never to the certificate a session carries. The strongest mode: not even the API's
+   * answers can redirect the credentials. */
   certificate?: string;
   /** The workspace certificate's key id (its SHA-256 thumbprint, 43 base64url
    * characters, `kid` of `GET /v1/workspace/certificate/`): a session carrying another

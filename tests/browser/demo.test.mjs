@@ -15,7 +15,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { createRequire } from "node:module";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -363,20 +363,22 @@ test("a page on an origin the workspace did not allow cannot read a session: the
   await page.close();
 });
 
-/** Runs `describe(link)` in the page with a fresh MunityConnect of `options`: the error code, or "resolved". */
-function describeIn(page, link, options) {
+/** Runs `describe(link)` (or `submit(link, credentials)`) in the page with a fresh
+ * MunityConnect of `options`: the error code, or "resolved". */
+function describeIn(page, link, options, credentials) {
   return page.evaluate(
-    async ({ link, options }) => {
+    async ({ link, options, credentials }) => {
       const pkg = await import("/pkg/munity_connect.js");
       await pkg.default();
       try {
-        await new pkg.MunityConnect(options).describe(link);
+        const munity = new pkg.MunityConnect(options);
+        await (credentials ? munity.submit(link, credentials) : munity.describe(link));
         return "resolved";
       } catch (e) {
         return e.code;
       }
     },
-    { link, options },
+    { link, options, credentials },
   );
 }
 
@@ -399,15 +401,25 @@ test("a link on another host than the pinned API is refused with no request to t
   await page.close();
 });
 
-test("a certificate pin refuses a session carrying another key", async (t) => {
+test("a certificate pin: a session with another key is refused; a pinned certificate is the only one sealed to", async (t) => {
   if (skipReason()) return t.skip(skipReason());
   const page = await openDemo();
   const link = await getLink(page, "asana");
   const apiBase = sandbox.env.MUNITY_API_BASE;
   const { body } = await api("/workspace/certificate/");
   assert.equal(await describeIn(page, link, { apiBase, certificateKid: body.kid }), "resolved");
-  assert.equal(await describeIn(page, link, { apiBase, certificate: body.certificate }), "resolved");
   assert.equal(await describeIn(page, link, { apiBase, certificateKid: "A".repeat(43) }), "certificate_mismatch");
+  // Pinned to another key, the package seals to it whatever the session says: the API
+  // cannot open it, and no connection is made.
+  const connector = await connectorWith("api_key");
+  const keyLink = await getLink(page, connector.name);
+  const other = generateKeyPairSync("ec", { namedCurve: "prime256v1" }).publicKey.export({ format: "jwk" });
+  const customer = await customerId("acme");
+  const before = (await api(`/customers/${customer}/connections/`)).body.count;
+  const code = await describeIn(page, keyLink, { apiBase, certificate: JSON.stringify(other) }, valuesFor(connector));
+  assert.notEqual(code, "resolved");
+  assert.equal((await api(`/customers/${customer}/connections/`)).body.count, before, code);
+  assert.equal(await describeIn(page, keyLink, { apiBase, certificate: body.certificate }, valuesFor(connector)), "resolved");
   await page.close();
 });
 
