@@ -132,7 +132,7 @@ export interface MunityError extends Error {
 export interface MunityConnectOptions {
   /** The pinned API (default `https://api.munityapps.com/v1`; `https`, or `http` on
    * loopback only). Every request goes there; a link on another origin is refused with
-   * `link_foreign_host` before any request. */
+   * `link_foreign_host` before anything is sent. */
   apiBase?: string;
   /** The workspace certificate (PEM or public JWK): credentials are sealed to it and
    * never to the certificate a session carries. The strongest mode: not even the API's
