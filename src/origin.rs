@@ -221,8 +221,8 @@ fn check_host(host: &str) -> Result<()> {
         ));
     }
     let numeric = host
-        .split('.')
-        .last()
+        .rsplit('.')
+        .next()
         .is_some_and(|l| l.bytes().all(|b| b.is_ascii_digit()));
     if numeric && ipv4(host).is_none() {
         return Err(invalid("the IPv4 address is malformed"));

@@ -24,8 +24,8 @@ pub(crate) struct Settings {
     pub api_base: String,
     /// The pinned API's origin, as the browser writes it (`scheme://host[:port]`).
     pub api_origin: String,
-    /// The key id (SHA-256 thumbprint) the session's certificate must have (the
-    /// `certificateKid` option). With `certificate`, the session's is never used.
+    /// The key id (SHA-256 thumbprint) the session's certificate must have: the
+    /// `certificateKid` option.
     pub pinned_kid: Option<String>,
 }
 
