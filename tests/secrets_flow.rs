@@ -195,7 +195,11 @@ async fn no_secret_in_logs_debug_strings_or_errors() {
     let mut leaks = Leaks::default();
     let now = munity::time::now_unix();
 
-    let sb = Sandbox::start(SandboxOptions::memory()).await.unwrap();
+    // The product's page, allowed to run the OAuth2 popup.
+    let page_origin = munity::origin::Origin::parse("http://127.0.0.1:5173").unwrap();
+    let sb = Sandbox::start(SandboxOptions::memory().allow_origin(page_origin.clone()))
+        .await
+        .unwrap();
     for (name, key) in [
         ("admin API key", sb.admin_key()),
         ("user API key", sb.user_key()),
@@ -703,7 +707,7 @@ async fn no_secret_in_logs_debug_strings_or_errors() {
         .into_url();
     let start = form_urlencoded::Serializer::new(String::new())
         .append_pair("link", link.split_once('?').unwrap().1)
-        .append_pair("origin", &origin)
+        .append_pair("origin", page_origin.as_str())
         .finish();
     let location =
         |response: &reqwest::Response| response.headers()["location"].to_str().unwrap().to_owned();
