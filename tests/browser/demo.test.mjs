@@ -151,8 +151,13 @@ async function catalog() {
 async function getLink(page, connector, style = "promise") {
   await page.selectOption("#connector", connector);
   await page.check(`input[name=style][value=${style}]`);
+  // Wait for a new link, not the one a previous call left in the box.
+  const before = await page.inputValue("#link");
   await page.click("#get-link");
-  await page.waitForFunction(() => document.getElementById("link").value.includes("sig="));
+  await page.waitForFunction((old) => {
+    const value = document.getElementById("link").value;
+    return value.includes("sig=") && value !== old;
+  }, before);
   return page.inputValue("#link");
 }
 
