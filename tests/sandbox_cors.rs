@@ -240,6 +240,10 @@ async fn the_connect_endpoints_answer_cors_to_allowed_origins_only() {
     let server = Api::answer(from_page(&api, Method::GET, &session, None)).await;
     assert_eq!(server.status, 200);
     assert_eq!(cors(&server), []);
+    assert!(
+        vary(&server).contains(&"origin".to_owned()),
+        "caches keep them apart"
+    );
     sb.shutdown().await;
 }
 

@@ -6,7 +6,7 @@
 //! the workspace lists its frontends' origins (`allowed_origins`, `PATCH /v1/workspace/`):
 //!
 //! - no `Origin` (a server, curl, the SDK): the request goes through, with no CORS
-//!   headers;
+//!   headers (but `Vary: Origin`);
 //! - an allowed origin: a preflight (`OPTIONS` with `Access-Control-Request-Method`) is
 //!   204 with `Access-Control-Allow-Origin: <that origin>` (never `*`), the methods
 //!   (`GET`, `POST`) and the header (`content-type`) the package sends, and no
@@ -88,7 +88,10 @@ pub(crate) async fn connect(
     next: Next,
 ) -> Response {
     let Some(sent) = req.headers().get(header::ORIGIN) else {
-        return next.run(req).await;
+        // The answer would differ with an `Origin`: caches must know.
+        let mut response = next.run(req).await;
+        vary(response.headers_mut(), "origin");
+        return response;
     };
     let sent = sent.to_str().unwrap_or("").to_owned();
     let query = req.uri().query().unwrap_or("");
