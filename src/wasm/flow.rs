@@ -7,7 +7,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use super::clock::now_unix;
 use super::http::{get_json, post_json, Endpoints};
 use super::types::{envelope_request, SessionBody};
-use crate::envelope::{seal, Credentials, SessionBinding, WorkspaceCertificate};
+use crate::envelope::{Credentials, SessionBinding, WorkspaceCertificate};
 use crate::link::{ConnectLink, CLOCK_SKEW};
 use crate::model::{AuthType, Connection, FieldSpec};
 use crate::{Error, ErrorKind, FieldError, Result, Secret};
@@ -121,8 +121,9 @@ pub(crate) fn validate(fields: &[FieldSpec], credentials: &Credentials) -> Resul
     }
 }
 
-/// Seals `credentials` for the session of `link` with `certificate` (PEM, SPKI or JWK).
-pub(crate) fn encrypt(
+/// Seals `credentials` for the session of `link` with `certificate` (PEM, SPKI or JWK),
+/// with WebCrypto.
+pub(crate) async fn encrypt(
     certificate: &str,
     link: &ConnectLink,
     credentials: &Credentials,
@@ -135,7 +136,7 @@ pub(crate) fn encrypt(
         link.nonce().to_base64url(),
     )
     .with_workspace(link.workspace());
-    seal(&certificate, &binding, credentials, now)
+    super::subtle::seal(&certificate, &binding, credentials, now).await
 }
 
 impl Settings {
@@ -177,7 +178,7 @@ impl Settings {
                     "the platform sent no workspace certificate and none was given to MunityConnect",
                 )
             })?;
-        let envelope = encrypt(certificate, &parsed, credentials, now_unix())?;
+        let envelope = encrypt(certificate, &parsed, credentials, now_unix()).await?;
         events.emit("encrypted", &JsValue::UNDEFINED);
         let body = envelope_request(&envelope);
         let connection = post_json(&endpoints.credentials(), &body).await?;
