@@ -231,7 +231,8 @@ async fn encrypt_credentials_error_codes() {
     );
     // A point off the curve (Bob's x with y - 1): WebCrypto's import refuses it, with the
     // code and message the native point check gives.
-    let off_curve = P256_JWK.replace("OAOyck", "OAOycg");
+    let off_curve = P256_JWK.replace("VAOyck", "VAOycg");
+    assert_ne!(off_curve, P256_JWK);
     let err = rejected(encrypt(&off_curve, &good, creds()).await);
     assert_munity_error(&err, "certificate_invalid");
     assert_eq!(
