@@ -7,7 +7,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use super::clock::now_unix;
 use super::http::{get_json, post_json, Endpoints};
 use super::types::{envelope_request, SessionBody};
-use crate::envelope::{Credentials, SessionBinding, WorkspaceCertificate};
+use crate::envelope::{Credentials, SessionBinding};
 use crate::link::{ConnectLink, CLOCK_SKEW};
 use crate::model::{AuthType, Connection, FieldSpec};
 use crate::{Error, ErrorKind, FieldError, Result, Secret};
@@ -129,14 +129,13 @@ pub(crate) async fn encrypt(
     credentials: &Credentials,
     now: i64,
 ) -> Result<String> {
-    let certificate = WorkspaceCertificate::parse(certificate, now)?;
     let binding = SessionBinding::new(
         link.customer(),
         link.connector(),
         link.nonce().to_base64url(),
     )
     .with_workspace(link.workspace());
-    super::subtle::seal(&certificate, &binding, credentials, now).await
+    super::subtle::seal(certificate, &binding, credentials, now).await
 }
 
 impl Settings {

@@ -6,8 +6,9 @@
 //! Rust: one hop to WebCrypto less than `crypto.subtle.digest`) and the compact form are
 //! the core's steps of [`Sealing`], the same ones ring's native `seal` takes.
 //!
-//! - The workspace key is imported into a `CryptoKey` once per key and reused (a few
-//!   keys are kept); WebCrypto checks the point when importing it.
+//! - The workspace certificate is read, and its key imported into a `CryptoKey`, once
+//!   per certificate and reused (a few are kept); WebCrypto checks the point when
+//!   importing it.
 //! - The ephemeral private key is generated non-extractable; only its public key is
 //!   exported, for the header's `epk`.
 //! - The shared secret, the content key and the plaintext are wiped in the copies
@@ -73,38 +74,46 @@ extern "C" {
     ) -> std::result::Result<Promise, JsValue>;
 }
 
-/// How many imported workspace keys are kept (a page seals to one workspace, rarely a
+/// How many workspace certificates are kept (a page seals to one workspace, rarely a
 /// few).
 const CACHED_KEYS: usize = 4;
 
-thread_local! {
-    /// Imported workspace keys: the raw public key and its `CryptoKey`.
-    static RECIPIENTS: RefCell<Vec<(Vec<u8>, JsValue)>> = const { RefCell::new(Vec::new()) };
+/// A workspace certificate as read and imported once.
+struct Recipient {
+    /// The certificate's text, as given.
+    text: String,
+    certificate: WorkspaceCertificate,
+    /// The public key as a WebCrypto `CryptoKey`.
+    key: JsValue,
 }
 
-/// Seals `credentials` for the workspace of `certificate`, bound to one connect session,
-/// valid for [`DEFAULT_TTL_SECS`] from `now`: the browser build's `seal`.
+thread_local! {
+    static RECIPIENTS: RefCell<Vec<Recipient>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Seals `credentials` for the workspace certificate `certificate` (PEM, SPKI or JWK),
+/// bound to one connect session, valid for [`DEFAULT_TTL_SECS`] from `now`: the browser
+/// build's `seal`.
 ///
 /// # Errors
-/// Those of the core's checks; `insecure_context` outside a secure context;
-/// `unsupported_key` where the browser's WebCrypto lacks the curve (X25519 before
-/// Chromium 133, Firefox 130, Safari 17); `certificate_invalid` for a key WebCrypto
-/// refuses.
+/// Those of [`WorkspaceCertificate::parse`] and the core's checks; `insecure_context`
+/// outside a secure context; `unsupported_key` where the browser's WebCrypto lacks the
+/// curve (X25519 before Chromium 133, Firefox 130, Safari 17); `certificate_invalid` for
+/// a key WebCrypto refuses.
 pub(crate) async fn seal(
-    certificate: &WorkspaceCertificate,
+    certificate: &str,
     binding: &SessionBinding,
     credentials: &Credentials,
     now: i64,
 ) -> Result<String> {
-    let sealing = Sealing::new(certificate, binding, credentials, now, DEFAULT_TTL_SECS)?;
     let subtle = subtle()?;
-    let recipient = sealing.recipient();
-    let curve = recipient.key_type();
+    let (certificate, recipient_key) = recipient(&subtle, certificate, now).await?;
+    let sealing = Sealing::new(&certificate, binding, credentials, now, DEFAULT_TTL_SECS)?;
+    let curve = certificate.key_type();
 
     let pair = subtle
         .generate_key(&algorithm(curve), false, &usages("deriveBits"))
         .map_err(|e| unsupported_or(curve, &e))?;
-    let recipient_key = recipient_key(&subtle, curve, recipient.as_bytes()).await?;
     let pair = JsFuture::from(pair)
         .await
         .map_err(|e| unsupported_or(curve, &e))?;
@@ -177,16 +186,24 @@ fn subtle() -> Result<Subtle> {
     ))
 }
 
-/// The workspace key as a `CryptoKey`: imported on first use and kept.
-async fn recipient_key(subtle: &Subtle, curve: KeyType, raw: &[u8]) -> Result<JsValue> {
-    let cached = RECIPIENTS.with_borrow(|keys| {
-        keys.iter()
-            .find(|(key, _)| key == raw)
-            .map(|(_, crypto_key)| crypto_key.clone())
+/// The workspace certificate `text` parsed, and its key as a `CryptoKey`: both done on
+/// first use and kept. Its validity period is checked at every seal (by [`Sealing`]).
+async fn recipient(
+    subtle: &Subtle,
+    text: &str,
+    now: i64,
+) -> Result<(WorkspaceCertificate, JsValue)> {
+    let cached = RECIPIENTS.with_borrow(|recipients| {
+        recipients
+            .iter()
+            .find(|recipient| recipient.text == text)
+            .map(|recipient| (recipient.certificate.clone(), recipient.key.clone()))
     });
-    if let Some(crypto_key) = cached {
-        return Ok(crypto_key);
+    if let Some(found) = cached {
+        return Ok(found);
     }
+    let certificate = WorkspaceCertificate::parse(text, now)?;
+    let curve = certificate.key_type();
     let refused = |e: &JsValue| {
         if is_not_supported(e) {
             unsupported(curve)
@@ -194,17 +211,22 @@ async fn recipient_key(subtle: &Subtle, curve: KeyType, raw: &[u8]) -> Result<Js
             invalid_point(curve)
         }
     };
+    let raw = Uint8Array::from(certificate.public_key().as_bytes());
     let import = subtle
-        .import_key("raw", &Uint8Array::from(raw), &algorithm(curve), false, &Array::new())
+        .import_key("raw", &raw, &algorithm(curve), false, &Array::new())
         .map_err(|e| refused(&e))?;
-    let crypto_key = JsFuture::from(import).await.map_err(|e| refused(&e))?;
-    RECIPIENTS.with_borrow_mut(|keys| {
-        if keys.len() == CACHED_KEYS {
-            keys.remove(0);
+    let key = JsFuture::from(import).await.map_err(|e| refused(&e))?;
+    RECIPIENTS.with_borrow_mut(|recipients| {
+        if recipients.len() == CACHED_KEYS {
+            recipients.remove(0);
         }
-        keys.push((raw.to_vec(), crypto_key.clone()));
+        recipients.push(Recipient {
+            text: text.to_owned(),
+            certificate: certificate.clone(),
+            key: key.clone(),
+        });
     });
-    Ok(crypto_key)
+    Ok((certificate, key))
 }
 
 /// The WebCrypto algorithm name of key agreement on `curve`.
