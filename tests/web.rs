@@ -163,7 +163,7 @@ async fn the_workspace_key_is_imported_once_and_ephemeral_keys_are_not_extractab
          const seen = globalThis.__munitySeen = { imports: [], pairs: [] };
          const importKey = subtle.importKey, generateKey = subtle.generateKey;
          subtle.importKey = function (format, data, algorithm, ...rest) {
-           seen.imports.push(algorithm.name);
+           seen.imports.push(typeof algorithm === 'string' ? algorithm : algorithm.name);
            return importKey.call(this, format, data, algorithm, ...rest);
          };
          subtle.generateKey = async function (...args) {

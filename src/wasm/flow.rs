@@ -6,6 +6,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use super::clock::now_unix;
 use super::http::{get_json, post_json, Endpoints};
+use super::subtle::Sealer;
 use super::types::{envelope_request, SessionBody};
 use crate::envelope::{Credentials, SessionBinding};
 use crate::link::{ConnectLink, CLOCK_SKEW};
@@ -121,6 +122,16 @@ pub(crate) fn validate(fields: &[FieldSpec], credentials: &Credentials) -> Resul
     }
 }
 
+/// The session binding of a connect link: what an envelope for it is bound to.
+pub(crate) fn binding(link: &ConnectLink) -> SessionBinding {
+    SessionBinding::new(
+        link.customer(),
+        link.connector(),
+        link.nonce().to_base64url(),
+    )
+    .with_workspace(link.workspace())
+}
+
 /// Seals `credentials` for the session of `link` with `certificate` (PEM, SPKI or JWK),
 /// with WebCrypto.
 pub(crate) async fn encrypt(
@@ -129,13 +140,8 @@ pub(crate) async fn encrypt(
     credentials: &Credentials,
     now: i64,
 ) -> Result<String> {
-    let binding = SessionBinding::new(
-        link.customer(),
-        link.connector(),
-        link.nonce().to_base64url(),
-    )
-    .with_workspace(link.workspace());
-    super::subtle::seal(certificate, &binding, credentials, now).await
+    let sealer = Sealer::start(certificate, now).await?;
+    sealer.seal(&binding(link), credentials, now).await
 }
 
 impl Settings {

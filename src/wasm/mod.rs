@@ -186,9 +186,14 @@ pub fn encrypt_credentials(
 ) -> js_sys::Promise {
     connect::promise(async move {
         let now = clock::now_unix();
+        // The certificate first: WebCrypto makes the ephemeral key while the link and the
+        // credentials are read.
+        let sealer = subtle::Sealer::start(&certificate_pem, now).await?;
         let parsed = flow::read_link(&link, now)?;
         let credentials = flow::read_credentials(&credentials)?;
-        let envelope = flow::encrypt(&certificate_pem, &parsed, &credentials, now).await?;
+        let envelope = sealer
+            .seal(&flow::binding(&parsed), &credentials, now)
+            .await?;
         Ok(JsValue::from(envelope))
     })
 }

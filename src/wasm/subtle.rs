@@ -11,67 +11,77 @@
 //!   importing it.
 //! - The ephemeral private key is generated non-extractable; only its public key is
 //!   exported, for the header's `epk`.
-//! - The shared secret, the content key and the plaintext are wiped in the copies
-//!   JavaScript got as soon as WebCrypto has taken them.
+//! - The shared secret and the plaintext are wiped in the copies JavaScript holds as
+//!   soon as WebCrypto has taken them; the content key is handed over as a view of the
+//!   wasm memory, which Rust wipes.
 //! - `crypto.subtle` exists only in secure contexts (https, localhost): elsewhere
 //!   sealing fails with `insecure_context`, and there is no fallback.
+//!
+//! The WebCrypto calls are a few lines of JavaScript (below): one seal crosses between
+//! wasm and JavaScript three times, and the algorithm dictionaries are written where
+//! WebCrypto reads them.
 
 use std::cell::RefCell;
 
-use js_sys::{Array, ArrayBuffer, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use zeroize::Zeroizing;
 
 use super::error::from_js;
 use crate::envelope::{
-    agreement_failed, compact, content_key, invalid_point, new_iv, Credentials, KeyType,
-    SessionBinding, Sealing, WorkspaceCertificate, DEFAULT_TTL_SECS,
+    agreement_failed, compact, content_key, invalid_point, new_iv, Credentials, KeyType, Sealing,
+    SessionBinding, WorkspaceCertificate, DEFAULT_TTL_SECS,
 };
 use crate::{Error, ErrorKind, Result};
 
-#[wasm_bindgen]
+#[wasm_bindgen(inline_js = r#"
+const ecdh = (p256) => (p256 ? { name: "ECDH", namedCurve: "P-256" } : { name: "X25519" });
+export function importPublic(subtle, p256, raw) {
+  return subtle.importKey("raw", raw, ecdh(p256), false, []);
+}
+export function generateEphemeral(subtle, p256) {
+  return subtle.generateKey(ecdh(p256), false, ["deriveBits"]);
+}
+export function agree(subtle, p256, recipient, pair) {
+  const bytes = (buffer) => new Uint8Array(buffer);
+  return Promise.all([
+    subtle.exportKey("raw", pair.publicKey).then(bytes),
+    subtle.deriveBits({ name: ecdh(p256).name, public: recipient }, pair.privateKey, 256).then(bytes),
+  ]);
+}
+export function aesGcm(subtle, cek, iv, aad, plaintext) {
+  // The arguments are views of the wasm memory: copied before the first await.
+  const params = { name: "AES-GCM", iv: iv.slice(), additionalData: aad.slice() };
+  const data = plaintext.slice();
+  return subtle.importKey("raw", cek, "AES-GCM", false, ["encrypt"]).then((key) => {
+    const sealed = subtle.encrypt(params, key, data);
+    data.fill(0);
+    return sealed;
+  }).then((buffer) => new Uint8Array(buffer), (err) => {
+    data.fill(0);
+    throw err;
+  });
+}
+"#)]
 extern "C" {
-    /// The `SubtleCrypto` of `globalThis.crypto.subtle`.
-    type Subtle;
+    /// `importKey("raw")` of a workspace key (P-256 when `p256`, else X25519).
+    #[wasm_bindgen(js_name = importPublic)]
+    fn import_public(subtle: &JsValue, p256: bool, raw: &[u8]) -> Promise;
 
-    #[wasm_bindgen(method, catch, js_name = generateKey)]
-    fn generate_key(
-        this: &Subtle,
-        algorithm: &Object,
-        extractable: bool,
-        usages: &Array,
-    ) -> std::result::Result<Promise, JsValue>;
+    /// `generateKey` of a non-extractable ephemeral key pair.
+    #[wasm_bindgen(js_name = generateEphemeral)]
+    fn generate_ephemeral(subtle: &JsValue, p256: bool) -> Promise;
 
-    #[wasm_bindgen(method, catch, js_name = importKey)]
-    fn import_key(
-        this: &Subtle,
-        format: &str,
-        data: &Uint8Array,
-        algorithm: &Object,
-        extractable: bool,
-        usages: &Array,
-    ) -> std::result::Result<Promise, JsValue>;
+    /// `[raw ephemeral public key, Z]`, both `Uint8Array`s.
+    #[wasm_bindgen(js_name = agree)]
+    fn agree(subtle: &JsValue, p256: bool, recipient: &JsValue, pair: &JsValue) -> Promise;
 
-    #[wasm_bindgen(method, catch, js_name = exportKey)]
-    fn export_key(this: &Subtle, format: &str, key: &JsValue)
-        -> std::result::Result<Promise, JsValue>;
-
-    #[wasm_bindgen(method, catch, js_name = deriveBits)]
-    fn derive_bits(
-        this: &Subtle,
-        algorithm: &Object,
-        key: &JsValue,
-        length: u32,
-    ) -> std::result::Result<Promise, JsValue>;
-
-    #[wasm_bindgen(method, catch)]
-    fn encrypt(
-        this: &Subtle,
-        algorithm: &Object,
-        key: &JsValue,
-        data: &Uint8Array,
-    ) -> std::result::Result<Promise, JsValue>;
+    /// AES-256-GCM of `plaintext` under the raw key `cek` (imported at once: a view of
+    /// the wasm memory is enough; the others are copied), as a `Uint8Array` of
+    /// ciphertext and tag.
+    #[wasm_bindgen(js_name = aesGcm)]
+    fn aes_gcm(subtle: &JsValue, cek: &[u8], iv: &[u8], aad: &[u8], plaintext: &[u8]) -> Promise;
 }
 
 /// How many workspace certificates are kept (a page seals to one workspace, rarely a
@@ -91,85 +101,102 @@ thread_local! {
     static RECIPIENTS: RefCell<Vec<Recipient>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Seals `credentials` for the workspace certificate `certificate` (PEM, SPKI or JWK),
-/// bound to one connect session, valid for [`DEFAULT_TTL_SECS`] from `now`: the browser
-/// build's `seal`.
-///
-/// # Errors
-/// Those of [`WorkspaceCertificate::parse`] and the core's checks; `insecure_context`
-/// outside a secure context; `unsupported_key` where the browser's WebCrypto lacks the
-/// curve (X25519 before Chromium 133, Firefox 130, Safari 17); `certificate_invalid` for
-/// a key WebCrypto refuses.
-pub(crate) async fn seal(
-    certificate: &str,
-    binding: &SessionBinding,
-    credentials: &Credentials,
-    now: i64,
-) -> Result<String> {
-    let subtle = subtle()?;
-    let (certificate, recipient_key) = recipient(&subtle, certificate, now).await?;
-    let sealing = Sealing::new(&certificate, binding, credentials, now, DEFAULT_TTL_SECS)?;
-    let curve = certificate.key_type();
+/// A seal under way: the workspace certificate read and its key imported, and the
+/// ephemeral key pair asked of WebCrypto while the caller reads the rest of its inputs
+/// and the payload is written.
+pub(crate) struct Sealer {
+    subtle: JsValue,
+    certificate: WorkspaceCertificate,
+    recipient_key: JsValue,
+    pair: JsFuture,
+}
 
-    let pair = subtle
-        .generate_key(&algorithm(curve), false, &usages("deriveBits"))
-        .map_err(|e| unsupported_or(curve, &e))?;
-    let pair = JsFuture::from(pair)
-        .await
-        .map_err(|e| unsupported_or(curve, &e))?;
-    let private_key = property(&pair, "privateKey");
-    let public_key = property(&pair, "publicKey");
+impl Sealer {
+    /// Reads `certificate` (PEM, SPKI or JWK; kept after the first time) and starts the
+    /// ephemeral key pair.
+    ///
+    /// # Errors
+    /// `insecure_context` outside a secure context; those of
+    /// [`WorkspaceCertificate::parse`]; `certificate_invalid` for a key WebCrypto
+    /// refuses; `unsupported_key` where the browser's WebCrypto lacks the curve (X25519
+    /// before Chromium 133, Firefox 130, Safari 17).
+    pub(crate) async fn start(certificate: &str, now: i64) -> Result<Sealer> {
+        let subtle = subtle()?;
+        let (certificate, recipient_key) = recipient(&subtle, certificate, now).await?;
+        let pair = generate_ephemeral(&subtle, is_p256(certificate.key_type())).into();
+        Ok(Sealer {
+            subtle,
+            certificate,
+            recipient_key,
+            pair,
+        })
+    }
 
-    // The public key's export and the key agreement run side by side.
-    let exported = subtle
-        .export_key("raw", &public_key)
-        .map_err(|e| crypto(&e, "exporting the ephemeral key failed"))?;
-    let agreement = params(ecdh_name(curve), &[("public", &recipient_key)]);
-    let derived = subtle
-        .derive_bits(&agreement, &private_key, 256)
-        .map_err(|_| agreement_failed())?;
-    let epk = bytes_of(
-        &JsFuture::from(exported)
+    /// Seals `credentials` bound to one connect session, valid for
+    /// [`DEFAULT_TTL_SECS`] from `now`: the browser build's `seal`.
+    ///
+    /// # Errors
+    /// Those of the core's checks ([`Sealing::new`]); `unsupported_key` as for
+    /// [`start`](Self::start); `certificate_invalid` when the key agreement fails.
+    pub(crate) async fn seal(
+        self,
+        binding: &SessionBinding,
+        credentials: &Credentials,
+        now: i64,
+    ) -> Result<String> {
+        let Sealer {
+            subtle,
+            certificate,
+            recipient_key,
+            pair,
+        } = self;
+        let sealing = Sealing::new(&certificate, binding, credentials, now, DEFAULT_TTL_SECS)?;
+        let curve = certificate.key_type();
+        let p256 = is_p256(curve);
+        let pair = pair.await.map_err(|e| unsupported_or(curve, &e))?;
+
+        let agreed = JsFuture::from(agree(&subtle, p256, &recipient_key, &pair))
             .await
-            .map_err(|e| crypto(&e, "exporting the ephemeral key failed"))?,
-    );
-    let header_b64 = sealing.protected_header(&epk)?;
-    let z = JsFuture::from(derived)
-        .await
-        .map_err(|_| agreement_failed())?;
-    let cek = content_key(&take_secret(&z));
+            .map_err(|e| {
+                if is_not_supported(&e) {
+                    unsupported(curve)
+                } else {
+                    agreement_failed()
+                }
+            })?;
+        let agreed: Array = agreed.unchecked_into();
+        let epk = Uint8Array::from(agreed.get(0)).to_vec();
+        let z = Uint8Array::from(agreed.get(1));
+        let cek = content_key(&Zeroizing::new(z.to_vec()));
+        wipe(&z);
+        let header_b64 = sealing.protected_header(&epk)?;
 
-    let aes = params("AES-GCM", &[]);
-    let cek_js = Uint8Array::from(&cek[..]);
-    let imported = subtle.import_key("raw", &cek_js, &aes, false, &usages("encrypt"));
-    wipe(&cek_js);
-    let aes_key = JsFuture::from(imported.map_err(|e| crypto(&e, "importing the AES key failed"))?)
-        .await
-        .map_err(|e| crypto(&e, "importing the AES key failed"))?;
-
-    let iv = new_iv();
-    let aes_gcm = params(
-        "AES-GCM",
-        &[
-            ("iv", &Uint8Array::from(&iv[..])),
-            ("additionalData", &Uint8Array::from(header_b64.as_bytes())),
-        ],
-    );
-    let plaintext = Uint8Array::from(&sealing.plaintext[..]);
-    let sealed = subtle.encrypt(&aes_gcm, &aes_key, &plaintext);
-    wipe(&plaintext);
-    let sealed = JsFuture::from(sealed.map_err(|e| crypto(&e, "AES-256-GCM encryption failed"))?)
-        .await
-        .map_err(|e| crypto(&e, "AES-256-GCM encryption failed"))?;
-    compact(&header_b64, &iv, &bytes_of(&sealed))
+        let iv = new_iv();
+        let sealed = aes_gcm(
+            &subtle,
+            &cek,
+            &iv,
+            header_b64.as_bytes(),
+            &sealing.plaintext,
+        );
+        let sealed = JsFuture::from(sealed).await.map_err(|e| {
+            from_js(
+                &e,
+                ErrorKind::Crypto,
+                "crypto",
+                "AES-256-GCM encryption failed",
+            )
+        })?;
+        compact(&header_b64, &iv, &Uint8Array::from(sealed).to_vec())
+    }
 }
 
 /// `globalThis.crypto.subtle`, or why there is none.
-fn subtle() -> Result<Subtle> {
+fn subtle() -> Result<JsValue> {
     let global = js_sys::global();
     let subtle = property(&property(&global, "crypto"), "subtle");
     if subtle.is_object() {
-        return Ok(subtle.unchecked_into());
+        return Ok(subtle);
     }
     if property(&global, "isSecureContext") == JsValue::FALSE {
         return Err(Error::new(
@@ -189,7 +216,7 @@ fn subtle() -> Result<Subtle> {
 /// The workspace certificate `text` parsed, and its key as a `CryptoKey`: both done on
 /// first use and kept. Its validity period is checked at every seal (by [`Sealing`]).
 async fn recipient(
-    subtle: &Subtle,
+    subtle: &JsValue,
     text: &str,
     now: i64,
 ) -> Result<(WorkspaceCertificate, JsValue)> {
@@ -204,18 +231,14 @@ async fn recipient(
     }
     let certificate = WorkspaceCertificate::parse(text, now)?;
     let curve = certificate.key_type();
-    let refused = |e: &JsValue| {
-        if is_not_supported(e) {
+    let import = import_public(subtle, is_p256(curve), certificate.public_key().as_bytes());
+    let key = JsFuture::from(import).await.map_err(|e| {
+        if is_not_supported(&e) {
             unsupported(curve)
         } else {
             invalid_point(curve)
         }
-    };
-    let raw = Uint8Array::from(certificate.public_key().as_bytes());
-    let import = subtle
-        .import_key("raw", &raw, &algorithm(curve), false, &Array::new())
-        .map_err(|e| refused(&e))?;
-    let key = JsFuture::from(import).await.map_err(|e| refused(&e))?;
+    })?;
     RECIPIENTS.with_borrow_mut(|recipients| {
         if recipients.len() == CACHED_KEYS {
             recipients.remove(0);
@@ -229,39 +252,8 @@ async fn recipient(
     Ok((certificate, key))
 }
 
-/// The WebCrypto algorithm name of key agreement on `curve`.
-fn ecdh_name(curve: KeyType) -> &'static str {
-    match curve {
-        KeyType::P256 => "ECDH",
-        KeyType::X25519 => "X25519",
-    }
-}
-
-/// The WebCrypto algorithm of keys on `curve`: `{name: "ECDH", namedCurve: "P-256"}` or
-/// `{name: "X25519"}`.
-fn algorithm(curve: KeyType) -> Object {
-    match curve {
-        KeyType::P256 => params(
-            ecdh_name(curve),
-            &[("namedCurve", &JsValue::from_str(curve.curve_name()))],
-        ),
-        KeyType::X25519 => params(ecdh_name(curve), &[]),
-    }
-}
-
-/// `{name, ...members}`.
-fn params(name: &str, members: &[(&str, &JsValue)]) -> Object {
-    let object = Object::new();
-    // Setting a property on a fresh plain object cannot fail.
-    let _ = Reflect::set(&object, &JsValue::from_str("name"), &JsValue::from_str(name));
-    for (key, value) in members {
-        let _ = Reflect::set(&object, &JsValue::from_str(key), value);
-    }
-    object
-}
-
-fn usages(usage: &str) -> Array {
-    Array::of1(&JsValue::from_str(usage))
+fn is_p256(curve: KeyType) -> bool {
+    curve == KeyType::P256
 }
 
 /// `target[key]`, or `undefined` when `target` is not an object.
@@ -269,21 +261,7 @@ fn property(target: &JsValue, key: &str) -> JsValue {
     Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
-/// The bytes of an `ArrayBuffer` WebCrypto resolved with.
-fn bytes_of(buffer: &JsValue) -> Vec<u8> {
-    Uint8Array::new(buffer).to_vec()
-}
-
-/// The bytes of a secret `ArrayBuffer`, which is wiped once copied.
-fn take_secret(buffer: &JsValue) -> Zeroizing<Vec<u8>> {
-    let view = Uint8Array::new(buffer.unchecked_ref::<ArrayBuffer>());
-    let secret = Zeroizing::new(view.to_vec());
-    wipe(&view);
-    secret
-}
-
-/// Overwrites JavaScript's copy of a secret with zeros (WebCrypto copies its inputs when
-/// called, so this is safe as soon as the call returned).
+/// Overwrites JavaScript's copy of a secret with zeros.
 fn wipe(bytes: &Uint8Array) {
     bytes.fill(0, 0, bytes.length());
 }
@@ -310,10 +288,11 @@ fn unsupported_or(curve: KeyType, value: &JsValue) -> Error {
     if is_not_supported(value) {
         unsupported(curve)
     } else {
-        crypto(value, "generating the ephemeral key failed")
+        from_js(
+            value,
+            ErrorKind::Crypto,
+            "crypto",
+            "generating the ephemeral key failed",
+        )
     }
-}
-
-fn crypto(value: &JsValue, context: &str) -> Error {
-    from_js(value, ErrorKind::Crypto, "crypto", context)
 }
