@@ -145,6 +145,15 @@ async fn encrypt_credentials_makes_an_ecdh_es_a256gcm_jwe_for_the_certificate() 
             "kid"
         );
         assert_eq!(header["epk"]["crv"], curve);
+        let again = encrypt(certificate, &link, object(&[("api_key", "s3cr3t".into())]))
+            .await
+            .expect("seals");
+        assert_ne!(
+            again.split('.').nth(2),
+            Some(parts[2]),
+            "a fresh random IV for each envelope (crypto.getRandomValues)"
+        );
+        assert_ne!(parts[2], "AAAAAAAAAAAAAAAA", "the IV is not zeros");
     }
 }
 
