@@ -233,6 +233,25 @@ async fn the_workspace_key_is_imported_once_and_ephemeral_keys_are_not_extractab
 }
 
 #[wasm_bindgen_test]
+async fn without_webcrypto_nothing_is_sealed() {
+    // What a page outside a secure context sees, short of the context itself (the
+    // `insecure_context` case runs in a real insecure page: js-tests/browser-seal.test.mjs):
+    // no crypto.subtle. This page is a secure context (or Node), so the code says
+    // WebCrypto is missing rather than the context insecure.
+    run_js("Object.defineProperty(globalThis.crypto, 'subtle', { value: undefined, configurable: true });");
+    let result = encrypt(
+        JWK,
+        &link_at(CLOSED, now()),
+        object(&[("api_key", "k".into())]),
+    )
+    .await;
+    run_js("delete globalThis.crypto.subtle;");
+    let err = result.expect_err("no envelope without WebCrypto");
+    assert_munity_error(&err, "webcrypto_unavailable");
+    assert!(string(&err, "message").contains("crypto.subtle"));
+}
+
+#[wasm_bindgen_test]
 async fn encrypt_credentials_error_codes() {
     let good = link_at(CLOSED, now());
     let creds = || object(&[("api_key", "k".into())]);
