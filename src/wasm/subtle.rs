@@ -56,22 +56,21 @@ export function importPublic(subtle, p256, bytes) {
   if (node) return run(() => node.createPublicKey({ format: "jwk", key: jwk(p256, bytes) }));
   return subtle.importKey("raw", bytes, ecdh(p256), false, []);
 }
-export function generateEphemeral(subtle, p256) {
-  if (node) return run(() => node.generateKeyPairSync(...(p256 ? ["ec", { namedCurve: "P-256" }] : ["x25519"])));
-  return subtle.generateKey(ecdh(p256), false, ["deriveBits"]);
-}
-export function agree(subtle, p256, recipient, pair) {
+export function agreeEphemeral(subtle, p256, recipient) {
   if (node) {
-    return run(() => [
-      raw(p256, pair.publicKey.export({ format: "jwk" })),
-      node.diffieHellman({ privateKey: pair.privateKey, publicKey: recipient }),
-    ]);
+    return run(() => {
+      const pair = node.generateKeyPairSync(...(p256 ? ["ec", { namedCurve: "P-256" }] : ["x25519"]));
+      return [
+        raw(p256, pair.publicKey.export({ format: "jwk" })),
+        node.diffieHellman({ privateKey: pair.privateKey, publicKey: recipient }),
+      ];
+    });
   }
   const bytes = (buffer) => new Uint8Array(buffer);
-  return Promise.all([
+  return subtle.generateKey(ecdh(p256), false, ["deriveBits"]).then((pair) => Promise.all([
     subtle.exportKey("raw", pair.publicKey).then(bytes),
     subtle.deriveBits({ name: ecdh(p256).name, public: recipient }, pair.privateKey, 256).then(bytes),
-  ]);
+  ]));
 }
 export function aesGcm(subtle, cek, iv, aad, plaintext) {
   if (node) {
@@ -98,13 +97,11 @@ extern "C" {
     #[wasm_bindgen(js_name = importPublic)]
     fn import_public(subtle: &JsValue, p256: bool, raw: &[u8]) -> Promise;
 
-    /// `generateKey` of a non-extractable ephemeral key pair.
-    #[wasm_bindgen(js_name = generateEphemeral)]
-    fn generate_ephemeral(subtle: &JsValue, p256: bool) -> Promise;
-
-    /// `[raw ephemeral public key, Z]`, both `Uint8Array`s.
-    #[wasm_bindgen(js_name = agree)]
-    fn agree(subtle: &JsValue, p256: bool, recipient: &JsValue, pair: &JsValue) -> Promise;
+    /// A non-extractable ephemeral key pair (`generateKey`), then its raw public key
+    /// (`exportKey`) and the shared secret `Z` with `recipient` (`deriveBits`): `[epk,
+    /// Z]`, both `Uint8Array`s.
+    #[wasm_bindgen(js_name = agreeEphemeral)]
+    fn agree_ephemeral(subtle: &JsValue, p256: bool, recipient: &JsValue) -> Promise;
 
     /// AES-256-GCM of `plaintext` under the raw key `cek` (imported at once: a view of
     /// the wasm memory is enough; the others are copied), as a `Uint8Array` of
@@ -131,18 +128,17 @@ thread_local! {
 }
 
 /// A seal under way: the workspace certificate read and its key imported, and the
-/// ephemeral key pair asked of WebCrypto while the caller reads the rest of its inputs
-/// and the payload is written.
+/// ephemeral key agreement asked of WebCrypto while the caller reads the rest of its
+/// inputs and the payload is written.
 pub(crate) struct Sealer {
     subtle: JsValue,
     certificate: WorkspaceCertificate,
-    recipient_key: JsValue,
-    pair: JsFuture,
+    agreement: JsFuture,
 }
 
 impl Sealer {
     /// Reads `certificate` (PEM, SPKI or JWK; kept after the first time) and starts the
-    /// ephemeral key pair.
+    /// ephemeral key agreement.
     ///
     /// # Errors
     /// `insecure_context` outside a secure context; those of
@@ -152,12 +148,12 @@ impl Sealer {
     pub(crate) async fn start(certificate: &str, now: i64) -> Result<Sealer> {
         let subtle = subtle()?;
         let (certificate, recipient_key) = recipient(&subtle, certificate, now).await?;
-        let pair = generate_ephemeral(&subtle, is_p256(certificate.key_type())).into();
+        let agreement =
+            agree_ephemeral(&subtle, is_p256(certificate.key_type()), &recipient_key).into();
         Ok(Sealer {
             subtle,
             certificate,
-            recipient_key,
-            pair,
+            agreement,
         })
     }
 
@@ -176,23 +172,13 @@ impl Sealer {
         let Sealer {
             subtle,
             certificate,
-            recipient_key,
-            pair,
+            agreement,
         } = self;
         let sealing = Sealing::new(&certificate, binding, credentials, now, DEFAULT_TTL_SECS)?;
         let curve = certificate.key_type();
-        let p256 = is_p256(curve);
-        let pair = pair.await.map_err(|e| unsupported_or(curve, &e))?;
-
-        let agreed = JsFuture::from(agree(&subtle, p256, &recipient_key, &pair))
+        let agreed = agreement
             .await
-            .map_err(|e| {
-                if is_not_supported(&e) {
-                    unsupported(curve)
-                } else {
-                    agreement_failed()
-                }
-            })?;
+            .map_err(|e| unsupported_or(curve, &e, agreement_failed()))?;
         let agreed: Array = agreed.unchecked_into();
         let epk = Uint8Array::from(agreed.get(0)).to_vec();
         let z = Uint8Array::from(agreed.get(1));
@@ -261,13 +247,9 @@ async fn recipient(
     let certificate = WorkspaceCertificate::parse(text, now)?;
     let curve = certificate.key_type();
     let import = import_public(subtle, is_p256(curve), certificate.public_key().as_bytes());
-    let key = JsFuture::from(import).await.map_err(|e| {
-        if is_not_supported(&e) {
-            unsupported(curve)
-        } else {
-            invalid_point(curve)
-        }
-    })?;
+    let key = JsFuture::from(import)
+        .await
+        .map_err(|e| unsupported_or(curve, &e, invalid_point(curve)))?;
     RECIPIENTS.with_borrow_mut(|recipients| {
         if recipients.len() == CACHED_KEYS {
             recipients.remove(0);
@@ -312,16 +294,12 @@ fn unsupported(curve: KeyType) -> Error {
     )
 }
 
-/// `unsupported_key` when WebCrypto lacks the curve, else a crypto error.
-fn unsupported_or(curve: KeyType, value: &JsValue) -> Error {
+/// `unsupported_key` when WebCrypto lacks the curve (it refused with a
+/// `NotSupportedError`), else `otherwise`.
+fn unsupported_or(curve: KeyType, value: &JsValue, otherwise: Error) -> Error {
     if is_not_supported(value) {
         unsupported(curve)
     } else {
-        from_js(
-            value,
-            ErrorKind::Crypto,
-            "crypto",
-            "generating the ephemeral key failed",
-        )
+        otherwise
     }
 }
