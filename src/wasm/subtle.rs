@@ -17,9 +17,9 @@
 //! - `crypto.subtle` exists only in secure contexts (https, localhost): elsewhere
 //!   sealing fails with `insecure_context`, and there is no fallback.
 //!
-//! The WebCrypto calls are a few lines of JavaScript (below): one seal crosses between
-//! wasm and JavaScript three times, and the algorithm dictionaries are written where
-//! WebCrypto reads them. In Node (20.16 and later, `process.getBuiltinModule`), where
+//! The WebCrypto calls are a few lines of JavaScript (below): one seal calls into
+//! JavaScript twice (key agreement, encryption), and the algorithm dictionaries are
+//! written where WebCrypto reads them. In Node (20.16 and later, `process.getBuiltinModule`), where
 //! WebCrypto makes each step a thread-pool job, the same four steps call `node:crypto`
 //! synchronously (OpenSSL under both; a Node `KeyObject` cannot be made
 //! non-extractable, but the ephemeral key is never exported).
