@@ -26,6 +26,7 @@ mod flow;
 mod http;
 mod link_source;
 mod popup;
+mod subtle;
 mod types;
 mod ui;
 
@@ -102,7 +103,8 @@ export type MunityErrorCode =
   | "link_invalid" | "link_invalid_signature" | "link_expired" | "link_used"
   | "certificate_invalid" | "certificate_expired" | "certificate_not_yet_valid" | "unsupported_key"
   | "validation" | "popup_blocked" | "window_closed" | "network" | "server"
-  | "invalid_option" | "no_window" | (string & {});
+  | "invalid_option" | "no_window" | "insecure_context" | "webcrypto_unavailable"
+  | (string & {});
 
 /** A problem with one credential field. */
 export interface FieldError {
@@ -167,21 +169,31 @@ pub fn parse_link(link: &str) -> Result<JsValue> {
     .to_js()
 }
 
-/// `encryptCredentials(certificatePem, link, credentials)`: the credentials sealed to
-/// the workspace certificate and bound to the link's session, as a compact JWE
-/// (`ECDH-ES`, `A256GCM`) for `POST {connect}/credentials`.
+/// `encryptCredentials(certificatePem, link, credentials)`: a Promise of the credentials
+/// sealed to the workspace certificate and bound to the link's session, as a compact JWE
+/// (`ECDH-ES`, `A256GCM`) for `POST {connect}/credentials`. Sealed with the browser's
+/// WebCrypto, which exists only in secure contexts (https, localhost).
 ///
 /// # Errors
-/// `link_invalid`, `link_expired`, `certificate_invalid` (or `certificate_expired`,
-/// `unsupported_key`), `validation` when a value is not a string.
-#[wasm_bindgen(js_name = encryptCredentials)]
+/// (rejections) `link_invalid`, `link_expired`, `certificate_invalid` (or
+/// `certificate_expired`, `unsupported_key`), `validation` when a value is not a
+/// string, `insecure_context` outside a secure context.
+#[wasm_bindgen(js_name = encryptCredentials, unchecked_return_type = "Promise<string>")]
 pub fn encrypt_credentials(
-    #[wasm_bindgen(js_name = certificatePem)] certificate_pem: &str,
-    link: &str,
+    #[wasm_bindgen(js_name = certificatePem)] certificate_pem: String,
+    link: String,
     #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] credentials: JsValue,
-) -> Result<String> {
-    let now = clock::now_unix();
-    let parsed = flow::read_link(link, now)?;
-    let credentials = flow::read_credentials(&credentials)?;
-    flow::encrypt(certificate_pem, &parsed, &credentials, now)
+) -> js_sys::Promise {
+    connect::promise(async move {
+        let now = clock::now_unix();
+        // The certificate first: WebCrypto makes the ephemeral key while the link and the
+        // credentials are read.
+        let sealer = subtle::Sealer::start(&certificate_pem, now).await?;
+        let parsed = flow::read_link(&link, now)?;
+        let credentials = flow::read_credentials(&credentials)?;
+        let envelope = sealer
+            .seal(&flow::binding(&parsed), &credentials, now)
+            .await?;
+        Ok(JsValue::from(envelope))
+    })
 }
