@@ -33,14 +33,14 @@ pub(crate) fn check_id(name: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
-/// `key`: an API key prefix, 8 characters from `[A-Za-z0-9]`.
+/// `key`: an API key prefix, as [`ApiKey`](crate::ApiKey) defines it: 1 to 254 bytes of
+/// printable ASCII without space or `.`.
 pub(crate) fn check_key_prefix(value: &str) -> Result<()> {
-    if value.len() == crate::api_key::PREFIX_LEN && value.bytes().all(|b| b.is_ascii_alphanumeric())
-    {
+    if crate::api_key::is_prefix(value) {
         Ok(())
     } else {
         Err(invalid(
-            "`key` is not an API key prefix (8 characters from [A-Za-z0-9])",
+            "`key` is not an API key prefix (1 to 254 bytes of printable ASCII, no space or `.`)",
         ))
     }
 }
@@ -226,8 +226,11 @@ mod tests {
         assert!(check_id("customer", "").is_err());
         assert!(check_id("customer", "a\nb").is_err());
         assert!(check_id("customer", &"x".repeat(257)).is_err());
-        assert!(check_key_prefix("REM0aW39").is_ok());
-        assert!(check_key_prefix("REM0aW3").is_err());
-        assert!(check_key_prefix("REM0aW3_").is_err());
+        for good in ["REM0aW39", "REM0aW3", "pre_fix-1", &"p".repeat(254)] {
+            assert!(check_key_prefix(good).is_ok(), "{good:?}");
+        }
+        for bad in ["", "REM0.aW39", "REM0 aW39", "REM0aW3é", "a\tb", &"p".repeat(255)] {
+            assert!(check_key_prefix(bad).is_err(), "{bad:?}");
+        }
     }
 }

@@ -109,7 +109,8 @@ impl Sandbox {
     /// serving on the current tokio runtime.
     pub async fn start(options: SandboxOptions) -> crate::Result<Sandbox> {
         let storage = options.storage.clone();
-        let opened = tokio::task::spawn_blocking(move || startup::open(&storage))
+        let keys = options.keys.clone();
+        let opened = tokio::task::spawn_blocking(move || startup::open(&storage, &keys))
             .await
             .map_err(|e| Error::new(ErrorKind::Internal, "internal", e.to_string()))??;
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, options.port))
@@ -256,7 +257,10 @@ impl Sandbox {
         let new = self
             .state
             .db
-            .write(move |tx| Ok(seed::seed_workspace(tx, &state.hasher, &name)?))
+            .write(move |tx| {
+                let generated = options::FixedKeys::default();
+                Ok(seed::seed_workspace(tx, &state.hasher, &name, &generated)?)
+            })
             .await
             .map_err(|e| e.0)?;
         for record in new.records {

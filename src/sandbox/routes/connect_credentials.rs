@@ -172,7 +172,7 @@ mod tests {
     /// credentials, and only for its own connection.
     #[tokio::test]
     async fn the_stored_record_opens_to_the_submitted_credentials() {
-        let opened = startup::open(&Storage::Memory).unwrap();
+        let opened = startup::open(&Storage::Memory, &Default::default()).unwrap();
         let now = crate::time::now_unix();
         let workspace = opened.seed.workspace_id.clone();
         let url = LinkBuilder::new(&workspace, "acme", "custom_basic")
