@@ -696,8 +696,8 @@ async fn no_secret_in_logs_debug_strings_or_errors() {
         .build()
         .unwrap();
     let origin = format!("http://{}", sb.addr());
-    // The OAuth2 flow names the customer by its id.
-    let link = LinkBuilder::new(sb.workspace_id(), customer.id.as_str(), "jira")
+    // The OAuth2 flow, for the same customer (its external id, as every link names it).
+    let link = LinkBuilder::new(sb.workspace_id(), customer.external_id.as_str(), "jira")
         .base_url(connect_base.clone())
         .sign(sb.admin_key(), now)
         .unwrap()

@@ -16,21 +16,27 @@ pub(crate) fn invalid(detail: impl Into<std::borrow::Cow<'static, str>>) -> Erro
     Error::invalid("link_invalid", detail)
 }
 
-/// `workspace`, `customer`, `connector`: 1 to 256 bytes of UTF-8 without control
-/// characters.
-pub(crate) fn check_id(name: &str, value: &str) -> Result<()> {
+/// What is wrong with a `workspace`, `customer` or `connector` value, if anything: each
+/// is 1 to 256 bytes of UTF-8 without control characters. The sandbox holds a
+/// customer's `external_id` to the same rule, since a link's `customer` is one.
+pub(crate) fn id_problem(value: &str) -> Option<String> {
     if value.is_empty() {
-        return Err(invalid(format!("`{name}` is empty")));
+        Some("is empty".to_owned())
+    } else if value.len() > MAX_ID_LEN {
+        Some(format!("is longer than {MAX_ID_LEN} bytes"))
+    } else if value.chars().any(char::is_control) {
+        Some("contains a control character".to_owned())
+    } else {
+        None
     }
-    if value.len() > MAX_ID_LEN {
-        return Err(invalid(format!(
-            "`{name}` is longer than {MAX_ID_LEN} bytes"
-        )));
+}
+
+/// `workspace`, `customer`, `connector`: see [`id_problem`].
+pub(crate) fn check_id(name: &str, value: &str) -> Result<()> {
+    match id_problem(value) {
+        Some(problem) => Err(invalid(format!("`{name}` {problem}"))),
+        None => Ok(()),
     }
-    if value.chars().any(char::is_control) {
-        return Err(invalid(format!("`{name}` contains a control character")));
-    }
-    Ok(())
 }
 
 /// `key`: an API key prefix, as [`ApiKey`](crate::ApiKey) defines it: 1 to 254 bytes of

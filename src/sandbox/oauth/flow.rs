@@ -20,6 +20,7 @@ const MAX_ENTRIES: usize = 10_000;
 #[derive(Clone)]
 pub(crate) struct Pending {
     pub(crate) workspace: String,
+    /// The link's customer: the product's id (the Munity customer's `external_id`).
     pub(crate) customer: String,
     pub(crate) connector: String,
     pub(crate) key_prefix: String,

@@ -68,6 +68,7 @@ async fn pending_of(
         link.expires_at(),
     );
     let workspace = link.workspace().to_owned();
+    let customer_external_id = link.customer().to_owned();
     let target = state
         .db
         .read(move |conn| resolve_link(conn, &link, now))
@@ -81,7 +82,7 @@ async fn pending_of(
     }
     Ok(Pending {
         workspace,
-        customer: target.customer.id,
+        customer: customer_external_id,
         connector: target.connector.name,
         key_prefix,
         nonce,
@@ -186,13 +187,11 @@ pub(crate) async fn callback(State(state): State<Arc<AppState>>, uri: Uri) -> Re
                     now,
                 )
                 .map_err(link_error)?;
-            if !customers::exists(tx, &pending.workspace, &pending.customer)? {
-                return Err(crate::sandbox::error::ApiError::not_found("customer"));
-            }
+            let customer = customers::for_connection(tx, &pending.workspace, &pending.customer)?;
             Ok(connections::insert(
                 tx,
                 &pending.workspace,
-                &pending.customer,
+                &customer.id,
                 &pending.connector,
             )?)
         })

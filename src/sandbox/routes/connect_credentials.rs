@@ -16,7 +16,10 @@
 //! | 400 `link_invalid` | malformed link |
 //! | 400 `envelope_*` | the envelope's own code: malformed, too large, wrong key, altered (`envelope_decryption_failed`), expired (`envelope_expired`), sealed for another session (`envelope_binding_mismatch`)... |
 //! | 400 `validation` | a required credential field is missing or empty, or a field is not the connector's (`fields` names `credentials.<name>`) |
-//! | 401 / 403 / 404 | as for the session: bad signature, expired link, user key, unknown customer or connector |
+//! | 401 / 403 / 404 | as for the session: bad signature, expired link, user key, unknown connector |
+//!
+//! The connection belongs to the customer whose `external_id` is the link's `customer`,
+//! created with this first connection if there is none yet.
 //! | 409 `link_used` | the link already made a connection |
 //!
 //! The answer is the connection only: no route ever returns stored credentials.
@@ -33,7 +36,7 @@ use crate::envelope::{Credentials, SessionBinding, WorkspacePrivateKey};
 use crate::link::ConnectLink;
 use crate::model::{AuthType, Connector};
 use crate::sandbox::db::connect_links::SqliteNonces;
-use crate::sandbox::db::{connection_credentials, connections, workspace_keys};
+use crate::sandbox::db::{connection_credentials, connections, customers, workspace_keys};
 use crate::sandbox::error::ApiError;
 use crate::sandbox::extract::{JsonBody, Reply};
 use crate::sandbox::state::AppState;
@@ -138,8 +141,9 @@ pub(crate) async fn submit(
             check_fields(&target.connector, &opened.credentials)?;
             link.verify_once(&target.signing.link_key, now, &mut SqliteNonces(tx))
                 .map_err(link_error)?;
+            let customer = customers::for_connection(tx, workspace, link.customer())?;
             let connection =
-                connections::insert(tx, workspace, &target.customer.id, &target.connector.name)?;
+                connections::insert(tx, workspace, &customer.id, &target.connector.name)?;
             let plaintext = Zeroizing::new(
                 serde_json::to_vec(&opened.credentials).map_err(|e| ApiError::internal(&e))?,
             );
