@@ -20,9 +20,11 @@ struct Env {
 }
 
 async fn start() -> Env {
-    let sb = Sandbox::start(SandboxOptions::memory())
-        .await
-        .expect("starts");
+    start_with(SandboxOptions::memory()).await
+}
+
+async fn start_with(options: SandboxOptions) -> Env {
+    let sb = Sandbox::start(options).await.expect("starts");
     let http = reqwest::Client::builder()
         .redirect(Policy::none())
         .build()
@@ -82,6 +84,18 @@ impl Env {
             .await
             .expect("json");
         answer["link"].as_str().expect("a link").to_owned()
+    }
+
+    /// A link for `customer` signed with the seeded admin key as if at `signed_at` (10
+    /// minutes TTL): one signed in the past expires sooner.
+    /// A link signed at `signed_at` for the customer the product calls `customer` (its
+    /// external id).
+    fn link_signed_at(&self, customer: &str, connector: &str, signed_at: i64) -> String {
+        munity::link::LinkBuilder::new(self.sb.workspace_id(), customer, connector)
+            .base_url(format!("{}/v1/connect", self.origin))
+            .sign(self.sb.admin_key(), signed_at)
+            .expect("signed")
+            .into_url()
     }
 
     async fn get(&self, path_and_query: &str) -> reqwest::Response {
@@ -353,6 +367,106 @@ async fn a_link_used_while_its_popup_is_open_gives_no_second_connection() {
     let (message, _) = posted(&env.get(&second).await.text().await.expect("html"));
     assert_eq!(message["error"]["code"], "link_used");
     assert_eq!(env.connections(&acme).await.len(), before + 1);
+    env.sb.shutdown().await;
+}
+
+/// Waits until the sandbox's clock (the same unix time) is past `unix`.
+async fn wait_until_after(unix: i64) {
+    while munity::time::now_unix() <= unix {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
+/// The reproduction of issue 13: two popups from one link, the first connects, the link
+/// expires (plus the clock skew), then the second is approved. Its callback must not
+/// make a second connection: the nonce store refuses an expired link, and so does the
+/// callback.
+#[tokio::test]
+async fn a_flow_finished_after_its_link_expired_makes_no_second_connection() {
+    let env = start().await;
+    let acme = env.acme().await;
+    let before = env.connections(&acme).await.len();
+    let now = munity::time::now_unix();
+    // Expires 52 s ago: still accepted for 8 s (60 s of skew).
+    let ttl = i64::try_from(munity::link::DEFAULT_TTL.as_secs()).expect("small");
+    let signed_at = now - ttl - 52;
+    let link = env.link_signed_at("acme", "jira", signed_at);
+    let expires_at = signed_at + ttl;
+    let first = env.start_flow(&link).await;
+    let second = env.start_flow(&link).await;
+    let first = env.decide(&first, "approve").await;
+    let (message, _) = posted(&env.get(&first).await.text().await.expect("html"));
+    assert!(message["connection"]["id"].is_string(), "{message}");
+
+    let skew = i64::try_from(munity::link::CLOCK_SKEW.as_secs()).expect("small");
+    wait_until_after(expires_at + skew).await;
+    let second = env.decide(&second, "approve").await;
+    let (message, _) = posted(&env.get(&second).await.text().await.expect("html"));
+    assert_eq!(message["error"]["code"], "link_expired", "{message}");
+    assert_eq!(env.connections(&acme).await.len(), before + 1);
+    env.sb.shutdown().await;
+}
+
+/// A flow whose signing key was removed while the user was on the consent page makes
+/// no connection: the callback verifies the link again with the stored keys.
+#[tokio::test]
+async fn a_flow_whose_signing_key_is_gone_makes_no_connection() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let env = start_with(SandboxOptions::dir(dir.path())).await;
+    let acme = env.acme().await;
+    let before = env.connections(&acme).await.len();
+    let link = env.link_signed_at("acme", "jira", munity::time::now_unix());
+    let consent = env.start_flow(&link).await;
+    let callback = env.decide(&consent, "approve").await;
+    {
+        let db = rusqlite::Connection::open(dir.path().join("munity.sqlite3")).expect("open");
+        db.busy_timeout(std::time::Duration::from_secs(5))
+            .expect("timeout");
+        let removed = db
+            .execute(
+                "DELETE FROM api_keys WHERE prefix = ?1",
+                [env.sb.admin_key().prefix()],
+            )
+            .expect("delete");
+        assert_eq!(removed, 1);
+    }
+    let (message, _) = posted(&env.get(&callback).await.text().await.expect("html"));
+    assert_eq!(
+        message["error"]["code"], "link_invalid_signature",
+        "{message}"
+    );
+    // The admin key still authenticates this running sandbox (its keys are in memory).
+    assert_eq!(env.connections(&acme).await.len(), before);
+    env.sb.shutdown().await;
+}
+
+/// One link cannot fill the pending flows: a few popups at once, then refused.
+#[tokio::test]
+async fn one_link_has_a_bounded_number_of_pending_flows() {
+    let env = start().await;
+    let acme = env.acme().await;
+    let link = env.link(&acme, "jira").await;
+    let mut started = 0;
+    let refused = loop {
+        let start = form_urlencoded::Serializer::new(String::new())
+            .append_pair("link", link.split_once('?').expect("query").1)
+            .append_pair("origin", &env.origin)
+            .finish();
+        let answer = env
+            .get(&format!("/v1/connect/oauth2/authorize?{start}"))
+            .await;
+        if answer.status().as_u16() != 303 {
+            break answer.text().await.expect("html");
+        }
+        started += 1;
+        assert!(started <= 100, "one link started {started} flows");
+    };
+    assert!(started >= 2, "a user may retry a closed popup ({started})");
+    let (message, _) = posted(&refused);
+    assert_eq!(message["error"]["code"], "rate_limited", "{message}");
+    // Another link still starts.
+    let other = env.link(&acme, "jira").await;
+    env.start_flow(&other).await;
     env.sb.shutdown().await;
 }
 

@@ -78,21 +78,32 @@ fn check_seeded_keys(seed: &SeedKeys, fixed: &FixedKeys, dir: &std::path::Path) 
 /// Blocking: call off the runtime.
 pub(crate) fn open(storage: &Storage, fixed: &FixedKeys) -> crate::Result<Opened> {
     check_fixed_keys(fixed)?;
-    let (db, secret, dir) = match storage {
-        Storage::Memory => (
-            Db::open_memory()?,
-            Secret::new(crate::random::bytes::<32>().to_vec()),
-            None,
-        ),
+    let (db, secret, vault, dir) = match storage {
+        Storage::Memory => {
+            let vault = Vault::open(None)?;
+            (
+                Db::open_memory(&vault)?,
+                Secret::new(crate::random::bytes::<32>().to_vec()),
+                vault,
+                None,
+            )
+        }
         Storage::Dir(dir) => {
             fs::create_dir_all(dir)
                 .map_err(|e| storage_error(format!("cannot create {}: {e}", dir.display())))?;
             let secret = keys::load_or_create_secret(dir)?;
-            (Db::open_dir(dir)?, secret, Some(dir.as_path()))
+            // Before the database: a migration may seal what an older version kept in
+            // clear.
+            let vault = Vault::open(Some(dir))?;
+            (
+                Db::open_dir(dir, &vault)?,
+                secret,
+                vault,
+                Some(dir.as_path()),
+            )
         }
     };
     let hasher = KeyHasher::new(&secret);
-    let vault = Vault::open(dir)?;
     let existing = db
         .with_blocking(|conn| workspaces::first_id(conn))
         .map_err(|e| storage_error(format!("cannot read the database: {e}")))?;

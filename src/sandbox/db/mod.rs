@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex};
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use super::error::ApiError;
+use super::vault::Vault;
 use crate::{Error, ErrorKind};
 
 /// The database file's name inside the data folder.
@@ -35,8 +36,9 @@ fn storage_error(what: &'static str, err: rusqlite::Error) -> Error {
 }
 
 impl Db {
-    /// Opens (creating if needed) the database in `dir`: WAL journal, full sync.
-    pub(crate) fn open_dir(dir: &Path) -> crate::Result<Db> {
+    /// Opens (creating if needed) the database in `dir`: WAL journal, full sync; brings
+    /// its schema up to date (sealing with `vault` what an older version kept in clear).
+    pub(crate) fn open_dir(dir: &Path, vault: &Vault) -> crate::Result<Db> {
         let path = dir.join(DB_FILE);
         let conn = Connection::open_with_flags(
             &path,
@@ -57,37 +59,20 @@ impl Db {
         }
         conn.execute_batch("PRAGMA synchronous = FULL;")
             .map_err(|e| storage_error("cannot set synchronous=FULL", e))?;
-        Db::init(conn)
+        Db::init(conn, vault)
     }
 
     /// A database that lives in memory only.
-    pub(crate) fn open_memory() -> crate::Result<Db> {
+    pub(crate) fn open_memory(vault: &Vault) -> crate::Result<Db> {
         let conn = Connection::open_in_memory()
             .map_err(|e| storage_error("cannot open an in-memory database", e))?;
-        Db::init(conn)
+        Db::init(conn, vault)
     }
 
-    fn init(conn: Connection) -> crate::Result<Db> {
+    fn init(mut conn: Connection, vault: &Vault) -> crate::Result<Db> {
         conn.execute_batch(schema::PRAGMAS)
             .map_err(|e| storage_error("cannot configure the database", e))?;
-        let version: i64 = conn
-            .query_row("PRAGMA user_version", [], |row| row.get(0))
-            .map_err(|e| storage_error("cannot read the schema version", e))?;
-        if version > schema::VERSION {
-            return Err(Error::new(
-                ErrorKind::Storage,
-                "storage",
-                format!(
-                    "the database has schema version {version}; this munity knows up to {}",
-                    schema::VERSION
-                ),
-            ));
-        }
-        conn.execute_batch(schema::CREATE)
-            .and_then(|()| {
-                conn.execute_batch(&format!("PRAGMA user_version = {}", schema::VERSION))
-            })
-            .map_err(|e| storage_error("cannot create the schema", e))?;
+        schema::migrate(&mut conn, &schema::Context { vault })?;
         Ok(Db {
             conn: Arc::new(Mutex::new(conn)),
         })

@@ -1,12 +1,24 @@
-//! The SQLite schema. Every table carries `workspace_id` (except the global catalog), and
-//! `seq` (an `INTEGER PRIMARY KEY`) gives the stable creation order lists use.
+//! The SQLite schema, versioned with `PRAGMA user_version`: [`MIGRATIONS`] lists every
+//! step from an empty database to [`VERSION`], in order, and [`migrate`] runs the steps a
+//! database has not had yet, each in its own transaction that also sets its version. A
+//! fresh database and an old data folder take the same path, so there is one description
+//! of the schema: the list.
+//!
+//! To change the schema, append a [`Migration`] with the next version; never edit one a
+//! released sandbox has run. A migration sees the [`Context`] (the storage vault, to seal
+//! columns) and runs with foreign keys off; the runner checks them before committing.
+//!
+//! Every table carries `workspace_id` (except the global catalog), and `seq` (an
+//! `INTEGER PRIMARY KEY`) gives the stable creation order lists use.
 //!
 //! No table holds an API key: `api_keys` keeps the key's HMAC and its derived link key.
 //! No table holds credentials in clear: `connection_credentials` keeps them sealed with
 //! the storage key (AES-256-GCM).
-//!
-//! Version 2 only added tables (`CREATE TABLE IF NOT EXISTS` upgrades a version 1
-//! database); startup then issues keys to workspaces that have none.
+
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+
+use crate::sandbox::vault::Vault;
+use crate::{Error, ErrorKind};
 
 /// Run once per connection.
 pub(crate) const PRAGMAS: &str = "
@@ -14,11 +26,112 @@ PRAGMA foreign_keys = ON;
 PRAGMA busy_timeout = 5000;
 ";
 
-/// The schema version this code writes (`PRAGMA user_version`).
-pub(crate) const VERSION: i64 = 2;
+/// What a migration may use besides the database.
+#[derive(Debug)]
+pub(crate) struct Context<'a> {
+    /// The sandbox's storage vault (a migration that seals a column uses it).
+    #[allow(dead_code)] // until the migration that seals the secret columns
+    pub(crate) vault: &'a Vault,
+}
 
-/// Creates the tables of an empty database.
-pub(crate) const CREATE: &str = "
+/// One step of the schema.
+pub(crate) struct Migration {
+    /// The `user_version` the database has after this step (1, 2, 3, ... in order).
+    pub(crate) version: i64,
+    /// What the step does, for error messages.
+    pub(crate) what: &'static str,
+    /// The step, run in the transaction that then sets `user_version = version`.
+    pub(crate) run: fn(&Transaction<'_>, &Context<'_>) -> rusqlite::Result<()>,
+}
+
+impl std::fmt::Debug for Migration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Migration")
+            .field("version", &self.version)
+            .field("what", &self.what)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Every step from an empty database to [`VERSION`], in order.
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        what: "create the tables",
+        run: |tx, _| tx.execute_batch(CREATE_V1),
+    },
+    Migration {
+        version: 2,
+        what: "add the workspace keys and the connections' sealed credentials",
+        run: |tx, _| tx.execute_batch(CREATE_V2),
+    },
+];
+
+/// The schema version this code writes (`PRAGMA user_version`): the last migration's.
+pub(crate) const VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].version;
+
+fn storage_error(detail: String) -> Error {
+    Error::new(ErrorKind::Storage, "storage", detail)
+}
+
+/// Brings the database to [`VERSION`]: runs each migration it has not had, in order, each
+/// in an `IMMEDIATE` transaction (so two processes opening one folder do not both run a
+/// step). Refuses a database newer than this code.
+pub(crate) fn migrate(conn: &mut Connection, context: &Context<'_>) -> crate::Result<()> {
+    // Foreign keys cannot be switched inside a transaction; a step may rebuild tables.
+    conn.execute_batch("PRAGMA foreign_keys = OFF;")
+        .map_err(|e| storage_error(format!("cannot prepare the migration: {e}")))?;
+    let result = run_pending(conn, context);
+    conn.execute_batch("PRAGMA foreign_keys = ON;")
+        .map_err(|e| storage_error(format!("cannot re-enable foreign keys: {e}")))?;
+    result
+}
+
+fn run_pending(conn: &mut Connection, context: &Context<'_>) -> crate::Result<()> {
+    loop {
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| storage_error(format!("cannot start the migration: {e}")))?;
+        let version: i64 = tx
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .map_err(|e| storage_error(format!("cannot read the schema version: {e}")))?;
+        if version > VERSION {
+            return Err(storage_error(format!(
+                "the database has schema version {version}; this munity knows up to {VERSION}"
+            )));
+        }
+        let Some(step) = MIGRATIONS.iter().find(|m| m.version > version) else {
+            return Ok(());
+        };
+        let failed = |e: rusqlite::Error| {
+            storage_error(format!(
+                "cannot migrate the database to version {} ({}): {e}",
+                step.version, step.what
+            ))
+        };
+        (step.run)(&tx, context).map_err(failed)?;
+        let broken: Option<String> = tx
+            .query_row("PRAGMA foreign_key_check", [], |row| row.get(0))
+            .map(Some)
+            .or_else(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                e => Err(e),
+            })
+            .map_err(failed)?;
+        if let Some(table) = broken {
+            return Err(storage_error(format!(
+                "migrating the database to version {} ({}) broke a foreign key of {table}",
+                step.version, step.what
+            )));
+        }
+        tx.pragma_update(None, "user_version", step.version)
+            .and_then(|()| tx.commit())
+            .map_err(failed)?;
+    }
+}
+
+/// Version 1: the tables.
+const CREATE_V1: &str = "
 CREATE TABLE IF NOT EXISTS workspaces (
     seq INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
@@ -160,8 +273,12 @@ CREATE TABLE IF NOT EXISTS webhook_deliveries (
     updated_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries (status, next_attempt_ms);
--- Version 2: each workspace's envelope key and certificate, and the credentials of
--- connections made through connect links, sealed with the sandbox's storage key.
+";
+
+/// Version 2: each workspace's envelope key and certificate, and the credentials of
+/// connections made through connect links, sealed with the sandbox's storage key
+/// (startup then issues keys to workspaces that have none).
+const CREATE_V2: &str = "
 CREATE TABLE IF NOT EXISTS workspace_keys (
     workspace_id TEXT PRIMARY KEY REFERENCES workspaces(id) ON DELETE CASCADE,
     kid TEXT NOT NULL,
@@ -176,3 +293,38 @@ CREATE TABLE IF NOT EXISTS connection_credentials (
     created_at TEXT NOT NULL
 );
 ";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Secret;
+
+    #[test]
+    fn versions_count_up_from_one() {
+        for (i, step) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(step.version, i as i64 + 1, "{step:?}");
+        }
+    }
+
+    fn version(conn: &Connection) -> i64 {
+        conn.query_row("PRAGMA user_version", [], |row| row.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn an_empty_database_gets_every_step_and_a_newer_one_is_refused() {
+        let vault = Vault::new(&Secret::new(vec![5; 32])).unwrap();
+        let context = Context { vault: &vault };
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn, &context).unwrap();
+        assert_eq!(version(&conn), VERSION);
+        // Idempotent.
+        migrate(&mut conn, &context).unwrap();
+        assert_eq!(version(&conn), VERSION);
+        conn.pragma_update(None, "user_version", VERSION + 1)
+            .unwrap();
+        let err = migrate(&mut conn, &context).unwrap_err();
+        assert_eq!(err.code(), "storage");
+        assert!(err.detail().contains("knows up to"), "{err}");
+    }
+}

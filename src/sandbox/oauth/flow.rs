@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use crate::link::Nonce;
+use crate::link::ConnectLink;
 use crate::Result;
 
 /// How long a pending authorization waits for the user (seconds).
@@ -14,18 +14,16 @@ pub(crate) const PENDING_TTL: i64 = 10 * 60;
 pub(crate) const CODE_TTL: i64 = 60;
 /// The most entries of each kind kept at once.
 const MAX_ENTRIES: usize = 10_000;
+/// The most pending authorizations of one link at once: enough for a user who closed a
+/// popup and opened another, not for one link to fill the map.
+pub(crate) const MAX_PENDING_PER_LINK: usize = 4;
 
 /// A platform-side authorization waiting for the provider's answer (`Debug` leaves the
 /// PKCE verifier out).
 #[derive(Clone)]
 pub(crate) struct Pending {
-    pub(crate) workspace: String,
-    /// The link's customer: the product's id (the Munity customer's `external_id`).
-    pub(crate) customer: String,
-    pub(crate) connector: String,
-    pub(crate) key_prefix: String,
-    pub(crate) nonce: Nonce,
-    pub(crate) link_expires_at: i64,
+    /// The link that started it, verified again (key, expiry, nonce) by the callback.
+    pub(crate) link: ConnectLink,
     /// The opener's origin: the only target of the callback's `postMessage`.
     pub(crate) origin: String,
     pub(crate) verifier: String,
@@ -35,11 +33,7 @@ pub(crate) struct Pending {
 impl std::fmt::Debug for Pending {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Pending")
-            .field("workspace", &self.workspace)
-            .field("customer", &self.customer)
-            .field("connector", &self.connector)
-            .field("key_prefix", &self.key_prefix)
-            .field("link_expires_at", &self.link_expires_at)
+            .field("link", &self.link)
             .field("origin", &self.origin)
             .field("verifier", &format_args!("[redacted]"))
             .field("created_at", &self.created_at)
@@ -81,8 +75,13 @@ pub(crate) struct OAuthState {
 }
 
 /// Why an entry could not be stored.
-#[derive(Debug)]
-pub(crate) struct Full;
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Full {
+    /// The map is full.
+    Map,
+    /// The link has [`MAX_PENDING_PER_LINK`] authorizations in progress.
+    Link,
+}
 
 impl OAuthState {
     fn with<R>(&self, f: impl FnOnce(&mut Inner) -> R) -> R {
@@ -100,8 +99,15 @@ impl OAuthState {
             inner
                 .pending
                 .retain(|_, p| p.created_at.saturating_add(PENDING_TTL) >= now);
+            let of_link = |p: &Pending| {
+                p.link.key_prefix() == pending.link.key_prefix()
+                    && p.link.nonce() == pending.link.nonce()
+            };
+            if inner.pending.values().filter(|p| of_link(p)).count() >= MAX_PENDING_PER_LINK {
+                return Err(Full::Link);
+            }
             if inner.pending.len() >= MAX_ENTRIES {
-                return Err(Full);
+                return Err(Full::Map);
             }
             inner.pending.insert(state.clone(), pending);
             Ok(state)
@@ -120,7 +126,7 @@ impl OAuthState {
         self.with(|inner| {
             inner.codes.retain(|_, g| g.expires_at >= now);
             if inner.codes.len() >= MAX_ENTRIES {
-                return Err(Full);
+                return Err(Full::Map);
             }
             inner.codes.insert(code.clone(), grant);
             Ok(code)

@@ -13,12 +13,12 @@
 //! | 401 `link_expired` | `now > exp + 60 s` |
 //! | 403 `permission_denied` | signed with a user (read-only) key, or for another workspace |
 //! | 404 `not_found` | no such connector |
+//! | 409 `link_used` | the link's nonce was consumed by a connection |
 //!
 //! The link's `customer` is the product's own id for its customer: the Munity customer
 //! whose `external_id` it is, never a Munity customer id. A customer seen for the first
 //! time has no Munity customer yet (the session's `customer.id` is `null`); the first
-//! connection creates it ([`customers::for_connection`]).
-//! | 409 `link_used` | the link's nonce was consumed by a connection |
+//! connection creates it ([`use_link`], [`customers::for_connection`]).
 
 use std::sync::Arc;
 
@@ -26,7 +26,7 @@ use axum::extract::State;
 use axum::http::Uri;
 use axum::routing::{get, post};
 use axum::Router;
-use rusqlite::Connection;
+use rusqlite::{Connection, Transaction};
 use serde::Serialize;
 
 use crate::link::{link_used, ConnectLink};
@@ -138,10 +138,43 @@ pub(crate) fn resolve_link(
     })
 }
 
+/// What a used link connects.
+#[derive(Debug)]
+pub(crate) struct UsedLink {
+    /// The customer whose `external_id` is the link's `customer`.
+    pub(crate) customer: Customer,
+    /// The connector.
+    pub(crate) connector: Connector,
+}
+
+/// What makes a connection from a link, in the connection's transaction: [`resolve_link`]
+/// (the signing key still stored, signature, expiry, privilege, workspace, connector),
+/// then the nonce consumed with [`SqliteNonces`](connect_links::SqliteNonces) (which
+/// refuses an expired link too), then the link's customer, created on its first
+/// connection ([`customers::for_connection`]). Every route that creates a connection
+/// from a link calls this.
+pub(crate) fn use_link(
+    tx: &Transaction<'_>,
+    link: &ConnectLink,
+    now: i64,
+) -> Result<UsedLink, ApiError> {
+    let target = resolve_link(tx, link, now)?;
+    link.verify_once(
+        &target.signing.link_key,
+        now,
+        &mut connect_links::SqliteNonces(tx),
+    )
+    .map_err(link_error)?;
+    let customer = customers::for_connection(tx, link.workspace(), link.customer())?;
+    Ok(UsedLink {
+        customer,
+        connector: target.connector,
+    })
+}
+
 /// Verifies a parsed link against the stored keys and the used nonces: signature,
-/// expiry, admin privilege, workspace, nonce not yet used. The envelope's submission
-/// calls this, then consumes the nonce with
-/// [`SqliteNonces`](crate::sandbox::db::connect_links::SqliteNonces) in its transaction.
+/// expiry, admin privilege, workspace, nonce not yet used (read only: [`use_link`]
+/// consumes it).
 pub(crate) fn check_link(
     conn: &Connection,
     link: &ConnectLink,
@@ -198,7 +231,8 @@ mod tests {
 
     /// A database with one workspace and one admin key, written directly.
     fn setup() -> (Db, ApiKey) {
-        let db = Db::open_memory().unwrap();
+        let vault = crate::sandbox::vault::Vault::open(None).unwrap();
+        let db = Db::open_memory(&vault).unwrap();
         let key = ApiKey::parse("Adm1nKey.abcdefghijklmnopqrstuvwxyz012345").unwrap();
         let hasher = KeyHasher::new(&Secret::new(vec![9; 32]));
         let (hash, link_key) = key_row(&hasher, &key);

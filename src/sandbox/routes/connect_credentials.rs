@@ -3,10 +3,10 @@
 //! workspace certificate (`docs/envelope.md`). The link is the credential (no
 //! `Authorization` header).
 //!
-//! In one transaction: the link is verified as `GET /v1/connect/session` does
-//! ([`resolve_link`]), the envelope is opened with the workspace key and must be bound to
+//! In one transaction: the link is verified as `GET /v1/connect/session` does and its
+//! nonce consumed ([`use_link`]; a failure below rolls that back), the envelope is opened with the workspace key and must be bound to
 //! this link (workspace, customer, connector, nonce), the credentials must fill the
-//! connector's required fields, the link's nonce is consumed, and the connection is
+//! connector's required fields, and the connection is
 //! stored with its credentials sealed at rest (AES-256-GCM, the storage key) and
 //! `connection.created` queued for the webhook endpoint. Any failure writes nothing.
 //!
@@ -17,10 +17,10 @@
 //! | 400 `envelope_*` | the envelope's own code: malformed, too large, wrong key, altered (`envelope_decryption_failed`), expired (`envelope_expired`), sealed for another session (`envelope_binding_mismatch`)... |
 //! | 400 `validation` | a required credential field is missing or empty, or a field is not the connector's (`fields` names `credentials.<name>`) |
 //! | 401 / 403 / 404 | as for the session: bad signature, expired link, user key, unknown connector |
+//! | 409 `link_used` | the link already made a connection |
 //!
 //! The connection belongs to the customer whose `external_id` is the link's `customer`,
-//! created with this first connection if there is none yet.
-//! | 409 `link_used` | the link already made a connection |
+//! created with this first connection if there is none yet ([`use_link`]).
 //!
 //! The answer is the connection only: no route ever returns stored credentials.
 
@@ -31,12 +31,11 @@ use axum::http::Uri;
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
-use super::connect::{link_error, parse_link, resolve_link};
+use super::connect::{parse_link, use_link};
 use crate::envelope::{Credentials, SessionBinding, WorkspacePrivateKey};
 use crate::link::ConnectLink;
 use crate::model::{AuthType, Connector};
-use crate::sandbox::db::connect_links::SqliteNonces;
-use crate::sandbox::db::{connection_credentials, connections, customers, workspace_keys};
+use crate::sandbox::db::{connection_credentials, connections, workspace_keys};
 use crate::sandbox::error::ApiError;
 use crate::sandbox::extract::{JsonBody, Reply};
 use crate::sandbox::state::AppState;
@@ -132,18 +131,15 @@ pub(crate) async fn submit(
     let connection = state
         .db
         .write(move |tx| {
-            let target = resolve_link(tx, &link, now)?;
+            let used = use_link(tx, &link, now)?;
             let workspace = link.workspace();
             let key = workspace_key(tx, workspace)?;
             let opened = key
                 .open(&input.envelope, &expected_binding(&link), now)
                 .map_err(envelope_error)?;
-            check_fields(&target.connector, &opened.credentials)?;
-            link.verify_once(&target.signing.link_key, now, &mut SqliteNonces(tx))
-                .map_err(link_error)?;
-            let customer = customers::for_connection(tx, workspace, link.customer())?;
+            check_fields(&used.connector, &opened.credentials)?;
             let connection =
-                connections::insert(tx, workspace, &customer.id, &target.connector.name)?;
+                connections::insert(tx, workspace, &used.customer.id, &used.connector.name)?;
             let plaintext = Zeroizing::new(
                 serde_json::to_vec(&opened.credentials).map_err(|e| ApiError::internal(&e))?,
             );
