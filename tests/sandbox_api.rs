@@ -156,7 +156,7 @@ async fn workspaces_are_isolated() {
     let cred = b
         .post(
             "/credentials/",
-            json!({"name": "n", "base_url": "https://api.example.com", "environment": "test",
+            json!({"name": "n", "base_url": "https://api.example.com", "environment": "test", "content_type": "json",
                    "auth": {"type": "none"}}),
         )
         .await;
@@ -259,7 +259,7 @@ async fn validation_is_400_with_fields() {
     let cred = api
         .post(
             "/credentials/",
-            json!({"name": "n", "base_url": "ftp://x", "environment": "test",
+            json!({"name": "n", "base_url": "ftp://x", "environment": "test", "content_type": "json",
                    "auth": {"type": "basic", "username": "a:b", "password": ""}}),
         )
         .await;
@@ -489,6 +489,7 @@ async fn credentials_crud_show_only_hints() {
 
     let orgs = json!({
         "name": "Per org", "base_url": "https://api.example.com", "environment": "test",
+        "content_type": "json",
         "organizations": [
             {"organization_id": "o1", "auth": {"type": "bearer", "value": "tok-1"}},
             {"organization_id": "o2", "auth": {"type": "hmac_sha256", "client_id": "c", "client_secret": "s"}}

@@ -110,7 +110,9 @@ async fn the_documentations_key_and_curl_line_work() {
     // The curl line, host aside, verbatim: an unknown customer is 404, never 401.
     let answer = Api::answer(
         reqwest::Client::new()
-            .get(format!("{base}/customers/{DOCUMENTED_CUSTOMER}/pm-projects/"))
+            .get(format!(
+                "{base}/customers/{DOCUMENTED_CUSTOMER}/pm-projects/"
+            ))
             .header("Authorization", format!("X-Api-Key {DOCUMENTED_KEY}")),
     )
     .await;
@@ -145,17 +147,27 @@ async fn the_documentations_key_and_curl_line_work() {
         .arg(format!("{base}/connect"))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let url = String::from_utf8(out.stdout).unwrap();
     let query = url.trim_end().split_once('?').unwrap().1;
-    let session = running.api().get(&format!("/connect/session?{query}")).await;
+    let session = running
+        .api()
+        .get(&format!("/connect/session?{query}"))
+        .await;
     assert_eq!(session.status, 200, "{:?}", session.body);
 }
 
 #[test]
 fn a_malformed_fixed_key_is_refused_without_echo() {
     for (args, env) in [
-        (vec!["sandbox", "--memory", "--admin-key", "nodot-SECRETvalue"], vec![]),
+        (
+            vec!["sandbox", "--memory", "--admin-key", "nodot-SECRETvalue"],
+            vec![],
+        ),
         (
             vec!["sandbox", "--memory"],
             vec![("MUNITY_SANDBOX_USER_KEY", "REM0aW39.SECRET value")],

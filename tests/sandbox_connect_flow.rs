@@ -583,10 +583,18 @@ async fn a_never_seen_internal_id_connects_and_creates_its_customer_once() {
         answer.body["customer"],
         json!({"id": null, "external_id": internal})
     );
-    assert!(customers_named(&admin, internal).await.is_empty(), "a session writes nothing");
+    assert!(
+        customers_named(&admin, internal).await.is_empty(),
+        "a session writes nothing"
+    );
 
     // The first connection creates it, named after the internal id.
-    let created = submit(&api, &url, &sealed_for(&api, &url, &pipedrive_credentials()).await).await;
+    let created = submit(
+        &api,
+        &url,
+        &sealed_for(&api, &url, &pipedrive_credentials()).await,
+    )
+    .await;
     assert_eq!(created.status, 201, "{:?}", created.body);
     let found = customers_named(&admin, internal).await;
     assert_eq!(found.len(), 1);
@@ -597,8 +605,16 @@ async fn a_never_seen_internal_id_connects_and_creates_its_customer_once() {
     // Later links for the same id reach the same customer.
     let again = link(&sb, sb.admin_key(), internal, "pipedrive", now);
     let answer = session(&api, &again).await;
-    assert_eq!(answer.body["customer"], json!({"id": id, "external_id": internal}));
-    let second = submit(&api, &again, &sealed_for(&api, &again, &pipedrive_credentials()).await).await;
+    assert_eq!(
+        answer.body["customer"],
+        json!({"id": id, "external_id": internal})
+    );
+    let second = submit(
+        &api,
+        &again,
+        &sealed_for(&api, &again, &pipedrive_credentials()).await,
+    )
+    .await;
     assert_eq!(second.status, 201, "{:?}", second.body);
     assert_eq!(second.body["customer_id"], id.as_str());
     assert_eq!(customers_named(&admin, internal).await.len(), 1);
@@ -608,7 +624,10 @@ async fn a_never_seen_internal_id_connects_and_creates_its_customer_once() {
     let acme = admin.acme().await;
     let by_munity_id = link(&sb, sb.admin_key(), &acme, "pipedrive", now);
     let answer = session(&api, &by_munity_id).await;
-    assert_eq!(answer.body["customer"], json!({"id": null, "external_id": acme}));
+    assert_eq!(
+        answer.body["customer"],
+        json!({"id": null, "external_id": acme})
+    );
     sb.shutdown().await;
 }
 
@@ -624,7 +643,9 @@ async fn racing_first_connections_create_one_customer() {
         let url = link(&sb, sb.admin_key(), internal, "pipedrive", now);
         let envelope = sealed_for(&api, &url, &pipedrive_credentials()).await;
         let api = api.clone();
-        submissions.push(tokio::spawn(async move { submit(&api, &url, &envelope).await }));
+        submissions.push(tokio::spawn(
+            async move { submit(&api, &url, &envelope).await },
+        ));
     }
     let mut customer_ids = std::collections::BTreeSet::new();
     for submission in submissions {

@@ -44,7 +44,7 @@ async fn data_and_keys_survive_a_restart() {
     let cred = api
         .post(
             "/credentials/",
-            json!({"name": "n", "base_url": "https://api.example.com", "environment": "test",
+            json!({"name": "n", "base_url": "https://api.example.com", "environment": "test", "content_type": "json",
                    "auth": {"type": "headers", "key": "X-Key", "value": secret}}),
         )
         .await;
@@ -215,7 +215,9 @@ async fn fixed_keys_seed_a_folder_and_must_match_it_afterwards() {
     let sb = Sandbox::start(fixed()).await.unwrap();
     assert_eq!(sb.user_key(), &user);
     sb.shutdown().await;
-    let sb = Sandbox::start(SandboxOptions::dir(dir.path())).await.unwrap();
+    let sb = Sandbox::start(SandboxOptions::dir(dir.path()))
+        .await
+        .unwrap();
     assert_eq!(sb.admin_key(), &admin);
     sb.shutdown().await;
 
@@ -227,7 +229,10 @@ async fn fixed_keys_seed_a_folder_and_must_match_it_afterwards() {
     assert_eq!(err.code(), "storage");
     let shown = format!("{err} {err:?}");
     assert!(shown.contains("admin key (prefix REM0aW39)"), "{shown}");
-    assert!(!shown.contains("SECRET") && !shown.contains("NfO0"), "{shown}");
+    assert!(
+        !shown.contains("SECRET") && !shown.contains("NfO0"),
+        "{shown}"
+    );
 }
 
 #[tokio::test]

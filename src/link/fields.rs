@@ -235,7 +235,14 @@ mod tests {
         for good in ["REM0aW39", "REM0aW3", "pre_fix-1", &"p".repeat(254)] {
             assert!(check_key_prefix(good).is_ok(), "{good:?}");
         }
-        for bad in ["", "REM0.aW39", "REM0 aW39", "REM0aW3é", "a\tb", &"p".repeat(255)] {
+        for bad in [
+            "",
+            "REM0.aW39",
+            "REM0 aW39",
+            "REM0aW3é",
+            "a\tb",
+            &"p".repeat(255),
+        ] {
             assert!(check_key_prefix(bad).is_err(), "{bad:?}");
         }
     }

@@ -1,5 +1,7 @@
 use serde::{Deserialize, Serialize};
 
+use super::open_enum::open_enum;
+
 /// A customer's connection to one connector, made through a connect link.
 ///
 /// The credentials behind it are never returned by the API.
@@ -18,13 +20,12 @@ pub struct Connection {
     pub created_at: String,
 }
 
-/// The state of a connection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum ConnectionStatus {
-    /// Credentials are stored and usable.
-    Active,
-    /// The provider refused the stored credentials; the customer must reconnect.
-    Error,
+open_enum! {
+    /// The state of a connection.
+    pub enum ConnectionStatus {
+        /// Credentials are stored and usable.
+        Active = "active",
+        /// The provider refused the stored credentials; the customer must reconnect.
+        Error = "error",
+    }
 }

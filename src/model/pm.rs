@@ -1,27 +1,27 @@
 use serde::{Deserialize, Serialize};
 
-/// The state of a project.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum ProjectStatus {
-    /// Work goes on.
-    Active,
-    /// Finished or shelved.
-    Archived,
+use super::open_enum::open_enum;
+
+open_enum! {
+    /// The state of a project.
+    pub enum ProjectStatus {
+        /// Work goes on.
+        Active = "active",
+        /// Finished or shelved.
+        Archived = "archived",
+    }
 }
 
-/// The state of a task.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum TaskStatus {
-    /// Not started.
-    Todo,
-    /// Started.
-    InProgress,
-    /// Finished.
-    Done,
+open_enum! {
+    /// The state of a task.
+    pub enum TaskStatus {
+        /// Not started.
+        Todo = "todo",
+        /// Started.
+        InProgress = "in_progress",
+        /// Finished.
+        Done = "done",
+    }
 }
 
 /// A project-management project of a customer, read through one of its connections

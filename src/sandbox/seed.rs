@@ -145,7 +145,7 @@ pub(crate) fn seed_sample_data(tx: &Transaction<'_>, workspace_id: &str) -> rusq
         )?;
         for (_, title, status, assignee, due) in tasks.iter().filter(|t| t.0 == key) {
             let mut task = PmTaskCreate::new(project.id.clone(), *title);
-            task.status = Some(*status);
+            task.status = Some(status.clone());
             task.assignee = assignee.map(str::to_owned);
             task.due_date = due.map(str::to_owned);
             pm::insert_task(tx, workspace_id, &acme.id, &task)?;

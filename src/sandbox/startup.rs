@@ -57,7 +57,11 @@ fn check_fixed_keys(fixed: &FixedKeys) -> crate::Result<()> {
 }
 
 /// Refuses a data folder seeded with other keys than the ones asked for.
-fn check_seeded_keys(seed: &SeedKeys, fixed: &FixedKeys, dir: &std::path::Path) -> crate::Result<()> {
+fn check_seeded_keys(
+    seed: &SeedKeys,
+    fixed: &FixedKeys,
+    dir: &std::path::Path,
+) -> crate::Result<()> {
     for (name, wanted, kept) in [
         ("admin", &fixed.admin, &seed.admin_key),
         ("user", &fixed.user, &seed.user_key),

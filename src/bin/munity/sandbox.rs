@@ -42,10 +42,20 @@ pub struct Args {
     #[arg(long, value_name = "DIR")]
     pkg: Option<PathBuf>,
     /// The seeded workspace's admin key (`<prefix>.<secret>`) instead of a generated one.
-    #[arg(long, value_name = "KEY", env = "MUNITY_SANDBOX_ADMIN_KEY", hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "KEY",
+        env = "MUNITY_SANDBOX_ADMIN_KEY",
+        hide_env_values = true
+    )]
     admin_key: Option<String>,
     /// The seeded workspace's user (read-only) key instead of a generated one.
-    #[arg(long, value_name = "KEY", env = "MUNITY_SANDBOX_USER_KEY", hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "KEY",
+        env = "MUNITY_SANDBOX_USER_KEY",
+        hide_env_values = true
+    )]
     user_key: Option<String>,
 }
 

@@ -88,20 +88,39 @@ fn read_records(path: &Path) -> Result<Vec<CredentialRecordInput>> {
     };
     let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(position)?;
     if value.is_array() {
-        serde_json::from_value(value).map_err(|_| {
+        serde_json::from_value(value).map_err(|e| {
             Error::invalid(
                 "invalid_credential",
-                format!("{} is not an array of credential records", path.display()),
+                format!(
+                    "{} is not an array of credential records{}",
+                    path.display(),
+                    missing_field(&e)
+                ),
             )
         })
     } else {
-        serde_json::from_value(value).map(|r| vec![r]).map_err(|_| {
+        serde_json::from_value(value).map(|r| vec![r]).map_err(|e| {
             Error::invalid(
                 "invalid_credential",
-                format!("{} is not a credential record", path.display()),
+                format!(
+                    "{} is not a credential record{}",
+                    path.display(),
+                    missing_field(&e)
+                ),
             )
         })
     }
+}
+
+/// `: `<name>` is missing` when serde's error is a missing field (that message quotes
+/// no value, only the field's name, e.g. the required `content_type`); else nothing.
+fn missing_field(err: &serde_json::Error) -> String {
+    let message = err.to_string();
+    message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split_once('`'))
+        .map(|(name, _)| format!(": `{name}` is missing"))
+        .unwrap_or_default()
 }
 
 fn sign(args: &Args) -> Result<Vec<String>> {

@@ -14,6 +14,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use super::error::ApiError;
 use super::vault::Vault;
+use crate::model::open_enum::OpenEnum;
 use crate::{Error, ErrorKind};
 
 /// The database file's name inside the data folder.
@@ -153,24 +154,13 @@ pub(crate) fn enum_text<T: serde::Serialize>(value: &T) -> String {
     }
 }
 
-/// Parses a wire name back into its enum.
-pub(crate) fn parse_enum<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
-}
-
-/// Reads an enum column, failing the row on an unknown value.
-pub(crate) fn enum_column<T: serde::de::DeserializeOwned>(
+/// Reads an enum column (a value this version does not know reads as `Unknown`).
+pub(crate) fn enum_column<T: OpenEnum>(
     row: &rusqlite::Row<'_>,
     index: usize,
 ) -> rusqlite::Result<T> {
     let text: String = row.get(index)?;
-    parse_enum(&text).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(
-            index,
-            rusqlite::types::Type::Text,
-            format!("unknown value {text:?}").into(),
-        )
-    })
+    Ok(T::from(text.as_str()))
 }
 
 /// Reads a JSON column.

@@ -135,7 +135,7 @@ pub(crate) fn update_project(
             id,
             update.name,
             update.description,
-            update.status.map(|s| enum_text(&s)),
+            update.status.as_ref().map(enum_text),
             now()
         ],
     )?;
@@ -172,7 +172,7 @@ pub(crate) fn insert_task(
         project_id: input.project_id.clone(),
         title: input.title.clone(),
         description: input.description.clone(),
-        status: input.status.unwrap_or(TaskStatus::Todo),
+        status: input.status.clone().unwrap_or(TaskStatus::Todo),
         assignee: input.assignee.clone(),
         due_date: input.due_date.clone(),
         created_at: at.clone(),
@@ -255,7 +255,7 @@ pub(crate) fn update_task(
             id,
             update.title,
             update.description,
-            update.status.map(|s| enum_text(&s)),
+            update.status.as_ref().map(enum_text),
             update.assignee,
             update.due_date,
             now()
