@@ -9,6 +9,7 @@
 
 /// What every enum [`open_enum!`] declares has, for code generic over them (the
 /// sandbox's checks that a request names a known value).
+#[cfg_attr(not(feature = "sandbox"), allow(dead_code))]
 pub(crate) trait OpenEnum: for<'a> From<&'a str> {
     /// The wire names this version knows, in declaration order.
     const WIRE_NAMES: &'static [&'static str];
