@@ -485,37 +485,6 @@ async fn stored_credentials_appear_in_no_answer_and_nowhere_on_disk() {
 }
 
 #[tokio::test]
-async fn a_version_1_data_folder_gets_keys_on_start() {
-    let dir = tempfile::tempdir().unwrap();
-    let sb = Sandbox::start(SandboxOptions::dir(dir.path()))
-        .await
-        .unwrap();
-    let first = sb.certificate_pem().to_owned();
-    sb.shutdown().await;
-    // What a sandbox of schema version 1 left: no workspace keys.
-    {
-        let db = rusqlite::Connection::open(dir.path().join("munity.sqlite3")).unwrap();
-        db.execute_batch("DELETE FROM workspace_keys; PRAGMA user_version = 1;")
-            .unwrap();
-    }
-    let sb = Sandbox::start(SandboxOptions::dir(dir.path()))
-        .await
-        .unwrap();
-    assert_ne!(sb.certificate_pem(), first, "a new key was issued");
-    let api = anonymous(&sb);
-    let url = link(
-        &sb,
-        sb.admin_key(),
-        "acme",
-        "pipedrive",
-        munity::time::now_unix(),
-    );
-    let envelope = sealed_for(&api, &url, &pipedrive_credentials()).await;
-    assert_eq!(submit(&api, &url, &envelope).await.status, 201);
-    sb.shutdown().await;
-}
-
-#[tokio::test]
 async fn concurrent_submissions_of_one_link_make_one_connection() {
     let sb = Sandbox::start(SandboxOptions::memory()).await.unwrap();
     let admin = Api::new(sb.base_url(), sb.admin_key());

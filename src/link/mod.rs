@@ -49,6 +49,8 @@ pub(crate) mod fields;
 mod key;
 mod parse;
 mod replay;
+#[cfg(feature = "redis")]
+mod replay_redis;
 
 use std::time::Duration;
 
@@ -62,6 +64,8 @@ pub use build::{LinkBuilder, SignedLink};
 pub(crate) use canonical::encode_into as form_encode_into;
 pub use key::LinkKey;
 pub use replay::{link_used, AsyncNonceStore, MemoryNonceStore, NonceStore};
+#[cfg(feature = "redis")]
+pub use replay_redis::RedisNonceStore;
 
 /// The protocol version this module writes and reads (`v=1`).
 pub const VERSION: &str = "1";

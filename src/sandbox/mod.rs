@@ -63,6 +63,7 @@ mod vault;
 mod webhook_delivery;
 
 use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use tokio::net::TcpListener;
@@ -98,6 +99,7 @@ pub struct WorkspaceKeys {
 pub struct Sandbox {
     addr: SocketAddr,
     base_url: String,
+    certificate_file: Option<PathBuf>,
     workspace: WorkspaceKeys,
     state: Arc<AppState>,
     stop: watch::Sender<bool>,
@@ -134,7 +136,6 @@ impl Sandbox {
             limiter: options.rate_limit.map(RateLimiter::new),
             chaos: Chaos::new(options.chaos),
             origin: origin.clone(),
-            vault: opened.vault,
             statics: static_files::StaticRoots::new(options.www.clone(), options.pkg.clone()),
             demo: state::DemoSigner {
                 workspace_id: opened.seed.workspace_id.clone(),
@@ -149,6 +150,7 @@ impl Sandbox {
         Ok(Sandbox {
             addr,
             base_url: format!("{origin}/v1"),
+            certificate_file: opened.certificate_file,
             workspace: WorkspaceKeys {
                 workspace_id: opened.seed.workspace_id,
                 admin_key: opened.seed.admin_key,
@@ -206,6 +208,13 @@ impl Sandbox {
     /// ```
     pub fn certificate_pem(&self) -> &str {
         &self.workspace.certificate_pem
+    }
+
+    /// The file holding [`certificate_pem`](Self::certificate_pem) in a sandbox with a
+    /// data folder (`<data>/certificate.pem`, written on each start, mode 0600 like every
+    /// file there); `None` in memory.
+    pub fn certificate_file(&self) -> Option<&Path> {
+        self.certificate_file.as_deref()
     }
 
     /// Changes the fraction of requests that fail on purpose (see

@@ -1,8 +1,6 @@
 //! Opening the sandbox's storage: the database, the server secret, and the seeded
 //! workspace's keys (created on first start, read back from `keys.env` afterwards).
 
-use std::fs;
-
 use super::db::workspace_keys::{self, StoredCertificate};
 use super::db::{workspaces, Db};
 use super::keys::{self, KeyHasher, KeyStore, SeedKeys};
@@ -18,9 +16,10 @@ pub(crate) struct Opened {
     pub(crate) hasher: KeyHasher,
     pub(crate) keys: KeyStore,
     pub(crate) seed: SeedKeys,
-    pub(crate) vault: Vault,
     /// The seeded workspace's envelope certificate.
     pub(crate) certificate: StoredCertificate,
+    /// Where it was written ([`keys::CERTIFICATE_FILE`] in the data folder), if on disk.
+    pub(crate) certificate_file: Option<std::path::PathBuf>,
 }
 
 fn storage_error(detail: String) -> Error {
@@ -82,29 +81,19 @@ fn check_seeded_keys(
 /// Blocking: call off the runtime.
 pub(crate) fn open(storage: &Storage, fixed: &FixedKeys) -> crate::Result<Opened> {
     check_fixed_keys(fixed)?;
-    let (db, secret, vault, dir) = match storage {
-        Storage::Memory => {
-            let vault = Vault::open(None)?;
-            (
-                Db::open_memory(&vault)?,
-                Secret::new(crate::random::bytes::<32>().to_vec()),
-                vault,
-                None,
-            )
-        }
+    let (db, secret, dir) = match storage {
+        Storage::Memory => (
+            Db::open_memory(&Vault::open(None)?)?,
+            Secret::new(crate::random::bytes::<32>().to_vec()),
+            None,
+        ),
         Storage::Dir(dir) => {
-            fs::create_dir_all(dir)
-                .map_err(|e| storage_error(format!("cannot create {}: {e}", dir.display())))?;
+            keys::private_dir(dir)?;
             let secret = keys::load_or_create_secret(dir)?;
-            // Before the database: a migration may seal what an older version kept in
-            // clear.
+            // Before the database, which seals its secret columns with it (a migration
+            // seals what an older version kept in clear).
             let vault = Vault::open(Some(dir))?;
-            (
-                Db::open_dir(dir, &vault)?,
-                secret,
-                vault,
-                Some(dir.as_path()),
-            )
+            (Db::open_dir(dir, &vault)?, secret, Some(dir.as_path()))
         }
     };
     let hasher = KeyHasher::new(&secret);
@@ -173,12 +162,20 @@ pub(crate) fn open(storage: &Storage, fixed: &FixedKeys) -> crate::Result<Opened
         .with_blocking(|conn| workspace_keys::certificate(conn, &seed.workspace_id))
         .map_err(|e| storage_error(format!("cannot read the workspace certificate: {e}")))?
         .ok_or_else(|| storage_error("the seeded workspace has no certificate".into()))?;
+    let certificate_file = match dir {
+        Some(dir) => {
+            let path = dir.join(keys::CERTIFICATE_FILE);
+            keys::write_private(&path, certificate.certificate.as_bytes())?;
+            Some(path)
+        }
+        None => None,
+    };
     Ok(Opened {
         db,
         hasher,
         keys,
         seed,
-        vault,
         certificate,
+        certificate_file,
     })
 }

@@ -6,7 +6,6 @@ use super::keys::{KeyHasher, KeyStore};
 use super::oauth::OAuthState;
 use super::rate_limit::RateLimiter;
 use super::static_files::StaticRoots;
-use super::vault::Vault;
 use crate::ApiKey;
 
 /// What the handlers and middleware share (behind an `Arc`).
@@ -24,8 +23,6 @@ pub(crate) struct AppState {
     pub(crate) chaos: Chaos,
     /// `http://127.0.0.1:<port>`, for the absolute URLs of pages.
     pub(crate) origin: String,
-    /// Encrypts stored credentials at rest.
-    pub(crate) vault: Vault,
     /// The folders served at `/` and `/pkg/`.
     pub(crate) statics: StaticRoots,
     /// The seeded workspace and its admin key, with which the demo-only routes sign

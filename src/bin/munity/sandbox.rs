@@ -104,16 +104,13 @@ async fn stop_signal() {
     }
 }
 
-/// Where the certificate's PEM file goes.
-fn certificate_path(args: &Args) -> PathBuf {
-    if args.memory {
-        std::env::temp_dir().join(format!(
-            "munity-sandbox-{}-certificate.pem",
-            std::process::id()
-        ))
-    } else {
-        args.data.join("certificate.pem")
-    }
+/// The temporary certificate file of a sandbox in memory (the sandbox itself writes
+/// `<data>/certificate.pem`, 0600, when it has a data folder).
+fn temporary_certificate_path() -> PathBuf {
+    std::env::temp_dir().join(format!(
+        "munity-sandbox-{}-certificate.pem",
+        std::process::id()
+    ))
 }
 
 fn write_certificate(path: &Path, pem: &str) -> munity::Result<()> {
@@ -152,13 +149,19 @@ async fn serve(args: Args) -> munity::Result<()> {
         None => options,
     };
     let sandbox = Sandbox::start(options).await?;
-    let certificate = certificate_path(&args);
-    if let Err(err) = write_certificate(&certificate, sandbox.certificate_pem()) {
-        sandbox.shutdown().await;
-        return Err(err);
-    }
-    // A temporary certificate file goes when the sandbox stops (however `serve` ends).
-    let _temporary = args.memory.then(|| RemoveOnDrop(certificate.clone()));
+    let (certificate, _temporary) = match sandbox.certificate_file() {
+        Some(file) => (file.to_owned(), None),
+        None => {
+            let path = temporary_certificate_path();
+            if let Err(err) = write_certificate(&path, sandbox.certificate_pem()) {
+                sandbox.shutdown().await;
+                return Err(err);
+            }
+            // A temporary certificate file goes when the sandbox stops (however `serve`
+            // ends).
+            (path.clone(), Some(RemoveOnDrop(path)))
+        }
+    };
     let mut out = std::io::stdout().lock();
     let printed = writeln!(out, "MUNITY_API_BASE={}", sandbox.base_url())
         .and_then(|()| writeln!(out, "MUNITY_WORKSPACE_ID={}", sandbox.workspace_id()))

@@ -16,20 +16,23 @@ pub(crate) struct SigningKey {
 
 /// The stored link key of the API key with this prefix, if any.
 pub(crate) fn signing_key(conn: &Connection, prefix: &str) -> rusqlite::Result<Option<SigningKey>> {
-    conn.prepare_cached("SELECT workspace_id, privilege, link_key FROM api_keys WHERE prefix = ?1")?
-        .query_row([prefix], |row| {
-            let bytes: Vec<u8> = row.get(2)?;
-            let privilege: String = row.get(1)?;
-            let bad = |what: &str| {
-                rusqlite::Error::InvalidColumnType(0, what.to_owned(), rusqlite::types::Type::Blob)
-            };
-            Ok(SigningKey {
-                workspace_id: row.get(0)?,
-                privilege: Privilege::parse(&privilege).ok_or_else(|| bad("privilege"))?,
-                link_key: LinkKey::from_bytes(bytes.try_into().map_err(|_| bad("link_key"))?),
-            })
+    conn.prepare_cached(
+        "SELECT workspace_id, privilege, munity_open('api_keys.link_key', prefix, link_key)
+         FROM api_keys WHERE prefix = ?1",
+    )?
+    .query_row([prefix], |row| {
+        let bytes: Vec<u8> = row.get(2)?;
+        let privilege: String = row.get(1)?;
+        let bad = |what: &str| {
+            rusqlite::Error::InvalidColumnType(0, what.to_owned(), rusqlite::types::Type::Blob)
+        };
+        Ok(SigningKey {
+            workspace_id: row.get(0)?,
+            privilege: Privilege::parse(&privilege).ok_or_else(|| bad("privilege"))?,
+            link_key: LinkKey::from_bytes(bytes.try_into().map_err(|_| bad("link_key"))?),
         })
-        .optional()
+    })
+    .optional()
 }
 
 /// Whether a link's nonce was used.

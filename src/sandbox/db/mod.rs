@@ -6,6 +6,7 @@
 //! `IMMEDIATE` transaction.
 
 pub(crate) mod schema;
+pub(crate) mod sealed;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -41,6 +42,7 @@ impl Db {
     /// its schema up to date (sealing with `vault` what an older version kept in clear).
     pub(crate) fn open_dir(dir: &Path, vault: &Vault) -> crate::Result<Db> {
         let path = dir.join(DB_FILE);
+        super::keys::create_private(&path)?;
         let conn = Connection::open_with_flags(
             &path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -73,6 +75,7 @@ impl Db {
     fn init(mut conn: Connection, vault: &Vault) -> crate::Result<Db> {
         conn.execute_batch(schema::PRAGMAS)
             .map_err(|e| storage_error("cannot configure the database", e))?;
+        // Also registers the sealing functions every query of a secret column uses.
         schema::migrate(&mut conn, &schema::Context { vault })?;
         Ok(Db {
             conn: Arc::new(Mutex::new(conn)),

@@ -12,25 +12,32 @@
 //! `INTEGER PRIMARY KEY`) gives the stable creation order lists use.
 //!
 //! No table holds an API key: `api_keys` keeps the key's HMAC and its derived link key.
-//! No table holds credentials in clear: `connection_credentials` keeps them sealed with
-//! the storage key (AES-256-GCM).
+//! Since version 3 no column holds a secret in clear: the columns
+//! [`Sealed`](crate::sandbox::vault::Sealed) lists (workspace private keys, link keys,
+//! credential records, connector client secrets and API keys, webhook secrets, the
+//! connections' credentials) keep BLOBs sealed with the storage key (AES-256-GCM, bound
+//! to their column and row), written and read in SQL with `munity_seal`/`munity_open`.
+//! Their declared types are those of version 2; SQLite stores the BLOBs as they are.
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use crate::sandbox::vault::Vault;
 use crate::{Error, ErrorKind};
 
-/// Run once per connection.
+/// Run once per connection. `secure_delete` zeroes what an update or delete frees, so a
+/// secret sealed in place (or deleted) leaves no copy in clear in the file.
 pub(crate) const PRAGMAS: &str = "
 PRAGMA foreign_keys = ON;
 PRAGMA busy_timeout = 5000;
+PRAGMA secure_delete = ON;
 ";
 
 /// What a migration may use besides the database.
 #[derive(Debug)]
 pub(crate) struct Context<'a> {
-    /// The sandbox's storage vault (a migration that seals a column uses it).
-    #[allow(dead_code)] // until the migration that seals the secret columns
+    /// The sandbox's storage vault. [`migrate`] registers its SQL functions
+    /// (`munity_seal`, `munity_open`, see [`super::sealed`]) on the connection before any
+    /// step, and they stay for the connection's life: steps and queries seal with them.
     pub(crate) vault: &'a Vault,
 }
 
@@ -65,6 +72,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         what: "add the workspace keys and the connections' sealed credentials",
         run: |tx, _| tx.execute_batch(CREATE_V2),
     },
+    Migration {
+        version: 3,
+        what: "seal every secret column with the storage key",
+        run: |tx, _| tx.execute_batch(SEAL_V3),
+    },
 ];
 
 /// The schema version this code writes (`PRAGMA user_version`): the last migration's.
@@ -78,16 +90,26 @@ fn storage_error(detail: String) -> Error {
 /// in an `IMMEDIATE` transaction (so two processes opening one folder do not both run a
 /// step). Refuses a database newer than this code.
 pub(crate) fn migrate(conn: &mut Connection, context: &Context<'_>) -> crate::Result<()> {
+    super::sealed::register(conn, context.vault)
+        .map_err(|e| storage_error(format!("cannot register the sealing functions: {e}")))?;
     // Foreign keys cannot be switched inside a transaction; a step may rebuild tables.
     conn.execute_batch("PRAGMA foreign_keys = OFF;")
         .map_err(|e| storage_error(format!("cannot prepare the migration: {e}")))?;
-    let result = run_pending(conn, context);
+    let ran = run_pending(conn, context);
     conn.execute_batch("PRAGMA foreign_keys = ON;")
         .map_err(|e| storage_error(format!("cannot re-enable foreign keys: {e}")))?;
-    result
+    if ran? > 0 {
+        // Copy the migrated pages into the database file and empty the WAL, which held
+        // the pages as they were (with the values an older version kept in clear).
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .map_err(|e| storage_error(format!("cannot checkpoint the migration: {e}")))?;
+    }
+    Ok(())
 }
 
-fn run_pending(conn: &mut Connection, context: &Context<'_>) -> crate::Result<()> {
+/// Runs the steps the database has not had; returns how many ran.
+fn run_pending(conn: &mut Connection, context: &Context<'_>) -> crate::Result<usize> {
+    let mut ran = 0;
     loop {
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -101,7 +123,7 @@ fn run_pending(conn: &mut Connection, context: &Context<'_>) -> crate::Result<()
             )));
         }
         let Some(step) = MIGRATIONS.iter().find(|m| m.version > version) else {
-            return Ok(());
+            return Ok(ran);
         };
         let failed = |e: rusqlite::Error| {
             storage_error(format!(
@@ -127,6 +149,7 @@ fn run_pending(conn: &mut Connection, context: &Context<'_>) -> crate::Result<()
         tx.pragma_update(None, "user_version", step.version)
             .and_then(|()| tx.commit())
             .map_err(failed)?;
+        ran += 1;
     }
 }
 
@@ -292,6 +315,20 @@ CREATE TABLE IF NOT EXISTS connection_credentials (
     sealed BLOB NOT NULL,
     created_at TEXT NOT NULL
 );
+";
+
+/// Version 3: seals in place what versions 1 and 2 kept in clear (the connections'
+/// credentials were sealed from the start, with the same associated data).
+const SEAL_V3: &str = "
+UPDATE workspace_keys
+   SET private_key = munity_seal('workspace_keys.private_key', workspace_id, private_key);
+UPDATE api_keys SET link_key = munity_seal('api_keys.link_key', prefix, link_key);
+UPDATE credentials SET record = munity_seal('credentials.record', workspace_id, id, record);
+UPDATE connector_configs
+   SET client_secret = munity_seal('connector_configs.client_secret', workspace_id, connector, client_secret),
+       api_key = munity_seal('connector_configs.api_key', workspace_id, connector, api_key);
+UPDATE webhook_endpoints
+   SET secret = munity_seal('webhook_endpoints.secret', workspace_id, secret);
 ";
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! The workspace's webhook endpoint and the delivery log.
+//! The workspace's webhook endpoint (its signing secret sealed with the storage key,
+//! `munity_seal`) and the delivery log.
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::Serialize;
@@ -52,8 +53,9 @@ pub(crate) fn put_endpoint(
         created_at: now(),
     };
     tx.execute(
-        "INSERT INTO webhook_endpoints (workspace_id, url, secret, created_at) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (workspace_id) DO UPDATE SET url = ?2, secret = ?3, created_at = ?4",
+        "INSERT INTO webhook_endpoints (workspace_id, url, secret, created_at)
+         VALUES (?1, ?2, munity_seal('webhook_endpoints.secret', ?1, ?3), ?4)
+         ON CONFLICT (workspace_id) DO UPDATE SET url = ?2, secret = excluded.secret, created_at = ?4",
         params![workspace_id, endpoint.url, secret, endpoint.created_at],
     )?;
     Ok(endpoint)
@@ -106,7 +108,9 @@ pub(crate) fn enqueue(
 /// Pending deliveries whose next attempt is due.
 pub(crate) fn due(conn: &Connection, now_ms: i64, limit: i64) -> rusqlite::Result<Vec<Due>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT d.id, d.url, d.payload, d.attempts, e.secret FROM webhook_deliveries d
+        "SELECT d.id, d.url, d.payload, d.attempts,
+                munity_open('webhook_endpoints.secret', e.workspace_id, e.secret)
+         FROM webhook_deliveries d
          LEFT JOIN webhook_endpoints e ON e.workspace_id = d.workspace_id
          WHERE d.status = 'pending' AND d.next_attempt_ms <= ?1 ORDER BY d.seq LIMIT ?2",
     )?;

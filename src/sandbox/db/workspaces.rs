@@ -59,7 +59,7 @@ pub(crate) fn insert_user(
     Ok(id)
 }
 
-/// Stores a key's hash and derived link key (never the key).
+/// Stores a key's hash and derived link key, sealed (never the key).
 pub(crate) fn insert_key(
     tx: &Transaction<'_>,
     hasher: &KeyHasher,
@@ -71,7 +71,7 @@ pub(crate) fn insert_key(
     let (hash, link_key) = key_row(hasher, key);
     tx.execute(
         "INSERT INTO api_keys (prefix, workspace_id, user_id, key_hash, link_key, privilege, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+         VALUES (?1, ?2, ?3, ?4, munity_seal('api_keys.link_key', ?1, ?5), ?6, ?7)",
         params![
             key.prefix(),
             workspace_id,

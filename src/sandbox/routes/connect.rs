@@ -225,8 +225,9 @@ mod tests {
     use super::*;
     use crate::link::{LinkBuilder, Nonce};
     use crate::sandbox::db::connect_links::SqliteNonces;
+    use crate::sandbox::db::workspaces;
     use crate::sandbox::db::Db;
-    use crate::sandbox::keys::{key_row, KeyHasher};
+    use crate::sandbox::keys::KeyHasher;
     use crate::{ApiKey, Secret};
 
     /// A database with one workspace and one admin key, written directly.
@@ -235,19 +236,15 @@ mod tests {
         let db = Db::open_memory(&vault).unwrap();
         let key = ApiKey::parse("Adm1nKey.abcdefghijklmnopqrstuvwxyz012345").unwrap();
         let hasher = KeyHasher::new(&Secret::new(vec![9; 32]));
-        let (hash, link_key) = key_row(&hasher, &key);
         db.with_blocking(|conn| {
-            conn.execute_batch(
+            let tx = conn.transaction()?;
+            tx.execute_batch(
                 "INSERT INTO workspaces (id, name, created_at) VALUES ('ws_t', 't', 'x');
                  INSERT INTO users (id, workspace_id, email, role, created_at)
                  VALUES ('usr_t', 'ws_t', 'a@b', 'admin', 'x');",
             )?;
-            conn.execute(
-                "INSERT INTO api_keys (prefix, workspace_id, user_id, key_hash, link_key, privilege, created_at)
-                 VALUES (?1, 'ws_t', 'usr_t', ?2, ?3, 'admin', 'x')",
-                rusqlite::params![key.prefix(), hash.as_slice(), link_key.as_slice()],
-            )?;
-            Ok::<_, rusqlite::Error>(())
+            workspaces::insert_key(&tx, &hasher, "ws_t", "usr_t", &key, Privilege::Admin)?;
+            tx.commit()
         })
         .unwrap();
         (db, key)

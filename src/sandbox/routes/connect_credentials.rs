@@ -127,7 +127,6 @@ pub(crate) async fn submit(
 ) -> Result<Reply, ApiError> {
     let link = parse_link(&uri)?;
     let now = crate::time::now_unix();
-    let shared = Arc::clone(&state);
     let connection = state
         .db
         .write(move |tx| {
@@ -143,8 +142,7 @@ pub(crate) async fn submit(
             let plaintext = Zeroizing::new(
                 serde_json::to_vec(&opened.credentials).map_err(|e| ApiError::internal(&e))?,
             );
-            let sealed = shared.vault.seal(workspace, &connection.id, &plaintext)?;
-            connection_credentials::insert(tx, workspace, &connection.id, &sealed)?;
+            connection_credentials::insert(tx, workspace, &connection.id, &plaintext)?;
             webhook_delivery::enqueue(tx, workspace, "connection.created", &connection)?;
             Ok(connection)
         })
@@ -198,7 +196,6 @@ mod tests {
             limiter: None,
             chaos: Chaos::new(0.0),
             origin: "http://127.0.0.1:0".into(),
-            vault: opened.vault,
             statics: crate::sandbox::static_files::StaticRoots::default(),
             demo: crate::sandbox::state::DemoSigner {
                 workspace_id: opened.seed.workspace_id.clone(),
@@ -224,20 +221,27 @@ mod tests {
         let connection: crate::model::Connection = serde_json::from_slice(&body).unwrap();
 
         let id = connection.id.clone();
-        let sealed = state
+        let plaintext = state
             .db
             .read(move |conn| Ok(connection_credentials::get(conn, &id)?))
             .await
             .unwrap();
-        let plaintext = state
-            .vault
-            .open_record(&workspace, &connection.id, &sealed)
-            .unwrap();
         let stored = Credentials::from_json(std::str::from_utf8(&plaintext).unwrap()).unwrap();
         assert!(stored == credentials);
-        assert!(state
-            .vault
-            .open_record(&workspace, "con_other", &sealed)
-            .is_err());
+        // Stored sealed, bound to its connection: moved to another row, it does not open.
+        let id = connection.id.clone();
+        let moved = state
+            .db
+            .read(move |conn| {
+                Ok(conn.query_row(
+                    "SELECT munity_open('connection_credentials.sealed', workspace_id, 'con_other', sealed)
+                     FROM connection_credentials WHERE connection_id = ?1",
+                    [&id],
+                    |row| row.get::<_, Vec<u8>>(0),
+                ))
+            })
+            .await
+            .unwrap();
+        assert!(moved.is_err());
     }
 }
