@@ -2,7 +2,7 @@
 //! workspace's keys (created on first start, read back from `keys.env` afterwards).
 
 use super::db::workspace_keys::{self, StoredCertificate};
-use super::db::{workspaces, Db};
+use super::db::{uuid_ids, workspaces, Db};
 use super::keys::{self, KeyHasher, KeyStore, SeedKeys};
 use super::options::{FixedKeys, Storage};
 use super::seed;
@@ -128,6 +128,21 @@ pub(crate) fn open(storage: &Storage, fixed: &FixedKeys) -> crate::Result<Opened
                 ))
             })?;
             check_seeded_keys(&seed, fixed, dir)?;
+            // A folder of an older version: schema version 5 gave the workspace a UUID.
+            let renamed = db
+                .with_blocking(|conn| uuid_ids::renamed_id(conn, &seed.workspace_id))
+                .map_err(|e| storage_error(format!("cannot read the renamed ids: {e}")))?;
+            let seed = match renamed {
+                Some(new) if new == workspace_id => {
+                    let seed = SeedKeys {
+                        workspace_id: new,
+                        ..seed
+                    };
+                    keys::write_keys_file(dir, &seed)?;
+                    seed
+                }
+                _ => seed,
+            };
             if seed.workspace_id != workspace_id {
                 return Err(storage_error(format!(
                     "{} names another workspace than the database's",

@@ -36,7 +36,7 @@ pub(crate) fn insert(
 ) -> rusqlite::Result<Customer> {
     let at = now();
     let customer = Customer {
-        id: new_id("cus"),
+        id: new_id(),
         external_id: input.external_id.clone(),
         name: input.name.clone(),
         email: input.email.clone(),
@@ -93,7 +93,7 @@ pub(crate) fn for_connection(
         "INSERT INTO customers (id, workspace_id, external_id, name, email, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, NULL, ?5, ?5)
          ON CONFLICT (workspace_id, external_id) DO NOTHING",
-        params![new_id("cus"), workspace_id, external_id, name, at],
+        params![new_id(), workspace_id, external_id, name, at],
     )?;
     find_by_external_id(tx, workspace_id, external_id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)
 }

@@ -58,7 +58,7 @@ pub(crate) fn insert_project(
 ) -> rusqlite::Result<PmProject> {
     let at = now();
     let project = PmProject {
-        id: new_id("prj"),
+        id: new_id(),
         customer_id: new.customer_id.to_owned(),
         connector: new.connector.to_owned(),
         remote_id: new.remote_id.to_owned(),
@@ -167,7 +167,7 @@ pub(crate) fn insert_task(
 ) -> rusqlite::Result<PmTask> {
     let at = now();
     let task = PmTask {
-        id: new_id("tsk"),
+        id: new_id(),
         customer_id: customer_id.to_owned(),
         project_id: input.project_id.clone(),
         title: input.title.clone(),
