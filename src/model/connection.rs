@@ -8,9 +8,9 @@ use super::open_enum::open_enum;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Connection {
-    /// Connection id (`con_...`).
+    /// Connection id (a UUID; opaque).
     pub id: String,
-    /// The customer's id (`cus_...`).
+    /// The customer's Munity id.
     pub customer_id: String,
     /// The connector's name, e.g. `jira`.
     pub connector: String,

@@ -300,7 +300,7 @@ impl CredentialRecordInput {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CredentialRecord {
-    /// Record id (`cred_...`).
+    /// Record id (a UUID; opaque).
     pub id: String,
     /// Name.
     pub name: String,

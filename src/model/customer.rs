@@ -4,7 +4,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Customer {
-    /// Munity's id (`cus_...`).
+    /// Munity's id (a UUID; opaque). Not the id connect links carry: that is
+    /// [`external_id`](Self::external_id).
     pub id: String,
     /// The product's own ("internal") id for this customer; unique in a workspace. A
     /// connect link's `customer` is this id: the first connection through a link for an

@@ -29,7 +29,7 @@ open_enum! {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PmProject {
-    /// Munity's id (`prj_...`).
+    /// Munity's id (a UUID; opaque).
     pub id: String,
     /// The customer's id.
     pub customer_id: String,
@@ -115,11 +115,11 @@ pub struct PmProjectListParams {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PmTask {
-    /// Munity's id (`tsk_...`).
+    /// Munity's id (a UUID; opaque).
     pub id: String,
     /// The customer's id.
     pub customer_id: String,
-    /// The project's id (`prj_...`).
+    /// The project's id.
     pub project_id: String,
     /// Title.
     pub title: String,

@@ -82,7 +82,7 @@ use state::AppState;
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct WorkspaceKeys {
-    /// The workspace's id (`ws_...`).
+    /// The workspace's id (a UUID).
     pub workspace_id: String,
     /// A key with admin privilege (read and write).
     pub admin_key: ApiKey,
