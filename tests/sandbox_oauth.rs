@@ -639,3 +639,45 @@ async fn token_endpoint_checks_pkce_and_spends_codes_once() {
     }
     env.sb.shutdown().await;
 }
+
+/// The OAuth2 flow for an internal customer id the workspace has never seen: the
+/// consent starts, and the callback's connection creates the customer with that
+/// `external_id` (once: a second flow reaches the same customer).
+#[tokio::test]
+async fn an_oauth2_flow_for_a_never_seen_internal_id_creates_its_customer_once() {
+    let env = start().await;
+    let now = munity::time::now_unix();
+    let mut customer_ids = Vec::new();
+    for _ in 0..2 {
+        let link = env.link_signed_at("product-user-42", "jira", now);
+        let consent = env.start_flow(&link).await;
+        let callback = env.decide(&consent, "approve").await;
+        let (message, _) = posted(&env.get(&callback).await.text().await.expect("html"));
+        let customer = message["connection"]["customer_id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("a connection: {message}"))
+            .to_owned();
+        customer_ids.push(customer);
+    }
+    assert_eq!(customer_ids[0], customer_ids[1]);
+    let found: Value = env
+        .http
+        .get(format!(
+            "{}/customers/?external_id=product-user-42",
+            env.sb.base_url()
+        ))
+        .header(
+            "authorization",
+            env.sb.admin_key().authorization_value().expose().as_str(),
+        )
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(found["count"], 1, "{found}");
+    assert_eq!(found["results"][0]["id"], customer_ids[0].as_str());
+    assert_eq!(env.connections(&customer_ids[0]).await.len(), 2);
+    env.sb.shutdown().await;
+}

@@ -284,4 +284,67 @@ mod tests {
             "munity_open('connector_configs.api_key', workspace_id, connector, api_key)"
         ));
     }
+
+    /// A database at version 4 with old ids: a workspace, a customer, a sealed credential
+    /// record, and an idempotency answer naming the customer. After version 5: UUIDs,
+    /// the reference followed, the record opening under its new ids, the answer rewritten.
+    #[test]
+    fn a_version_4_database_gets_uuids_everywhere() {
+        use crate::sandbox::db::schema::{Context, MIGRATIONS};
+        use crate::sandbox::vault::Vault;
+        let vault = Vault::new(&crate::Secret::new(vec![7; 32])).unwrap();
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        crate::sandbox::db::sealed::register(&conn, &vault).unwrap();
+        // As the runner does (`schema::migrate`): foreign keys are checked after a step.
+        conn.execute_batch("PRAGMA foreign_keys = OFF;").unwrap();
+        let context = Context { vault: &vault };
+        let tx = conn.transaction().unwrap();
+        for step in MIGRATIONS.iter().filter(|m| m.version <= 4) {
+            (step.run)(&tx, &context).unwrap();
+        }
+        tx.execute_batch(
+            "INSERT INTO workspaces (id, name, created_at) VALUES ('ws_OLD', 'w', 't');
+             INSERT INTO customers (id, workspace_id, external_id, name, created_at, updated_at)
+             VALUES ('cus_OLD', 'ws_OLD', 'acme', 'Acme', 't', 't');
+             INSERT INTO credentials (id, workspace_id, record, created_at, updated_at)
+             VALUES ('cred_OLD', 'ws_OLD',
+                     munity_seal('credentials.record', 'ws_OLD', 'cred_OLD', '{\"name\":\"n\"}'), 't', 't');
+             INSERT INTO idempotency (key_prefix, idempotency_key, request_hash, status, body, created_unix)
+             VALUES ('k', 'i', x'00', 201, CAST('{\"id\":\"cus_OLD\",\"external_id\":\"acme\"}' AS BLOB), 0);",
+        )
+        .unwrap();
+        migrate(&tx).unwrap();
+        let broken = tx.query_row("PRAGMA foreign_key_check", [], |_| Ok(()));
+        assert_eq!(broken, Err(rusqlite::Error::QueryReturnedNoRows));
+        let (workspace, customer, customer_workspace): (String, String, String) = tx
+            .query_row(
+                "SELECT w.id, c.id, c.workspace_id FROM workspaces w, customers c",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert!(crate::sandbox::db::is_uuid(&workspace), "{workspace}");
+        assert!(crate::sandbox::db::is_uuid(&customer), "{customer}");
+        assert_eq!(customer_workspace, workspace);
+        let record: String = tx
+            .query_row(
+                "SELECT munity_open('credentials.record', workspace_id, id, record) FROM credentials",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(record, r#"{"name":"n"}"#);
+        let (body, kind): (Vec<u8>, String) = tx
+            .query_row("SELECT body, typeof(body) FROM idempotency", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!(kind, "blob");
+        assert_eq!(
+            String::from_utf8(body).unwrap(),
+            format!(r#"{{"id":"{customer}","external_id":"acme"}}"#)
+        );
+        assert_eq!(renamed_id(&tx, "ws_OLD").unwrap(), Some(workspace));
+        assert_eq!(renamed_id(&tx, "nothing").unwrap(), None);
+    }
 }
