@@ -12,7 +12,7 @@ const NONCE: &str = "q1w2e3r4t5y6u7i8o9p0aZ";
 const SECRET: &str = "s3cr3t-client-secret";
 
 fn record() -> CredentialRecordInput {
-    let record = CredentialRecordInput::new(
+    CredentialRecordInput::new(
         "Partner API",
         "https://api.partner.test/v1",
         Environment::Production,
@@ -21,8 +21,7 @@ fn record() -> CredentialRecordInput {
             client_id: "client-42".into(),
             client_secret: SECRET.into(),
         },
-    );
-    record
+    )
 }
 
 /// A request signed by the client, as the server receives it: origin-form URI and a
