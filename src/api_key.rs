@@ -1,27 +1,4 @@
-//! API keys: `<prefix>.<secret>`, as the API's documentation shows them
-//! (`REM0aW39.NfO0123456789CNeHpF29wo`). The prefix, everything before the first `.`,
-//! is the public key id; the whole key is a secret.
-//!
-//! The rule ([`ApiKey::parse`]), after surrounding whitespace is trimmed:
-//!
-//! - at most [`MAX_LEN`] bytes;
-//! - only printable ASCII without space (bytes `0x21..=0x7E`): what an HTTP header
-//!   carries as text; whitespace, control characters and non-ASCII are refused;
-//! - a `.`, with a non-empty prefix before the first one and a non-empty secret after it
-//!   (the secret may hold further dots).
-//!
-//! Nothing else is assumed: the platform chooses the lengths and the alphabet, so the
-//! documentation's key (a prefix of 8 and a secret of 23 characters) and the sandbox's
-//! generated keys (8 and 32 characters from `[A-Za-z0-9]`) both parse.
-//!
-//! ```
-//! use munity::ApiKey;
-//!
-//! let key = ApiKey::parse("REM0aW39.NfO0123456789CNeHpF29wo").unwrap();
-//! assert_eq!(key.prefix(), "REM0aW39");
-//! assert_eq!(format!("{key:?}"), "ApiKey(REM0aW39.[redacted])");
-//! assert!(ApiKey::parse("not a key").is_err());
-//! ```
+//! API keys (`<prefix>.<secret>`); the rule is on [`ApiKey`].
 
 use std::fmt;
 
@@ -35,15 +12,38 @@ pub const PREFIX_LEN: usize = 8;
 /// Length of the secret of a [generated](ApiKey::generate) key.
 pub const SECRET_LEN: usize = 32;
 
-/// A Munity API key. Debug shows only the public prefix.
+/// A Munity API key: `<prefix>.<secret>`, as the API's documentation shows them
+/// (`REM0aW39.NfO0123456789CNeHpF29wo`). The prefix, everything before the first `.`,
+/// is the public key id; the whole key is a secret. Debug shows only the prefix.
+///
+/// The rule ([`ApiKey::parse`]), after surrounding whitespace is trimmed:
+///
+/// - at most 256 bytes;
+/// - only printable ASCII without space (bytes `0x21..=0x7E`): what an HTTP header
+///   carries as text; whitespace, control characters and non-ASCII are refused;
+/// - a `.`, with a non-empty prefix before the first one and a non-empty secret after it
+///   (the secret may hold further dots).
+///
+/// Nothing else is assumed: the platform chooses the lengths and the alphabet, so the
+/// documentation's key (a prefix of 8 and a secret of 23 characters) and the sandbox's
+/// generated keys (8 and 32 characters from `[A-Za-z0-9]`) both parse.
+///
+/// ```
+/// use munity::ApiKey;
+///
+/// let key = ApiKey::parse("REM0aW39.NfO0123456789CNeHpF29wo").unwrap();
+/// assert_eq!(key.prefix(), "REM0aW39");
+/// assert_eq!(format!("{key:?}"), "ApiKey(REM0aW39.[redacted])");
+/// assert!(ApiKey::parse("not a key").is_err());
+/// ```
 #[derive(Clone)]
 pub struct ApiKey {
     key: Secret<String>,
 }
 
 impl ApiKey {
-    /// Checks the format (see the [module docs](self)) and wraps the key. The error
-    /// never repeats the key.
+    /// Checks the format (the rule on [`ApiKey`]) and wraps the key. The error never
+    /// repeats any part of the key (code `invalid_api_key`).
     pub fn parse(key: &str) -> Result<ApiKey> {
         let key = key.trim();
         let well_formed = key.len() <= MAX_LEN
