@@ -73,7 +73,7 @@ impl<'a> Selected<'a> {
 ///
 /// ```
 /// use munity::auth::select;
-/// use munity::model::{Authentication, CredentialRecordInput, Environment};
+/// use munity::model::{Authentication, ContentType, CredentialRecordInput, Environment};
 ///
 /// let records = vec![
 ///     CredentialRecordInput::new("Acme (test)", "https://sandbox.acme.test", Environment::Test, ContentType::Json, Authentication::None),
