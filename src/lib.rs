@@ -43,6 +43,7 @@ mod ct;
 mod error;
 pub mod model;
 mod random;
+mod redact;
 mod secret;
 pub mod time;
 

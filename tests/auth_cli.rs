@@ -151,7 +151,7 @@ fn errors_exit_2_without_secrets() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("invalid_credential") && stderr.contains("`content_type` is missing"),
+        stderr.contains("invalid_credential") && stderr.contains("missing field `content_type`"),
         "{stderr}"
     );
     assert!(!stderr.contains("SECRETvalue"), "{stderr}");

@@ -114,6 +114,7 @@ async fn of_many_concurrent_consumers_on_several_instances_exactly_one_wins() {
                 .expect("connects"),
         );
     }
+    let started = Instant::now();
     for round in 0..20u8 {
         let nonce = Nonce::from_bytes([round; 16]);
         let mut tasks = Vec::new();
@@ -135,6 +136,11 @@ async fn of_many_concurrent_consumers_on_several_instances_exactly_one_wins() {
         }
         assert_eq!(wins, 1, "round {round}: exactly one consumer wins");
     }
+    let _ = writeln!(
+        std::io::stderr(),
+        "RedisNonceStore: 20 rounds of 32 concurrent consumers on 4 connections in {} ms",
+        started.elapsed().as_millis()
+    );
 }
 
 #[tokio::test]

@@ -106,6 +106,11 @@ fn assert_private(dir: &Path) -> Vec<String> {
     names
 }
 
+/// `http://user:<password>@host/...` from `http://host/...`.
+fn with_credentials(url: &str, password: &str) -> String {
+    url.replacen("http://", &format!("http://hook-user:{password}@"), 1)
+}
+
 fn query(link: &str) -> &str {
     link.split_once('?').expect("a query").1
 }
@@ -212,17 +217,19 @@ async fn no_secret_is_stored_in_clear_and_all_still_work_after_a_restart() {
     let (admin_key, user_key) = (sb.admin_key().clone(), sb.user_key().clone());
     let admin = Api::new(sb.base_url(), &admin_key);
     let secrets = [
+        "test-hook-password-Wm4xJ8",
         "test-basic-password-Zr8vQ2",
         "test-aws-secret-key-Lp3mW9",
         "test-oauth-client-secret-Tk5nB1",
         "test-connector-api-key-Hy7cD4",
         "test-pipedrive-api-key-Qe2sF6",
     ];
+    assert_eq!(secrets.len(), 6);
     let record = admin
         .post(
             "/credentials/",
             json!({"name": "ERP", "base_url": "https://erp.example.com", "environment": "test",
-                   "content_type": "json", "auth": {"type": "basic", "username": "ada", "password": secrets[0]}}),
+                   "content_type": "json", "auth": {"type": "basic", "username": "ada", "password": secrets[1]}}),
         )
         .await;
     assert_eq!(record.status, 201, "{:?}", record.body);
@@ -230,7 +237,7 @@ async fn no_secret_is_stored_in_clear_and_all_still_work_after_a_restart() {
         .post(
             "/credentials/",
             json!({"name": "AWS", "base_url": "https://example.amazonaws.com", "environment": "test",
-                   "content_type": "xml", "auth": {"type": "aws4", "access_key": "AKID", "secret_key": secrets[1],
+                   "content_type": "xml", "auth": {"type": "aws4", "access_key": "AKID", "secret_key": secrets[2],
                             "region": "us-east-1", "service": "execute-api"}}),
         )
         .await;
@@ -238,22 +245,23 @@ async fn no_secret_is_stored_in_clear_and_all_still_work_after_a_restart() {
     let config = admin
         .put(
             "/connectors/jira/config/",
-            json!({"client_id": "c", "client_secret": secrets[2]}),
+            json!({"client_id": "c", "client_secret": secrets[3]}),
         )
         .await;
     assert_eq!(config.status, 200, "{:?}", config.body);
     let config = admin
         .put(
             "/connectors/pipedrive/config/",
-            json!({"api_key": secrets[3]}),
+            json!({"api_key": secrets[4]}),
         )
         .await;
     assert_eq!(config.status, 200, "{:?}", config.body);
     let (url, seen) = receiver(0).await;
+    let url = with_credentials(&url, "test-hook-password-Wm4xJ8");
     let put = admin.put("/webhook/", json!({"url": url})).await;
     let whsec = put.body["secret"].as_str().expect("secret").to_owned();
     let acme = admin.acme().await;
-    let created = connect_pipedrive(&sb, &admin_key, &acme, secrets[4]).await;
+    let created = connect_pipedrive(&sb, &admin_key, &acme, secrets[5]).await;
     assert_eq!(created.status, 201, "{:?}", created.body);
     delivered_and_verified(&seen, &whsec).await;
     sb.shutdown().await;
@@ -279,6 +287,18 @@ async fn no_secret_is_stored_in_clear_and_all_still_work_after_a_restart() {
     assert_eq!(jira.body["client_secret_hint"], "…5nB1");
     let pipedrive = admin.get("/connectors/pipedrive/config/").await;
     assert_eq!(pipedrive.body["api_key_hint"], "…7cD4");
+    let endpoint = admin.get("/webhook/").await;
+    assert_eq!(endpoint.status, 200, "{:?}", endpoint.body);
+    assert!(endpoint.body["url"]
+        .as_str()
+        .expect("url")
+        .ends_with("/hook"));
+    let log = admin.get("/webhook/deliveries/").await;
+    assert_eq!(log.status, 200, "{:?}", log.body);
+    assert!(log.body["results"][0]["url"]
+        .as_str()
+        .expect("url")
+        .ends_with("/hook"));
     // The link key opens (the link verifies), the workspace key opens (the envelope
     // does), the webhook secret opens (the delivery verifies with it).
     seen.lock().unwrap().clear();
@@ -313,6 +333,13 @@ fn write_fixture(dir: &Path, version: u32, webhook_url: &str) {
     db.execute_batch(FIXTURE_SQL).expect("the fixture loads");
     db.execute("UPDATE webhook_endpoints SET url = ?1", [webhook_url])
         .expect("url");
+    // Its delivery as done (no attempt will write its row again): only the migration
+    // seals its URL.
+    db.execute(
+        "UPDATE webhook_deliveries SET url = ?1, status = 'failed'",
+        [webhook_url],
+    )
+    .expect("url");
     if version == 1 {
         db.execute_batch(
             "DELETE FROM connections WHERE id IN (SELECT connection_id FROM connection_credentials);
@@ -365,7 +392,9 @@ async fn an_old_data_folder_is_sealed_in_place(version: u32) {
     let parent = tempfile::tempdir().expect("tempdir");
     let dir = parent.path().join("data");
     let (url, seen) = receiver(0).await;
-    write_fixture(&dir, version, &url);
+    // As if the product had configured its endpoint with a user name and password.
+    let hook_password = "fixture-hook-password-0010";
+    write_fixture(&dir, version, &with_credentials(&url, hook_password));
     let (admin_key, user_key) = fixture_keys();
     let old = std::fs::read(dir.join("munity.sqlite3")).expect("read");
     assert!(
@@ -409,6 +438,14 @@ async fn an_old_data_folder_is_sealed_in_place(version: u32) {
     assert_eq!(created.status, 201, "{:?}", created.body);
     assert_eq!(created.body["customer_id"], admin.acme().await.as_str());
     delivered_and_verified(&seen, FIXTURE_WEBHOOK_SECRET).await;
+    let log = admin.get("/webhook/deliveries/").await;
+    assert_eq!(log.status, 200, "{:?}", log.body);
+    assert!(
+        log.body["count"].as_u64().expect("count") >= 2,
+        "{:?}",
+        log.body
+    );
+    assert!(!log.body.to_string().contains(hook_password));
     sb.shutdown().await;
 
     assert_eq!(user_version(&dir), 5);
@@ -419,6 +456,10 @@ async fn an_old_data_folder_is_sealed_in_place(version: u32) {
     let mut needles = needles(&FIXTURE_SECRETS, &[&admin_key, &user_key]);
     needles.push(("the webhook secret", webhook_bytes));
     needles.push(("a secret", b"after-migration-key-0009".to_vec()));
+    needles.push((
+        "the webhook URL's password",
+        hook_password.as_bytes().to_vec(),
+    ));
     assert_not_in_database(&dir, &needles);
 
     // And again: a migrated folder starts as it is (nothing sealed twice).
@@ -485,6 +526,7 @@ async fn assert_ids_are_uuids_and_links_kept(sb: &Sandbox, admin: &Api, dir: &Pa
         assert!(is_uuid(record["id"].as_str().expect("id")), "{record}");
     }
     let log = admin.get("/webhook/deliveries/").await;
+    assert_eq!(log.status, 200, "{:?}", log.body);
     let log_text = log.body.to_string();
     assert!(
         !log_text.contains("con_") && !log_text.contains("cus_"),

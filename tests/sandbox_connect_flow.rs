@@ -628,3 +628,96 @@ async fn racing_first_connections_create_one_customer() {
     assert_eq!(found[0]["id"], customer_ids.first().unwrap().as_str());
     sb.shutdown().await;
 }
+
+/// A sealed envelope for `url` with one character of its ciphertext changed: it fails
+/// only after the key agreement and the decryption ran.
+async fn altered_for(api: &Api, url: &str) -> String {
+    let good = sealed_for(api, url, &pipedrive_credentials()).await;
+    let mut parts: Vec<String> = good.split('.').map(str::to_owned).collect();
+    let flipped = if parts[3].starts_with('A') { "B" } else { "A" };
+    parts[3].replace_range(0..1, flipped);
+    parts.join(".")
+}
+
+#[tokio::test]
+async fn an_envelope_is_opened_before_the_write_lock_is_taken() {
+    let dir = tempfile::tempdir().unwrap();
+    let sb = Sandbox::start(SandboxOptions::dir(dir.path()))
+        .await
+        .unwrap();
+    let api = anonymous(&sb);
+    let now = munity::time::now_unix();
+    let url = link(&sb, sb.admin_key(), "acme", "pipedrive", now);
+    let altered = altered_for(&api, &url).await;
+
+    // Another process holds SQLite's write lock.
+    let blocker = rusqlite::Connection::open(dir.path().join("munity.sqlite3")).unwrap();
+    blocker.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let started = std::time::Instant::now();
+    let answer = submit(&api, &url, &altered).await;
+    let waited = started.elapsed();
+    assert_eq!(answer.status, 400, "{:?}", answer.body);
+    assert_eq!(answer.code(), "envelope_decryption_failed");
+    assert!(
+        waited < Duration::from_secs(2),
+        "a bad envelope waited {waited:?} for the write lock"
+    );
+    blocker.execute_batch("ROLLBACK").unwrap();
+
+    let envelope = sealed_for(&api, &url, &pipedrive_credentials()).await;
+    assert_eq!(submit(&api, &url, &envelope).await.status, 201);
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn attempts_are_limited_per_link() {
+    let sb = Sandbox::start(SandboxOptions::memory()).await.unwrap();
+    let api = anonymous(&sb);
+    let now = munity::time::now_unix();
+    let url = link(&sb, sb.admin_key(), "acme", "pipedrive", now);
+    let altered = altered_for(&api, &url).await;
+    for _ in 0..10 {
+        assert_eq!(submit(&api, &url, &altered).await.status, 400);
+    }
+    // Even the right envelope now waits.
+    let envelope = sealed_for(&api, &url, &pipedrive_credentials()).await;
+    let limited = submit(&api, &url, &envelope).await;
+    assert_eq!(limited.status, 429, "{:?}", limited.body);
+    assert_eq!(limited.code(), "rate_limited");
+    let wait: u64 = limited.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=30).contains(&wait), "{wait}");
+    // Another link from the same address is not affected.
+    let other = link(&sb, sb.admin_key(), "acme", "pipedrive", now);
+    let envelope = sealed_for(&api, &other, &pipedrive_credentials()).await;
+    assert_eq!(submit(&api, &other, &envelope).await.status, 201);
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn attempts_are_limited_per_client_address() {
+    let sb = Sandbox::start(SandboxOptions::memory()).await.unwrap();
+    let api = anonymous(&sb);
+    let now = munity::time::now_unix();
+    let mut refused_at = None;
+    let started = std::time::Instant::now();
+    for attempt in 1..=200 {
+        // A fresh link each time: only the address is common.
+        let url = link(&sb, sb.admin_key(), "acme", "pipedrive", now);
+        let answer = submit(&api, &url, "not.a.jwe").await;
+        if answer.status == 429 {
+            assert_eq!(answer.code(), "rate_limited");
+            assert!(answer.header("retry-after").is_some());
+            refused_at = Some(attempt);
+            break;
+        }
+        assert_eq!(answer.code(), "envelope_malformed");
+    }
+    let refused_at = refused_at.expect("the address was never limited");
+    // A burst of 60, refilled at one per 2 s while the loop ran.
+    let refilled = (started.elapsed().as_secs_f64() / 2.0).ceil() as usize;
+    assert!(
+        (61..=61 + refilled).contains(&refused_at),
+        "refused at {refused_at} ({refilled} refilled)"
+    );
+    sb.shutdown().await;
+}

@@ -1,6 +1,7 @@
 //! The demo-only routes and the fake OAuth2 provider, over real HTTP: links signed
 //! server-side, the full popup flow (approve, deny, replay), and the token endpoint's
-//! PKCE checks (wrong verifier, code used twice, wrong redirect URI, plain method).
+//! PKCE checks (wrong verifier, code used twice, wrong redirect URI, plain method), codes
+//! only for flows in progress, flows bounded per link.
 #![cfg(feature = "sandbox")]
 
 use std::collections::HashMap;
@@ -159,28 +160,19 @@ impl Env {
         location(&self.post_form("/oauth/provider/decide", &form).await)
     }
 
-    /// A code issued to the test itself acting as the client, with the RFC's challenge.
-    async fn own_code(&self) -> String {
-        let callback = format!("{}/v1/connect/oauth2/callback", self.origin);
-        let consent = format!(
-            "/oauth/provider/authorize?{}",
-            form_urlencoded::Serializer::new(String::new())
-                .append_pair("response_type", "code")
-                .append_pair("client_id", "sandbox-jira")
-                .append_pair("redirect_uri", &callback)
-                .append_pair("state", "s1")
-                .append_pair("code_challenge", CHALLENGE)
-                .append_pair("code_challenge_method", "S256")
-                .finish()
-        );
+    /// A code the provider issued for a flow the platform started (the provider issues
+    /// codes for nothing else), and the callback URL that carries it: the platform's
+    /// verifier is the only right one.
+    async fn platform_code(&self) -> (String, String) {
+        let consent = self.start_flow(&self.jira_link()).await;
         let page = self.get(&consent).await;
         assert_eq!(page.status().as_u16(), 200);
         let html = page.text().await.expect("html");
         assert!(html.contains(">Approve</button>") && html.contains(">Deny</button>"));
         let back = self.decide(&consent, "approve").await;
         let params = query_of(&back);
-        assert_eq!(params["state"], "s1");
-        params["code"].clone()
+        assert_eq!(params["state"], query_of(&consent)["state"]);
+        (params["code"].clone(), back)
     }
 
     async fn token(&self, code: &str, verifier: &str, redirect_uri: &str) -> (u16, Value) {
@@ -440,36 +432,6 @@ async fn a_flow_whose_signing_key_is_gone_makes_no_connection() {
     env.sb.shutdown().await;
 }
 
-/// One link cannot fill the pending flows: a few popups at once, then refused.
-#[tokio::test]
-async fn one_link_has_a_bounded_number_of_pending_flows() {
-    let env = start().await;
-    let acme = env.acme().await;
-    let link = env.link(&acme, "jira").await;
-    let mut started = 0;
-    let refused = loop {
-        let start = form_urlencoded::Serializer::new(String::new())
-            .append_pair("link", link.split_once('?').expect("query").1)
-            .append_pair("origin", &env.origin)
-            .finish();
-        let answer = env
-            .get(&format!("/v1/connect/oauth2/authorize?{start}"))
-            .await;
-        if answer.status().as_u16() != 303 {
-            break answer.text().await.expect("html");
-        }
-        started += 1;
-        assert!(started <= 100, "one link started {started} flows");
-    };
-    assert!(started >= 2, "a user may retry a closed popup ({started})");
-    let (message, _) = posted(&refused);
-    assert_eq!(message["error"]["code"], "rate_limited", "{message}");
-    // Another link still starts.
-    let other = env.link(&acme, "jira").await;
-    env.start_flow(&other).await;
-    env.sb.shutdown().await;
-}
-
 #[tokio::test]
 async fn links_of_any_workspace_admin_key_start_the_flow_and_user_keys_do_not() {
     let env = start().await;
@@ -574,29 +536,24 @@ async fn token_endpoint_checks_pkce_and_spends_codes_once() {
     let env = start().await;
     let callback = format!("{}/v1/connect/oauth2/callback", env.origin);
 
-    let code = env.own_code().await;
-    let (status, answer) = env
-        .token(&code, &VERIFIER.replace('d', "e"), &callback)
-        .await;
+    // A wrong verifier; then the platform's own (the callback): the code was spent.
+    let (code, back) = env.platform_code().await;
+    let (status, answer) = env.token(&code, VERIFIER, &callback).await;
     assert_eq!(
         (status, answer["error"].as_str()),
         (400, Some("invalid_grant")),
         "wrong verifier"
     );
-    let (status, answer) = env.token(&code, VERIFIER, &callback).await;
+    let (message, _) = posted(&env.get(&back).await.text().await.expect("html"));
     assert_eq!(
-        (status, answer["error"].as_str()),
-        (400, Some("invalid_grant")),
-        "a failed attempt spends the code"
+        message["error"]["code"], "oauth_failed",
+        "a failed attempt spends the code: {message}"
     );
 
-    let code = env.own_code().await;
-    let (status, answer) = env.token(&code, VERIFIER, &callback).await;
-    assert_eq!(status, 200, "{answer}");
-    assert_eq!(answer["token_type"], "Bearer");
-    assert!(answer["access_token"]
-        .as_str()
-        .is_some_and(|t| t.len() >= 32));
+    // The platform's verifier works (a connection), once.
+    let (code, back) = env.platform_code().await;
+    let (message, _) = posted(&env.get(&back).await.text().await.expect("html"));
+    assert!(message["connection"]["id"].is_string(), "{message}");
     let (status, answer) = env.token(&code, VERIFIER, &callback).await;
     assert_eq!(
         (status, answer["error"].as_str()),
@@ -604,7 +561,7 @@ async fn token_endpoint_checks_pkce_and_spends_codes_once() {
         "code used twice"
     );
 
-    let code = env.own_code().await;
+    let (code, _) = env.platform_code().await;
     let (status, _) = env
         .token(&code, VERIFIER, "http://127.0.0.1:1/elsewhere")
         .await;
@@ -679,5 +636,100 @@ async fn an_oauth2_flow_for_a_never_seen_internal_id_creates_its_customer_once()
     assert_eq!(found["count"], 1, "{found}");
     assert_eq!(found["results"][0]["id"], customer_ids[0].as_str());
     assert_eq!(env.connections(&customer_ids[0]).await.len(), 2);
+    env.sb.shutdown().await;
+}
+
+impl Env {
+    /// A link for acme and Jira, signed in the test as a product's backend would.
+    fn jira_link(&self) -> String {
+        self.link_signed_at("acme", "jira", munity::time::now_unix())
+    }
+
+    /// The decision form for `state`, as the consent page posts it, with the RFC's
+    /// challenge.
+    async fn decide_form(&self, state: &str) -> reqwest::Response {
+        let callback = format!("{}/v1/connect/oauth2/callback", self.origin);
+        self.post_form(
+            "/oauth/provider/decide",
+            &[
+                ("response_type", "code"),
+                ("client_id", "sandbox-jira"),
+                ("redirect_uri", &callback),
+                ("state", state),
+                ("code_challenge", CHALLENGE),
+                ("code_challenge_method", "S256"),
+                ("decision", "approve"),
+            ],
+        )
+        .await
+    }
+}
+
+#[tokio::test]
+async fn decide_issues_codes_only_for_a_flow_in_progress() {
+    let env = start().await;
+    // No flow has this state: no code is issued (nothing allocated).
+    let refused = env.decide_form("made-up-state").await;
+    assert_eq!(refused.status().as_u16(), 400);
+    assert!(refused.headers().get("location").is_none());
+
+    // A real flow: its consent page's form gets a code, once.
+    let consent = env.start_flow(&env.jira_link()).await;
+    let back = env.decide(&consent, "approve").await;
+    assert!(query_of(&back).contains_key("code"), "{back}");
+    let params = query_of(&consent);
+    let mut form: Vec<(&str, &str)> = params
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    form.push(("decision", "approve"));
+    let again = env.post_form("/oauth/provider/decide", &form).await;
+    assert_eq!(again.status().as_u16(), 400, "one code per flow");
+
+    // The flow's state with another challenge (not the platform's): refused.
+    let consent = env.start_flow(&env.jira_link()).await;
+    let refused = env.decide_form(&query_of(&consent)["state"]).await;
+    assert_eq!(refused.status().as_u16(), 400);
+    env.sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn flows_in_progress_are_bounded_per_link() {
+    let env = start().await;
+    let link = env.jira_link();
+    for _ in 0..5 {
+        env.start_flow(&link).await;
+    }
+    let page = env.start_page(&link).await;
+    let (message, _) = posted(&page);
+    assert_eq!(message["error"]["code"], "rate_limited", "{message}");
+    // Another link is not affected.
+    env.start_flow(&env.jira_link()).await;
+    env.sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn codes_are_bounded_per_link() {
+    let env = start().await;
+    let link = env.jira_link();
+    // Start, approve, and come back with an error instead of the code: the flow ends,
+    // the link stays usable, and its code lives on for 60 s.
+    for _ in 0..5 {
+        let consent = env.start_flow(&link).await;
+        let back = env.decide(&consent, "approve").await;
+        assert!(query_of(&back).contains_key("code"), "{back}");
+        let state = &query_of(&consent)["state"];
+        let page = env
+            .get(&format!(
+                "/v1/connect/oauth2/callback?error=server_error&state={state}"
+            ))
+            .await;
+        assert_eq!(page.status().as_u16(), 200);
+    }
+    let consent = env.start_flow(&link).await;
+    let back = env.decide(&consent, "approve").await;
+    let params = query_of(&back);
+    assert!(!params.contains_key("code"), "a sixth live code: {back}");
+    assert_eq!(params["error"], "temporarily_unavailable");
     env.sb.shutdown().await;
 }

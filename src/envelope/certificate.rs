@@ -6,10 +6,11 @@ use der::asn1::ObjectIdentifier;
 use ring::agreement;
 
 use super::json;
-use super::jwk::{self, printable, unsupported, KeyType, PublicKey, P256_POINT_LEN};
+use super::jwk::{self, unsupported, KeyType, PublicKey, P256_POINT_LEN};
 use super::pem;
 use super::x509::{self, ID_EC_PUBLIC_KEY, ID_X25519, SECP256R1};
 use super::CLOCK_SKEW_SECS;
+use crate::redact::printable;
 use crate::{Error, ErrorKind, Result};
 
 const INVALID: &str = "certificate_invalid";

@@ -6,9 +6,10 @@ use ring::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey};
 use zeroize::Zeroizing;
 
 use super::json::{self, Object, Value};
-use super::jwk::{self, b64, printable, unb64, PublicKey};
+use super::jwk::{self, b64, unb64, PublicKey};
 use super::kdf::concat_kdf;
 use super::MAX_ENVELOPE_LEN;
+use crate::redact::printable;
 use crate::{Error, ErrorKind, Result};
 
 /// The only key management algorithm accepted: ECDH-ES in direct key agreement mode.

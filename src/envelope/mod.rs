@@ -57,7 +57,6 @@ mod open;
 mod private_key;
 
 pub use certificate::{CertificateFormat, WorkspaceCertificate};
-pub(crate) use jwk::printable;
 pub use jwk::KeyType;
 pub use payload::{Credentials, SessionBinding, PAYLOAD_VERSION};
 pub use seal::{seal, seal_with_ttl};

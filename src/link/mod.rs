@@ -39,7 +39,7 @@
 //! |---|---|---|
 //! | `link_invalid` | [`InvalidInput`](crate::ErrorKind::InvalidInput) | any malformed, missing, duplicate, unknown, out-of-order or non-canonically encoded parameter; a wrong version; an `exp` further than 24 h ahead |
 //! | `link_invalid_signature` | [`Verification`](crate::ErrorKind::Verification) | `sig` does not match the link key |
-//! | `link_expired` | [`Expired`](crate::ErrorKind::Expired) | `now > exp + 60 s` |
+//! | `link_expired` | [`Expired`](crate::ErrorKind::Expired) | `now > exp + 60 s` ([`check_unexpired`]: checked by `verify` and again by every [`NonceStore`]) |
 //! | `link_used` | [`Conflict`](crate::ErrorKind::Conflict) | a [`NonceStore`] has seen the nonce |
 //! | `link_ttl_invalid`, `invalid_base_url` | [`Config`](crate::ErrorKind::Config) | builder misuse |
 

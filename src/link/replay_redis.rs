@@ -88,7 +88,9 @@ impl RedisNonceStore {
         Ok(RedisNonceStore::new(conn))
     }
 
-    /// A store on a connection the caller made (to set timeouts, TLS or retries).
+    /// A store on a connection the caller made, to set timeouts or retries, or for TLS
+    /// (`rediss://`: enable the `redis` crate's `tokio-rustls-comp` feature in your own
+    /// `Cargo.toml`; this crate's `redis` feature enables plain TCP and Unix sockets).
     pub fn new(conn: ConnectionManager) -> RedisNonceStore {
         RedisNonceStore {
             conn,

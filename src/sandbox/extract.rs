@@ -68,18 +68,6 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
     }
 }
 
-/// The message of a serde_json error without its position suffix, and without the
-/// input values serde quotes (a token sent where an object is expected would come back
-/// in the answer, and in the client's error).
-fn message_of(err: &serde_json::Error) -> String {
-    let text = err.to_string();
-    let text = match text.rfind(" at line ") {
-        Some(at) => &text[..at],
-        None => text.as_str(),
-    };
-    crate::secret::serde_message_without_values(text)
-}
-
 /// The field a missing- or duplicate-field error names (`missing field `name``).
 fn missing_field(message: &str) -> Option<&str> {
     let rest = message
@@ -107,7 +95,7 @@ pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiErro
         Err(err) => {
             let path = err.path().to_string();
             let inner = err.into_inner();
-            let message = message_of(&inner);
+            let message = crate::redact::json_message(&inner);
             if inner.is_data() {
                 let field = match (path.as_str(), missing_field(&message)) {
                     (".", Some(name)) => name.to_owned(),
@@ -121,7 +109,7 @@ pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiErro
         }
     };
     de.end()
-        .map_err(|e| ApiError::new(400, "invalid_json", message_of(&e)))?;
+        .map_err(|e| ApiError::new(400, "invalid_json", crate::redact::json_message(&e)))?;
     Ok(value)
 }
 

@@ -134,6 +134,10 @@ impl Sandbox {
             hasher: opened.hasher,
             keys: opened.keys,
             limiter: options.rate_limit.map(RateLimiter::new),
+            connect_attempts: rate_limit::ConnectAttempts::new(
+                options.connect_attempts.0,
+                options.connect_attempts.1,
+            ),
             chaos: Chaos::new(options.chaos),
             origin: origin.clone(),
             statics: static_files::StaticRoots::new(options.www.clone(), options.pkg.clone()),

@@ -29,6 +29,8 @@ pub struct SandboxOptions {
     pub(crate) chaos: f64,
     pub(crate) www: Option<PathBuf>,
     pub(crate) pkg: Option<PathBuf>,
+    /// `POST /v1/connect/credentials` attempts: burst per link, burst per address.
+    pub(crate) connect_attempts: (u32, u32),
     pub(crate) keys: FixedKeys,
 }
 
@@ -50,6 +52,7 @@ impl SandboxOptions {
             www: None,
             pkg: None,
             keys: FixedKeys::default(),
+            connect_attempts: (10, 60),
         }
     }
 
@@ -80,6 +83,15 @@ impl SandboxOptions {
     /// outside 0..=1 are clamped.
     pub fn chaos(mut self, fraction: f64) -> Self {
         self.chaos = super::chaos::clamp_fraction(fraction);
+        self
+    }
+
+    /// How many `POST /v1/connect/credentials` attempts (each opens an envelope) a link
+    /// and a client address may make at once before 429 `rate_limited`: bursts of
+    /// `per_link` (default 10, refilled at one per 30 s) and `per_address` (default 60,
+    /// refilled at one per 2 s).
+    pub fn connect_attempts(mut self, per_link: u32, per_address: u32) -> Self {
+        self.connect_attempts = (per_link, per_address);
         self
     }
 

@@ -4,7 +4,7 @@ use super::chaos::Chaos;
 use super::db::Db;
 use super::keys::{KeyHasher, KeyStore};
 use super::oauth::OAuthState;
-use super::rate_limit::RateLimiter;
+use super::rate_limit::{ConnectAttempts, RateLimiter};
 use super::static_files::StaticRoots;
 use crate::ApiKey;
 
@@ -19,6 +19,8 @@ pub(crate) struct AppState {
     pub(crate) keys: KeyStore,
     /// The per-key rate limit, if any.
     pub(crate) limiter: Option<RateLimiter>,
+    /// The limits on credential submissions through connect links.
+    pub(crate) connect_attempts: ConnectAttempts,
     /// Failure injection.
     pub(crate) chaos: Chaos,
     /// `http://127.0.0.1:<port>`, for the absolute URLs of pages.

@@ -37,19 +37,25 @@ pub(crate) enum Sealed {
     ConnectorApiKey,
     /// `webhook_endpoints.secret` (the signing secret's bytes), by `workspace_id`.
     WebhookSecret,
+    /// `webhook_endpoints.url` (may hold `user:password@`), by `workspace_id`.
+    WebhookUrl,
+    /// `webhook_deliveries.url` (the endpoint's URL of the last attempt), by `id`.
+    DeliveryUrl,
     /// `connection_credentials.sealed` (JSON), by `workspace_id`, `connection_id`.
     ConnectionCredentials,
 }
 
 impl Sealed {
     /// Every sealed column.
-    pub(crate) const ALL: [Sealed; 7] = [
+    pub(crate) const ALL: [Sealed; 9] = [
         Sealed::WorkspacePrivateKey,
         Sealed::LinkKey,
         Sealed::CredentialRecord,
         Sealed::ConnectorClientSecret,
         Sealed::ConnectorApiKey,
         Sealed::WebhookSecret,
+        Sealed::WebhookUrl,
+        Sealed::DeliveryUrl,
         Sealed::ConnectionCredentials,
     ];
 
@@ -62,6 +68,8 @@ impl Sealed {
             Sealed::ConnectorClientSecret => "connector_configs.client_secret",
             Sealed::ConnectorApiKey => "connector_configs.api_key",
             Sealed::WebhookSecret => "webhook_endpoints.secret",
+            Sealed::WebhookUrl => "webhook_endpoints.url",
+            Sealed::DeliveryUrl => "webhook_deliveries.url",
             Sealed::ConnectionCredentials => "connection_credentials.sealed",
         }
     }
@@ -74,7 +82,11 @@ impl Sealed {
     /// How many values identify a row (what the associated data binds to).
     pub(crate) fn ids(self) -> usize {
         match self {
-            Sealed::WorkspacePrivateKey | Sealed::LinkKey | Sealed::WebhookSecret => 1,
+            Sealed::WorkspacePrivateKey
+            | Sealed::LinkKey
+            | Sealed::WebhookSecret
+            | Sealed::WebhookUrl
+            | Sealed::DeliveryUrl => 1,
             Sealed::CredentialRecord
             | Sealed::ConnectorClientSecret
             | Sealed::ConnectorApiKey
@@ -90,6 +102,8 @@ impl Sealed {
                 | Sealed::CredentialRecord
                 | Sealed::ConnectorClientSecret
                 | Sealed::ConnectorApiKey
+                | Sealed::WebhookUrl
+                | Sealed::DeliveryUrl
         )
     }
 
@@ -104,6 +118,8 @@ impl Sealed {
             Sealed::ConnectorClientSecret => "munity/sandbox/connector_configs.client_secret/v1",
             Sealed::ConnectorApiKey => "munity/sandbox/connector_configs.api_key/v1",
             Sealed::WebhookSecret => "munity/sandbox/webhook_endpoints.secret/v1",
+            Sealed::WebhookUrl => "munity/sandbox/webhook_endpoints.url/v1",
+            Sealed::DeliveryUrl => "munity/sandbox/webhook_deliveries.url/v1",
         }
     }
 

@@ -192,8 +192,14 @@ pub(crate) fn json_column<T: serde::de::DeserializeOwned>(
     index: usize,
 ) -> rusqlite::Result<T> {
     let text: String = row.get(index)?;
+    // The column may hold secrets (credential records): the error goes through the
+    // crate's redaction, which leaves serde's quoted values out.
     serde_json::from_str(&text).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, e.into())
+        rusqlite::Error::FromSqlConversionFailure(
+            index,
+            rusqlite::types::Type::Text,
+            Box::new(crate::Error::from(e)),
+        )
     })
 }
 

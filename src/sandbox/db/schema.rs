@@ -14,10 +14,11 @@
 //! No table holds an API key: `api_keys` keeps the key's HMAC and its derived link key.
 //! Since version 3 no column holds a secret in clear: the columns
 //! [`Sealed`](crate::sandbox::vault::Sealed) lists (workspace private keys, link keys,
-//! credential records, connector client secrets and API keys, webhook secrets, the
-//! connections' credentials) keep BLOBs sealed with the storage key (AES-256-GCM, bound
-//! to their column and row), written and read in SQL with `munity_seal`/`munity_open`.
-//! Their declared types are those of version 2; SQLite stores the BLOBs as they are.
+//! credential records, connector client secrets and API keys, webhook secrets and URLs,
+//! which may hold a user name and password, and the connections' credentials) keep
+//! BLOBs sealed with the storage key (AES-256-GCM, bound to their column and row),
+//! written and read in SQL with `munity_seal`/`munity_open`. Their declared types are
+//! those of version 2; SQLite stores the BLOBs as they are. See `docs/sandbox-data.md`.
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
@@ -338,7 +339,9 @@ UPDATE connector_configs
    SET client_secret = munity_seal('connector_configs.client_secret', workspace_id, connector, client_secret),
        api_key = munity_seal('connector_configs.api_key', workspace_id, connector, api_key);
 UPDATE webhook_endpoints
-   SET secret = munity_seal('webhook_endpoints.secret', workspace_id, secret);
+   SET secret = munity_seal('webhook_endpoints.secret', workspace_id, secret),
+       url = munity_seal('webhook_endpoints.url', workspace_id, url);
+UPDATE webhook_deliveries SET url = munity_seal('webhook_deliveries.url', id, url);
 ";
 
 /// Version 4: the content type of a credential record is required (JSON, XML or

@@ -4,7 +4,7 @@
 //! Links are checked as by the other connect routes: signed by an admin key the sandbox
 //! stores, for that key's workspace, unexpired, and with a nonce not yet used (the
 //! `link_nonces` table, shared with the credential submission). The start only reads
-//! the nonce, and one link may have at most [`MAX_PENDING_PER_LINK`] flows pending; the
+//! the nonce, and one link has at most [`MAX_PENDING_PER_LINK`] flows in progress; the
 //! callback checks the link again, as of its own time, and consumes the nonce.
 
 use std::collections::HashMap;
@@ -15,7 +15,7 @@ use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
 
-use super::flow::{Full, Pending, MAX_PENDING_PER_LINK};
+use super::flow::{Pending, Refused, MAX_PENDING_PER_LINK};
 use super::provider::{callback_url, client_id, exchange};
 use super::{page, params, pkce};
 use crate::link::ConnectLink;
@@ -108,19 +108,17 @@ pub(crate) async fn start(State(state): State<Arc<AppState>>, uri: Uri) -> Respo
     let challenge = pkce::challenge(&pending.verifier);
     let flow_state = match state.oauth.add_pending(pending, now) {
         Ok(flow_state) => flow_state,
-        Err(Full::Link) => {
+        Err(Refused::LinkBusy) => {
             return post_error(
                 origin,
                 "rate_limited",
                 &format!(
                     "this link has {MAX_PENDING_PER_LINK} authorizations in progress; \
-                     finish or close one, or ask for a new link"
+                     finish one or wait a few minutes"
                 ),
             )
         }
-        Err(Full::Map) => {
-            return post_error(origin, "server", "too many authorizations in progress")
-        }
+        Err(_) => return post_error(origin, "server", "too many authorizations in progress"),
     };
     let target = form_urlencoded::Serializer::new(String::new())
         .append_pair("response_type", "code")
