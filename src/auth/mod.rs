@@ -104,12 +104,13 @@ impl Options {
     ///
     /// ```
     /// use munity::auth::{apply, Options, Selected};
-    /// use munity::model::{Authentication, CredentialRecordInput, Environment};
+    /// use munity::model::{Authentication, ContentType, CredentialRecordInput, Environment};
     ///
     /// let record = CredentialRecordInput::new(
     ///     "Acme",
     ///     "https://api.acme.test",
     ///     Environment::Production,
+    ///     ContentType::Json,
     ///     Authentication::Bearer { key: String::new(), value: "tok".into() },
     /// );
     /// let selected = Selected::from_record(&record, None).unwrap();
