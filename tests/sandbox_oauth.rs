@@ -89,6 +89,8 @@ impl Env {
 
     /// A link for `customer` signed with the seeded admin key as if at `signed_at` (10
     /// minutes TTL): one signed in the past expires sooner.
+    /// A link signed at `signed_at` for the customer the product calls `customer` (its
+    /// external id).
     fn link_signed_at(&self, customer: &str, connector: &str, signed_at: i64) -> String {
         munity::link::LinkBuilder::new(self.sb.workspace_id(), customer, connector)
             .base_url(format!("{}/v1/connect", self.origin))
@@ -237,7 +239,8 @@ async fn catalog_and_links_come_from_the_demo_routes() {
     let acme = env.acme().await;
     let link = env.link(&acme, "jira").await;
     let parsed = munity::link::ConnectLink::parse(&link).expect("a valid link");
-    assert_eq!(parsed.customer(), acme);
+    // The link names the product's own id for the customer, its external id.
+    assert_eq!(parsed.customer(), "acme");
     assert_eq!(parsed.key_prefix(), env.sb.admin_key().prefix());
     assert!(link.starts_with(&format!("{}/v1/connect?", env.origin)));
     assert!(!link.contains(env.sb.admin_key().expose()));
@@ -379,7 +382,7 @@ async fn a_flow_finished_after_its_link_expired_makes_no_second_connection() {
     // Expires 52 s ago: still accepted for 8 s (60 s of skew).
     let ttl = i64::try_from(munity::link::DEFAULT_TTL.as_secs()).expect("small");
     let signed_at = now - ttl - 52;
-    let link = env.link_signed_at(&acme, "jira", signed_at);
+    let link = env.link_signed_at("acme", "jira", signed_at);
     let expires_at = signed_at + ttl;
     let first = env.start_flow(&link).await;
     let second = env.start_flow(&link).await;
@@ -404,7 +407,7 @@ async fn a_flow_whose_signing_key_is_gone_makes_no_connection() {
     let env = start_with(SandboxOptions::dir(dir.path())).await;
     let acme = env.acme().await;
     let before = env.connections(&acme).await.len();
-    let link = env.link_signed_at(&acme, "jira", munity::time::now_unix());
+    let link = env.link_signed_at("acme", "jira", munity::time::now_unix());
     let consent = env.start_flow(&link).await;
     let callback = env.decide(&consent, "approve").await;
     {
@@ -447,9 +450,9 @@ async fn links_of_any_workspace_admin_key_start_the_flow_and_user_keys_do_not() 
         .json()
         .await
         .expect("json");
-    let customer = created["id"].as_str().expect("an id").to_owned();
+    assert!(created["id"].is_string(), "{created:?}");
     let sign = |key: &munity::ApiKey| {
-        munity::link::LinkBuilder::new(&other.workspace_id, &customer, "jira")
+        munity::link::LinkBuilder::new(&other.workspace_id, "globex", "jira")
             .base_url(format!("{}/connect", env.origin))
             .sign(key, munity::time::now_unix())
             .expect("signed")
@@ -484,7 +487,7 @@ async fn bad_links_and_origins_are_refused_before_the_provider() {
     let env = start().await;
     let acme = env.acme().await;
     let link = env.link(&acme, "jira").await;
-    let tampered = link.replace(&format!("customer={acme}"), "customer=someone");
+    let tampered = link.replace("customer=acme", "customer=someone");
     let query = tampered.split_once('?').expect("query").1;
     let start = form_urlencoded::Serializer::new(String::new())
         .append_pair("link", query)
@@ -591,6 +594,48 @@ async fn token_endpoint_checks_pkce_and_spends_codes_once() {
             "{method} {redirect}"
         );
     }
+    env.sb.shutdown().await;
+}
+
+/// The OAuth2 flow for an internal customer id the workspace has never seen: the
+/// consent starts, and the callback's connection creates the customer with that
+/// `external_id` (once: a second flow reaches the same customer).
+#[tokio::test]
+async fn an_oauth2_flow_for_a_never_seen_internal_id_creates_its_customer_once() {
+    let env = start().await;
+    let now = munity::time::now_unix();
+    let mut customer_ids = Vec::new();
+    for _ in 0..2 {
+        let link = env.link_signed_at("product-user-42", "jira", now);
+        let consent = env.start_flow(&link).await;
+        let callback = env.decide(&consent, "approve").await;
+        let (message, _) = posted(&env.get(&callback).await.text().await.expect("html"));
+        let customer = message["connection"]["customer_id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("a connection: {message}"))
+            .to_owned();
+        customer_ids.push(customer);
+    }
+    assert_eq!(customer_ids[0], customer_ids[1]);
+    let found: Value = env
+        .http
+        .get(format!(
+            "{}/customers/?external_id=product-user-42",
+            env.sb.base_url()
+        ))
+        .header(
+            "authorization",
+            env.sb.admin_key().authorization_value().expose().as_str(),
+        )
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(found["count"], 1, "{found}");
+    assert_eq!(found["results"][0]["id"], customer_ids[0].as_str());
+    assert_eq!(env.connections(&customer_ids[0]).await.len(), 2);
     env.sb.shutdown().await;
 }
 

@@ -45,7 +45,7 @@
 
 mod build;
 mod canonical;
-mod fields;
+pub(crate) mod fields;
 mod key;
 mod parse;
 mod replay;

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Workspace {
-    /// Workspace id (`ws_...`).
+    /// Workspace id (a UUID; opaque).
     pub id: String,
     /// Display name.
     pub name: String,

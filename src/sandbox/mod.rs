@@ -82,7 +82,7 @@ use state::AppState;
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct WorkspaceKeys {
-    /// The workspace's id (`ws_...`).
+    /// The workspace's id (a UUID).
     pub workspace_id: String,
     /// A key with admin privilege (read and write).
     pub admin_key: ApiKey,
@@ -111,7 +111,8 @@ impl Sandbox {
     /// serving on the current tokio runtime.
     pub async fn start(options: SandboxOptions) -> crate::Result<Sandbox> {
         let storage = options.storage.clone();
-        let opened = tokio::task::spawn_blocking(move || startup::open(&storage))
+        let keys = options.keys.clone();
+        let opened = tokio::task::spawn_blocking(move || startup::open(&storage, &keys))
             .await
             .map_err(|e| Error::new(ErrorKind::Internal, "internal", e.to_string()))??;
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, options.port))
@@ -269,7 +270,10 @@ impl Sandbox {
         let new = self
             .state
             .db
-            .write(move |tx| Ok(seed::seed_workspace(tx, &state.hasher, &name)?))
+            .write(move |tx| {
+                let generated = options::FixedKeys::default();
+                Ok(seed::seed_workspace(tx, &state.hasher, &name, &generated)?)
+            })
             .await
             .map_err(|e| e.0)?;
         for record in new.records {

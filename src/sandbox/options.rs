@@ -2,6 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::ApiKey;
+
 /// Where the sandbox keeps its data.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Storage {
@@ -29,6 +31,14 @@ pub struct SandboxOptions {
     pub(crate) pkg: Option<PathBuf>,
     /// `POST /v1/connect/credentials` attempts: burst per link, burst per address.
     pub(crate) connect_attempts: (u32, u32),
+    pub(crate) keys: FixedKeys,
+}
+
+/// The seeded workspace's keys chosen by the caller; `None` is a generated key.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct FixedKeys {
+    pub(crate) admin: Option<ApiKey>,
+    pub(crate) user: Option<ApiKey>,
 }
 
 impl SandboxOptions {
@@ -41,6 +51,7 @@ impl SandboxOptions {
             chaos: 0.0,
             www: None,
             pkg: None,
+            keys: FixedKeys::default(),
             connect_attempts: (10, 60),
         }
     }
@@ -95,6 +106,23 @@ impl SandboxOptions {
     /// page imports.
     pub fn pkg(mut self, path: impl AsRef<Path>) -> Self {
         self.pkg = Some(path.as_ref().to_path_buf());
+        self
+    }
+
+    /// The seeded workspace's admin key (read and write) instead of a generated one, so
+    /// that a team's CI can use a fixed key. A new storage is seeded with it; a data
+    /// folder seeded before must hold the same key (in `keys.env`), or
+    /// [`Sandbox::start`](super::Sandbox::start) fails with a `storage` error. The admin
+    /// and user keys need different prefixes.
+    pub fn admin_key(mut self, key: ApiKey) -> Self {
+        self.keys.admin = Some(key);
+        self
+    }
+
+    /// The seeded workspace's user key (read only) instead of a generated one; the same
+    /// rules as [`admin_key`](Self::admin_key).
+    pub fn user_key(mut self, key: ApiKey) -> Self {
+        self.keys.user = Some(key);
         self
     }
 

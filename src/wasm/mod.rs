@@ -42,10 +42,12 @@ const TYPESCRIPT: &'static str = r#"
  * or `link_used` the function is called once more and the flow goes on with its link. */
 export type LinkSource = string | (() => Promise<string>);
 
-/** How a connector gets its credentials. */
+/** How a connector gets its credentials. The API may add types: one this version does
+ * not know arrives as its name (`string & {}` keeps the known names in editors). */
 export type AuthType =
   | "oauth2" | "api_key" | "user_credentials"
-  | "headers" | "basic" | "bearer" | "aws4" | "hmac_sha256" | "none";
+  | "headers" | "basic" | "bearer" | "aws4" | "hmac_sha256" | "none"
+  | (string & {});
 
 /** One credential field to ask the end user for. */
 export interface FieldSpec {
@@ -53,8 +55,9 @@ export interface FieldSpec {
   name: string;
   /** The label to show. */
   label: string;
-  /** How to show it (`password` for secrets). */
-  kind: "text" | "password" | "url";
+  /** How to show it (`password` for secrets); a kind added to the API later arrives as
+   * its name, and the prompt shows it as text (or as a password when `secret`). */
+  kind: "text" | "password" | "url" | (string & {});
   required: boolean;
   /** Encrypted and never shown back. */
   secret: boolean;
@@ -82,7 +85,8 @@ export interface Connection {
   id: string;
   customerId: string;
   connector: string;
-  status: "active" | "error";
+  /** A status added to the API later arrives as its name. */
+  status: "active" | "error" | (string & {});
   /** RFC 3339. */
   createdAt: string;
 }

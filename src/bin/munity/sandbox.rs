@@ -5,12 +5,17 @@
 //! `MUNITY_CERTIFICATE` is the path of the workspace certificate's PEM file:
 //! `<data>/certificate.pem`, or with `--memory` a file in the temporary folder removed
 //! when the sandbox stops.
+//!
+//! `--admin-key` and `--user-key` (or `MUNITY_SANDBOX_ADMIN_KEY` and
+//! `MUNITY_SANDBOX_USER_KEY`, which other users of the machine cannot read in the process
+//! list) seed the workspace with fixed keys instead of generated ones, for a team's CI.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use munity::sandbox::{Sandbox, SandboxOptions};
+use munity::ApiKey;
 
 /// Run the local sandbox of the API.
 #[derive(Debug, clap::Args)]
@@ -36,6 +41,22 @@ pub struct Args {
     /// Folder served at `/pkg/` (the built npm package); default `pkg/web` when it exists.
     #[arg(long, value_name = "DIR")]
     pkg: Option<PathBuf>,
+    /// The seeded workspace's admin key (`<prefix>.<secret>`) instead of a generated one.
+    #[arg(
+        long,
+        value_name = "KEY",
+        env = "MUNITY_SANDBOX_ADMIN_KEY",
+        hide_env_values = true
+    )]
+    admin_key: Option<String>,
+    /// The seeded workspace's user (read-only) key instead of a generated one.
+    #[arg(
+        long,
+        value_name = "KEY",
+        env = "MUNITY_SANDBOX_USER_KEY",
+        hide_env_values = true
+    )]
+    user_key: Option<String>,
 }
 
 /// The folder given, or `default` when it exists.
@@ -111,6 +132,14 @@ async fn serve(args: Args) -> munity::Result<()> {
     .port(args.port)
     .rate_limit(args.rate_limit)
     .chaos(args.chaos);
+    let options = match args.admin_key.as_deref() {
+        Some(key) => options.admin_key(ApiKey::parse(key)?),
+        None => options,
+    };
+    let options = match args.user_key.as_deref() {
+        Some(key) => options.user_key(ApiKey::parse(key)?),
+        None => options,
+    };
     let options = match folder_or_default(args.www.clone(), "www") {
         Some(www) => options.www(www),
         None => options,

@@ -78,6 +78,16 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         what: "seal every secret column with the storage key",
         run: |tx, _| tx.execute_batch(SEAL_V3),
     },
+    Migration {
+        version: 4,
+        what: "give credential records without a content type `json`",
+        run: |tx, _| tx.execute_batch(CONTENT_TYPE_V4),
+    },
+    Migration {
+        version: 5,
+        what: "give every resource a UUID id",
+        run: |tx, _| super::uuid_ids::migrate(tx),
+    },
 ];
 
 /// The schema version this code writes (`PRAGMA user_version`): the last migration's.
@@ -332,6 +342,16 @@ UPDATE webhook_endpoints
    SET secret = munity_seal('webhook_endpoints.secret', workspace_id, secret),
        url = munity_seal('webhook_endpoints.url', workspace_id, url);
 UPDATE webhook_deliveries SET url = munity_seal('webhook_deliveries.url', id, url);
+";
+
+/// Version 4: the content type of a credential record is required (JSON, XML or
+/// form-urlencoded, as the integrations page says); a record stored without one (or with
+/// `null`) gets `json`, the API's own content type and the page's first choice.
+const CONTENT_TYPE_V4: &str = "
+UPDATE credentials
+   SET record = munity_seal('credentials.record', workspace_id, id,
+         json_set(munity_open('credentials.record', workspace_id, id, record), '$.content_type', 'json'))
+ WHERE COALESCE(json_type(munity_open('credentials.record', workspace_id, id, record), '$.content_type'), 'null') = 'null';
 ";
 
 #[cfg(test)]

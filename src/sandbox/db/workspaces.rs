@@ -10,7 +10,7 @@ use crate::ApiKey;
 /// Creates a workspace.
 pub(crate) fn insert(tx: &Transaction<'_>, name: &str) -> rusqlite::Result<Workspace> {
     let workspace = Workspace {
-        id: new_id("ws"),
+        id: new_id(),
         name: name.to_owned(),
         created_at: now(),
     };
@@ -51,7 +51,7 @@ pub(crate) fn insert_user(
     email: &str,
     role: &str,
 ) -> rusqlite::Result<String> {
-    let id = new_id("usr");
+    let id = new_id();
     tx.execute(
         "INSERT INTO users (id, workspace_id, email, role, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![id, workspace_id, email, role, now()],

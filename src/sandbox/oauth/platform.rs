@@ -182,12 +182,12 @@ pub(crate) async fn callback(State(state): State<Arc<AppState>>, uri: Uri) -> Re
             // on the provider's page, and another flow or the credential submission may
             // have used its nonce. `use_link` consumes the nonce (one connection per link,
             // whichever route uses it).
-            let target = use_link(tx, &pending.link, now)?;
+            let used = use_link(tx, &pending.link, now)?;
             Ok(connections::insert(
                 tx,
                 pending.link.workspace(),
-                &target.customer.id,
-                &target.connector.name,
+                &used.customer.id,
+                &used.connector.name,
             )?)
         })
         .await;

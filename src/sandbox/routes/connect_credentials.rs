@@ -20,9 +20,12 @@
 //! | 400 `link_invalid` | malformed link |
 //! | 400 `envelope_*` | the envelope's own code: malformed, too large, wrong key, altered (`envelope_decryption_failed`), expired (`envelope_expired`), sealed for another session (`envelope_binding_mismatch`)... |
 //! | 400 `validation` | a required credential field is missing or empty, or a field is not the connector's (`fields` names `credentials.<name>`) |
-//! | 401 / 403 / 404 | as for the session: bad signature, expired link, user key, unknown customer or connector |
+//! | 401 / 403 / 404 | as for the session: bad signature, expired link, user key, unknown connector |
 //! | 409 `link_used` | the link already made a connection |
 //! | 429 `rate_limited` | too many attempts from this address or on this link |
+//!
+//! The connection belongs to the customer whose `external_id` is the link's `customer`,
+//! created with this first connection if there is none yet ([`use_link`]).
 //!
 //! The answer is the connection only: no route ever returns stored credentials.
 
@@ -182,10 +185,10 @@ pub(crate) async fn submit(
     let connection = state
         .db
         .write(move |tx| {
-            let target = use_link(tx, &link, now)?;
+            let used = use_link(tx, &link, now)?;
             let workspace = link.workspace();
             let connection =
-                connections::insert(tx, workspace, &target.customer.id, &target.connector.name)?;
+                connections::insert(tx, workspace, &used.customer.id, &used.connector.name)?;
             connection_credentials::insert(tx, workspace, &connection.id, &plaintext)?;
             webhook_delivery::enqueue(tx, workspace, "connection.created", &connection)?;
             Ok(connection)
@@ -214,7 +217,7 @@ mod tests {
     /// credentials, and only for its own connection.
     #[tokio::test]
     async fn the_stored_record_opens_to_the_submitted_credentials() {
-        let opened = startup::open(&Storage::Memory).unwrap();
+        let opened = startup::open(&Storage::Memory, &Default::default()).unwrap();
         let now = crate::time::now_unix();
         let workspace = opened.seed.workspace_id.clone();
         let url = LinkBuilder::new(&workspace, "acme", "custom_basic")

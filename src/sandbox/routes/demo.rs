@@ -5,7 +5,9 @@
 //!   that the page can offer choices without holding an API key;
 //! - `POST /demo/link` `{"customer", "connector"}`: a connect link signed server-side with
 //!   the seeded workspace's admin key, as a product's backend would, answered as
-//!   `{"link"}`.
+//!   `{"link"}`. `customer` is a listed customer's Munity id (what the page's picker
+//!   holds); the link carries its `external_id`, the product's own id for it, as every
+//!   connect link does.
 //!
 //! The sandbox listens on 127.0.0.1 only. So that no other web page (one the visitor
 //! has open in the same browser, or one reaching it by DNS rebinding) can use these
@@ -137,21 +139,21 @@ async fn link(
     let request: LinkRequest = parse_json(&body)?;
     let workspace = state.demo.workspace_id.clone();
     let (customer, connector) = (request.customer.clone(), request.connector.clone());
-    state
+    let customer = state
         .db
         .read(move |conn| {
-            if !customers::exists(conn, &workspace, &customer)? {
+            let Some(customer) = customers::get(conn, &workspace, &customer)? else {
                 return Err(ApiError::field("customer", "no such customer"));
-            }
+            };
             if connectors::get(conn, &connector)?.is_none() {
                 return Err(ApiError::field("connector", "no such connector"));
             }
-            Ok(())
+            Ok(customer)
         })
         .await?;
     let signed = LinkBuilder::new(
         state.demo.workspace_id.as_str(),
-        request.customer,
+        customer.external_id,
         request.connector,
     )
     .base_url(format!("{}/v1/connect", state.origin))
