@@ -322,9 +322,13 @@ impl std::error::Error for Error {
 
 impl From<serde_json::Error> for Error {
     fn from(err: serde_json::Error) -> Self {
-        // serde_json's message names the line and column and what was expected,
-        // never the input itself.
-        Error::new(ErrorKind::Decode, "invalid_json", err.to_string())
+        // serde_json's message quotes the values it rejects, which may be secrets:
+        // the crate's one redaction path leaves them out.
+        Error::new(
+            ErrorKind::Decode,
+            "invalid_json",
+            crate::redact::json_error(&err),
+        )
     }
 }
 

@@ -23,6 +23,7 @@
 //! | `platform` | server-side helpers: opening credential envelopes, hashing API keys |
 //! | `sandbox` | the local API server (axum + SQLite), implies `platform` |
 //! | `cli` | the `munity` command line, implies `native` and `sandbox` |
+//! | `redis` | `link::RedisNonceStore`: connect-link nonces shared by several API instances |
 //! | `wasm` | the JavaScript bindings (only on `wasm32`) |
 //!
 //! The core modules ([`model`], [`time`], [`Secret`], [`Error`] and the protocol
@@ -33,6 +34,8 @@
 compile_error!("feature `native` is for servers; build for wasm32 with `--no-default-features --features wasm`");
 #[cfg(all(target_arch = "wasm32", feature = "platform"))]
 compile_error!("features `platform` and `sandbox` are for servers and do not build for wasm32");
+#[cfg(all(target_arch = "wasm32", feature = "redis"))]
+compile_error!("feature `redis` is for servers and does not build for wasm32");
 
 mod api_key;
 mod base64_strict;
@@ -40,6 +43,7 @@ mod ct;
 mod error;
 pub mod model;
 mod random;
+mod redact;
 mod secret;
 pub mod time;
 

@@ -110,12 +110,11 @@ impl RegistrationRequest {
         struct Body {
             register: Pairs,
         }
-        // serde_json's message may quote a value (an API key): give the position only.
+        // serde_json's message may quote a value (an API key): the redaction leaves it out.
         let parsed: Body = serde_json::from_slice(body).map_err(|err| {
             invalid(format!(
-                "the body is not {{\"register\": {{<name>: <string>}}}} (line {}, column {})",
-                err.line(),
-                err.column()
+                "the body is not {{\"register\": {{<name>: <string>}}}}: {}",
+                crate::redact::json_error(&err)
             ))
         })?;
         RegistrationRequest::from_fields(unique(parsed.register.0)?)

@@ -98,34 +98,6 @@ impl<'de, T: Zeroize + serde::Deserialize<'de>> serde::Deserialize<'de> for Secr
     }
 }
 
-/// serde's data messages with the offending value left out (it may be a secret: a
-/// token sent where an object was expected, a webhook secret in an answer of another
-/// shape): `invalid type: string
-/// "<value>", expected X` becomes `invalid type: string, expected X`, `unknown variant
-/// `<value>`, expected ...` becomes `unknown variant, expected ...`.
-#[cfg(any(feature = "native", feature = "sandbox"))]
-pub(crate) fn serde_message_without_values(message: &str) -> String {
-    for prefix in ["invalid type: ", "invalid value: "] {
-        if let Some(rest) = message.strip_prefix(prefix) {
-            let (unexpected, expected) = rest.rsplit_once(", expected ").unwrap_or((rest, ""));
-            let kind = unexpected
-                .split_once([' ', '"', '`'])
-                .map_or(unexpected, |(kind, _)| kind);
-            return match expected {
-                "" => format!("{prefix}{kind}"),
-                expected => format!("{prefix}{kind}, expected {expected}"),
-            };
-        }
-    }
-    if let Some(rest) = message.strip_prefix("unknown variant `") {
-        return match rest.rsplit_once("`, expected ") {
-            Some((_, expected)) => format!("unknown variant, expected {expected}"),
-            None => "unknown variant".to_owned(),
-        };
-    }
-    message.to_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,42 +130,5 @@ mod tests {
         assert!(s.ct_eq("abc"));
         assert!(!s.ct_eq("abd"));
         assert!(!s.ct_eq("ab"));
-    }
-
-    #[test]
-    #[cfg(any(feature = "native", feature = "sandbox"))]
-    fn serde_messages_lose_their_values() {
-        #[derive(Debug, serde::Deserialize)]
-        #[allow(dead_code)]
-        enum Kind {
-            Test,
-        }
-        let secret = "tok-Zq9vX2mK7tPfL4wR8nYc";
-        let quoted = format!("\"{secret}\"");
-        let cases = [
-            (
-                serde_json::from_str::<u32>(&quoted).map(drop),
-                "invalid type: string, expected u32",
-            ),
-            (
-                serde_json::from_str::<Kind>(&quoted).map(drop),
-                "unknown variant, expected `Test`",
-            ),
-            (
-                serde_json::from_str::<u8>("-7").map(drop),
-                "invalid value: integer, expected u8",
-            ),
-            (
-                serde_json::from_str::<Vec<u8>>(&quoted).map(drop),
-                "invalid type: string, expected a sequence",
-            ),
-        ];
-        for (result, expected) in cases {
-            let message = result.unwrap_err().to_string();
-            let message = message.split(" at line ").next().unwrap_or("");
-            assert_eq!(serde_message_without_values(message), expected);
-        }
-        let other = "missing field `url`";
-        assert_eq!(serde_message_without_values(other), other);
     }
 }

@@ -15,6 +15,7 @@ fn record(auth: Authentication) -> CredentialRecordInput {
         "Acme",
         "https://api.acme.test/v2",
         Environment::Production,
+        ContentType::Json,
         auth,
     )
 }
@@ -122,7 +123,7 @@ fn bearer_and_headers() {
 #[test]
 fn none_content_type_extra_headers_and_base_url() {
     let mut r = record(Authentication::None);
-    r.content_type = Some(ContentType::FormUrlencoded);
+    r.content_type = ContentType::FormUrlencoded;
     r.extra_headers = vec![
         ExtraHeader {
             name: "X-Tenant".into(),
@@ -154,7 +155,7 @@ fn none_content_type_extra_headers_and_base_url() {
     // No body: no content type. An explicit one is kept.
     let request = applied(&r, get("/a")).unwrap();
     assert!(request.headers().get("content-type").is_none());
-    let request = http::Request::post("https://other.test/x")
+    let request = http::Request::post("https://api.acme.test/x")
         .header("content-type", "text/plain")
         .body(b"hi".to_vec())
         .unwrap();
@@ -162,7 +163,7 @@ fn none_content_type_extra_headers_and_base_url() {
     assert_eq!(request.headers()["content-type"], "text/plain");
     assert_eq!(
         request.uri(),
-        "https://other.test/x",
+        "https://api.acme.test/x",
         "absolute URLs are kept"
     );
 
@@ -225,12 +226,14 @@ fn choosing_records_and_organizations() {
         "Acme (test)",
         "https://sandbox.acme.test",
         Environment::Test,
+        ContentType::Json,
         Authentication::None,
     );
     let mut org = CredentialRecordInput::new(
         "Acme",
         "https://api.acme.test",
         Environment::Production,
+        ContentType::Json,
         Authentication::None,
     );
     org.auth = None;
@@ -313,22 +316,24 @@ fn secrets_stay_out_of_debug_output() {
 #[cfg(feature = "native")]
 #[test]
 fn reqwest_helper_signs_the_built_request() {
-    use munity::auth::apply_to_reqwest;
+    use munity::auth::SigningClient;
     let r = record(Authentication::HmacSha256 {
         client_id: "c1".into(),
         client_secret: "s".into(),
     });
     let selected = Selected::from_record(&r, None).unwrap();
-    let client = reqwest::Client::new();
+    let signer = SigningClient::new().unwrap();
+    let client = signer.client();
     let builder = client
         .post("https://api.acme.test/v2/orders?b=1")
         .body(r#"{"a":1}"#);
-    let builder = apply_to_reqwest(
-        &selected,
-        builder,
-        &Options::at(NOW).with_nonce("n0n0n0n0n0n0n0n0n0n0"),
-    )
-    .unwrap();
+    let builder = signer
+        .sign(
+            &selected,
+            builder,
+            &Options::at(NOW).with_nonce("n0n0n0n0n0n0n0n0n0n0"),
+        )
+        .unwrap();
     let request = builder.build().unwrap();
     assert_eq!(
         request.url().as_str(),
@@ -364,9 +369,50 @@ fn reqwest_helper_signs_the_built_request() {
         .post("https://api.acme.test/x")
         .body(reqwest::Body::wrap_stream(stream));
     assert_eq!(
-        apply_to_reqwest(&selected, builder, &Options::at(NOW))
+        signer
+            .sign(&selected, builder, &Options::at(NOW))
             .unwrap_err()
             .code(),
         "body_not_buffered"
     );
+}
+
+#[test]
+fn requests_outside_the_base_urls_origin_are_refused() {
+    let r = record(Authentication::Bearer {
+        key: "X-Api-Token".into(),
+        value: "tok-Zq9vX2mK7tPfL4wR8nYc".into(),
+    });
+    // The record's origin, any path (a provider's `next` link): signed.
+    for uri in [
+        "/orders",
+        "https://api.acme.test/v2/orders?page=2",
+        "https://API.acme.test:443/v1/other",
+    ] {
+        let request = applied(&r, get(uri)).unwrap();
+        assert!(request.headers().contains_key("x-api-token"), "{uri}");
+    }
+    // Another host, scheme or port: refused, naming origins only.
+    for uri in [
+        "https://files.acme.test/v2/report.csv",
+        "http://api.acme.test/v2/orders",
+        "https://api.acme.test:8443/v2/orders",
+        "https://api.acme.test.evil.test/v2/orders",
+        "https://user:pw-in-url@evil.test/v2/orders?sig=query-secret",
+    ] {
+        let err = applied(&r, get(uri)).unwrap_err();
+        assert_eq!(err.code(), "url_outside_base_url", "{uri}");
+        let shown = format!("{err} {err:?}");
+        assert!(shown.contains("https://api.acme.test"), "{shown}");
+        for secret in ["pw-in-url", "query-secret", "tok-"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+    }
+    // Unless the caller says so.
+    let selected = Selected::from_record(&r, None).unwrap();
+    let mut request = get("https://files.acme.test/v2/report.csv");
+    let options = Options::at(NOW).allowing_other_origins();
+    apply(&selected, &mut request, &options).unwrap();
+    assert_eq!(request.uri(), "https://files.acme.test/v2/report.csv");
+    assert!(request.headers()["x-api-token"].is_sensitive());
 }

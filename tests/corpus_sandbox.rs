@@ -129,7 +129,9 @@ struct Rig {
 
 impl Rig {
     async fn start() -> Rig {
-        let sb = Sandbox::start(SandboxOptions::memory())
+        // Every envelope case goes to one link, from one address: the attempt limits
+        // (10 per link, 60 per address) are raised so that each case gets its own code.
+        let sb = Sandbox::start(SandboxOptions::memory().connect_attempts(1000, 1000))
             .await
             .expect("sandbox starts");
         let admin = sb.admin_key().authorization_value().expose().clone();
@@ -188,7 +190,7 @@ impl Rig {
             .json(
                 "POST",
                 "/v1/credentials/",
-                br#"{"name":"Acme","base_url":"https://api.acme.test","environment":"test","auth":{"type":"none"}}"#,
+                br#"{"name":"Acme","base_url":"https://api.acme.test","environment":"test","content_type":"json","auth":{"type":"none"}}"#,
             )
             .await;
         let lonely = self

@@ -295,13 +295,13 @@ async fn the_link_is_checked_as_for_the_session() {
     assert_eq!(answer.status, 401);
     assert_eq!(answer.code(), "link_invalid_signature");
 
-    // No link at all; unknown customer.
+    // No link at all; unknown connector.
     let answer = api
         .post("/connect/credentials", json!({ "envelope": "x" }))
         .await;
     assert_eq!(answer.status, 400);
     assert_eq!(answer.code(), "link_invalid");
-    let url = link(&sb, sb.admin_key(), "nobody", "pipedrive", now);
+    let url = link(&sb, sb.admin_key(), "acme", "no-such-connector", now);
     assert_eq!(submit(&api, &url, &envelope_for(&url)).await.status, 404);
 
     // GET is not a method of this route.
@@ -485,37 +485,6 @@ async fn stored_credentials_appear_in_no_answer_and_nowhere_on_disk() {
 }
 
 #[tokio::test]
-async fn a_version_1_data_folder_gets_keys_on_start() {
-    let dir = tempfile::tempdir().unwrap();
-    let sb = Sandbox::start(SandboxOptions::dir(dir.path()))
-        .await
-        .unwrap();
-    let first = sb.certificate_pem().to_owned();
-    sb.shutdown().await;
-    // What a sandbox of schema version 1 left: no workspace keys.
-    {
-        let db = rusqlite::Connection::open(dir.path().join("munity.sqlite3")).unwrap();
-        db.execute_batch("DELETE FROM workspace_keys; PRAGMA user_version = 1;")
-            .unwrap();
-    }
-    let sb = Sandbox::start(SandboxOptions::dir(dir.path()))
-        .await
-        .unwrap();
-    assert_ne!(sb.certificate_pem(), first, "a new key was issued");
-    let api = anonymous(&sb);
-    let url = link(
-        &sb,
-        sb.admin_key(),
-        "acme",
-        "pipedrive",
-        munity::time::now_unix(),
-    );
-    let envelope = sealed_for(&api, &url, &pipedrive_credentials()).await;
-    assert_eq!(submit(&api, &url, &envelope).await.status, 201);
-    sb.shutdown().await;
-}
-
-#[tokio::test]
 async fn concurrent_submissions_of_one_link_make_one_connection() {
     let sb = Sandbox::start(SandboxOptions::memory()).await.unwrap();
     let admin = Api::new(sb.base_url(), sb.admin_key());
@@ -553,6 +522,202 @@ async fn concurrent_submissions_of_one_link_make_one_connection() {
     assert_eq!(
         after.body["count"].as_u64().unwrap(),
         before.body["count"].as_u64().unwrap() + 1
+    );
+    sb.shutdown().await;
+}
+
+/// The customers of the workspace with this external id.
+async fn customers_named(admin: &Api, external_id: &str) -> Vec<Value> {
+    let page = admin
+        .get(&format!("/customers/?external_id={external_id}"))
+        .await;
+    assert_eq!(page.status, 200, "{:?}", page.body);
+    page.body["results"].as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn a_never_seen_internal_id_connects_and_creates_its_customer_once() {
+    let sb = Sandbox::start(SandboxOptions::memory()).await.unwrap();
+    let admin = Api::new(sb.base_url(), sb.admin_key());
+    let api = anonymous(&sb);
+    let now = munity::time::now_unix();
+    let internal = "product-user-7781";
+    assert!(customers_named(&admin, internal).await.is_empty());
+
+    // The session opens before any customer exists.
+    let url = link(&sb, sb.admin_key(), internal, "pipedrive", now);
+    let answer = session(&api, &url).await;
+    assert_eq!(answer.status, 200, "{:?}", answer.body);
+    assert_eq!(
+        answer.body["customer"],
+        json!({"id": null, "external_id": internal})
+    );
+    assert!(
+        customers_named(&admin, internal).await.is_empty(),
+        "a session writes nothing"
+    );
+
+    // The first connection creates it, named after the internal id.
+    let created = submit(
+        &api,
+        &url,
+        &sealed_for(&api, &url, &pipedrive_credentials()).await,
+    )
+    .await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    let found = customers_named(&admin, internal).await;
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["name"], internal);
+    let id = found[0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(created.body["customer_id"], id.as_str());
+
+    // Later links for the same id reach the same customer.
+    let again = link(&sb, sb.admin_key(), internal, "pipedrive", now);
+    let answer = session(&api, &again).await;
+    assert_eq!(
+        answer.body["customer"],
+        json!({"id": id, "external_id": internal})
+    );
+    let second = submit(
+        &api,
+        &again,
+        &sealed_for(&api, &again, &pipedrive_credentials()).await,
+    )
+    .await;
+    assert_eq!(second.status, 201, "{:?}", second.body);
+    assert_eq!(second.body["customer_id"], id.as_str());
+    assert_eq!(customers_named(&admin, internal).await.len(), 1);
+
+    // The link names the product's id, never Munity's: a link carrying a Munity
+    // customer id is another internal id.
+    let acme = admin.acme().await;
+    let by_munity_id = link(&sb, sb.admin_key(), &acme, "pipedrive", now);
+    let answer = session(&api, &by_munity_id).await;
+    assert_eq!(
+        answer.body["customer"],
+        json!({"id": null, "external_id": acme})
+    );
+    sb.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn racing_first_connections_create_one_customer() {
+    let sb = Sandbox::start(SandboxOptions::memory()).await.unwrap();
+    let admin = Api::new(sb.base_url(), sb.admin_key());
+    let api = anonymous(&sb);
+    let now = munity::time::now_unix();
+    let internal = "raced-7782";
+    let mut submissions = Vec::new();
+    for _ in 0..8 {
+        let url = link(&sb, sb.admin_key(), internal, "pipedrive", now);
+        let envelope = sealed_for(&api, &url, &pipedrive_credentials()).await;
+        let api = api.clone();
+        submissions.push(tokio::spawn(
+            async move { submit(&api, &url, &envelope).await },
+        ));
+    }
+    let mut customer_ids = std::collections::BTreeSet::new();
+    for submission in submissions {
+        let answer = submission.await.unwrap();
+        assert_eq!(answer.status, 201, "{:?}", answer.body);
+        customer_ids.insert(answer.body["customer_id"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(customer_ids.len(), 1, "{customer_ids:?}");
+    let found = customers_named(&admin, internal).await;
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["id"], customer_ids.first().unwrap().as_str());
+    sb.shutdown().await;
+}
+
+/// A sealed envelope for `url` with one character of its ciphertext changed: it fails
+/// only after the key agreement and the decryption ran.
+async fn altered_for(api: &Api, url: &str) -> String {
+    let good = sealed_for(api, url, &pipedrive_credentials()).await;
+    let mut parts: Vec<String> = good.split('.').map(str::to_owned).collect();
+    let flipped = if parts[3].starts_with('A') { "B" } else { "A" };
+    parts[3].replace_range(0..1, flipped);
+    parts.join(".")
+}
+
+#[tokio::test]
+async fn an_envelope_is_opened_before_the_write_lock_is_taken() {
+    let dir = tempfile::tempdir().unwrap();
+    let sb = Sandbox::start(SandboxOptions::dir(dir.path()))
+        .await
+        .unwrap();
+    let api = anonymous(&sb);
+    let now = munity::time::now_unix();
+    let url = link(&sb, sb.admin_key(), "acme", "pipedrive", now);
+    let altered = altered_for(&api, &url).await;
+
+    // Another process holds SQLite's write lock.
+    let blocker = rusqlite::Connection::open(dir.path().join("munity.sqlite3")).unwrap();
+    blocker.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let started = std::time::Instant::now();
+    let answer = submit(&api, &url, &altered).await;
+    let waited = started.elapsed();
+    assert_eq!(answer.status, 400, "{:?}", answer.body);
+    assert_eq!(answer.code(), "envelope_decryption_failed");
+    assert!(
+        waited < Duration::from_secs(2),
+        "a bad envelope waited {waited:?} for the write lock"
+    );
+    blocker.execute_batch("ROLLBACK").unwrap();
+
+    let envelope = sealed_for(&api, &url, &pipedrive_credentials()).await;
+    assert_eq!(submit(&api, &url, &envelope).await.status, 201);
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn attempts_are_limited_per_link() {
+    let sb = Sandbox::start(SandboxOptions::memory()).await.unwrap();
+    let api = anonymous(&sb);
+    let now = munity::time::now_unix();
+    let url = link(&sb, sb.admin_key(), "acme", "pipedrive", now);
+    let altered = altered_for(&api, &url).await;
+    for _ in 0..10 {
+        assert_eq!(submit(&api, &url, &altered).await.status, 400);
+    }
+    // Even the right envelope now waits.
+    let envelope = sealed_for(&api, &url, &pipedrive_credentials()).await;
+    let limited = submit(&api, &url, &envelope).await;
+    assert_eq!(limited.status, 429, "{:?}", limited.body);
+    assert_eq!(limited.code(), "rate_limited");
+    let wait: u64 = limited.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=30).contains(&wait), "{wait}");
+    // Another link from the same address is not affected.
+    let other = link(&sb, sb.admin_key(), "acme", "pipedrive", now);
+    let envelope = sealed_for(&api, &other, &pipedrive_credentials()).await;
+    assert_eq!(submit(&api, &other, &envelope).await.status, 201);
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn attempts_are_limited_per_client_address() {
+    let sb = Sandbox::start(SandboxOptions::memory()).await.unwrap();
+    let api = anonymous(&sb);
+    let now = munity::time::now_unix();
+    let mut refused_at = None;
+    let started = std::time::Instant::now();
+    for attempt in 1..=200 {
+        // A fresh link each time: only the address is common.
+        let url = link(&sb, sb.admin_key(), "acme", "pipedrive", now);
+        let answer = submit(&api, &url, "not.a.jwe").await;
+        if answer.status == 429 {
+            assert_eq!(answer.code(), "rate_limited");
+            assert!(answer.header("retry-after").is_some());
+            refused_at = Some(attempt);
+            break;
+        }
+        assert_eq!(answer.code(), "envelope_malformed");
+    }
+    let refused_at = refused_at.expect("the address was never limited");
+    // A burst of 60, refilled at one per 2 s while the loop ran.
+    let refilled = (started.elapsed().as_secs_f64() / 2.0).ceil() as usize;
+    assert!(
+        (61..=61 + refilled).contains(&refused_at),
+        "refused at {refused_at} ({refilled} refilled)"
     );
     sb.shutdown().await;
 }

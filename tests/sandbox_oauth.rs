@@ -1,8 +1,8 @@
 //! The fake OAuth2 provider and the platform's popup pages, over real HTTP: the full
 //! popup flow (approve, deny, replay) with links signed as a product's backend signs
-//! them, the popup's `origin` checked against the workspace's allowed origins, and the
-//! token endpoint's PKCE checks (wrong verifier, code used twice, wrong redirect URI,
-//! plain method).
+//! them, the popup's `origin` checked against the workspace's allowed origins, the token
+//! endpoint's PKCE checks (wrong verifier, code used twice, wrong redirect URI, plain
+//! method), codes only for flows in progress, flows bounded per link.
 #![cfg(feature = "sandbox")]
 
 use std::collections::HashMap;
@@ -26,8 +26,12 @@ struct Env {
 }
 
 async fn start() -> Env {
+    start_with(SandboxOptions::memory()).await
+}
+
+async fn start_with(options: SandboxOptions) -> Env {
     let page = munity::origin::Origin::parse(PAGE_ORIGIN).expect("an origin");
-    let sb = Sandbox::start(SandboxOptions::memory().allow_origin(page))
+    let sb = Sandbox::start(options.allow_origin(page))
         .await
         .expect("starts");
     let http = reqwest::Client::builder()
@@ -76,11 +80,22 @@ impl Env {
         page["results"][0]["id"].as_str().expect("acme").to_owned()
     }
 
-    /// A link signed as the product's backend signs it, with the admin key.
+    /// A link for the customer of id `customer`, signed now as the product's backend
+    /// signs it: naming the customer by its external id (the product's own id).
     async fn link(&self, customer: &str, connector: &str) -> String {
+        let found = self.api(&format!("customers/{customer}/")).await;
+        let external_id = found["external_id"].as_str().expect("an external id");
+        self.link_signed_at(external_id, connector, munity::time::now_unix())
+    }
+
+    /// A link for `customer` signed with the seeded admin key as if at `signed_at` (10
+    /// minutes TTL): one signed in the past expires sooner.
+    /// A link signed at `signed_at` for the customer the product calls `customer` (its
+    /// external id).
+    fn link_signed_at(&self, customer: &str, connector: &str, signed_at: i64) -> String {
         munity::link::LinkBuilder::new(self.sb.workspace_id(), customer, connector)
-            .base_url(format!("{}/connect", self.sb.base_url()))
-            .sign(self.sb.admin_key(), munity::time::now_unix())
+            .base_url(format!("{}/v1/connect", self.origin))
+            .sign(self.sb.admin_key(), signed_at)
             .expect("signed")
             .into_url()
     }
@@ -146,28 +161,19 @@ impl Env {
         location(&self.post_form("/oauth/provider/decide", &form).await)
     }
 
-    /// A code issued to the test itself acting as the client, with the RFC's challenge.
-    async fn own_code(&self) -> String {
-        let callback = format!("{}/v1/connect/oauth2/callback", self.origin);
-        let consent = format!(
-            "/oauth/provider/authorize?{}",
-            form_urlencoded::Serializer::new(String::new())
-                .append_pair("response_type", "code")
-                .append_pair("client_id", "sandbox-jira")
-                .append_pair("redirect_uri", &callback)
-                .append_pair("state", "s1")
-                .append_pair("code_challenge", CHALLENGE)
-                .append_pair("code_challenge_method", "S256")
-                .finish()
-        );
+    /// A code the provider issued for a flow the platform started (the provider issues
+    /// codes for nothing else), and the callback URL that carries it: the platform's
+    /// verifier is the only right one.
+    async fn platform_code(&self) -> (String, String) {
+        let consent = self.start_flow(&self.jira_link()).await;
         let page = self.get(&consent).await;
         assert_eq!(page.status().as_u16(), 200);
         let html = page.text().await.expect("html");
         assert!(html.contains(">Approve</button>") && html.contains(">Deny</button>"));
         let back = self.decide(&consent, "approve").await;
         let params = query_of(&back);
-        assert_eq!(params["state"], "s1");
-        params["code"].clone()
+        assert_eq!(params["state"], query_of(&consent)["state"]);
+        (params["code"].clone(), back)
     }
 
     async fn token(&self, code: &str, verifier: &str, redirect_uri: &str) -> (u16, Value) {
@@ -286,6 +292,76 @@ async fn a_link_used_while_its_popup_is_open_gives_no_second_connection() {
     env.sb.shutdown().await;
 }
 
+/// Waits until the sandbox's clock (the same unix time) is past `unix`.
+async fn wait_until_after(unix: i64) {
+    while munity::time::now_unix() <= unix {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
+/// The reproduction of issue 13: two popups from one link, the first connects, the link
+/// expires (plus the clock skew), then the second is approved. Its callback must not
+/// make a second connection: the nonce store refuses an expired link, and so does the
+/// callback.
+#[tokio::test]
+async fn a_flow_finished_after_its_link_expired_makes_no_second_connection() {
+    let env = start().await;
+    let acme = env.acme().await;
+    let before = env.connections(&acme).await.len();
+    let now = munity::time::now_unix();
+    // Expires 52 s ago: still accepted for 8 s (60 s of skew).
+    let ttl = i64::try_from(munity::link::DEFAULT_TTL.as_secs()).expect("small");
+    let signed_at = now - ttl - 52;
+    let link = env.link_signed_at("acme", "jira", signed_at);
+    let expires_at = signed_at + ttl;
+    let first = env.start_flow(&link).await;
+    let second = env.start_flow(&link).await;
+    let first = env.decide(&first, "approve").await;
+    let (message, _) = posted(&env.get(&first).await.text().await.expect("html"));
+    assert!(message["connection"]["id"].is_string(), "{message}");
+
+    let skew = i64::try_from(munity::link::CLOCK_SKEW.as_secs()).expect("small");
+    wait_until_after(expires_at + skew).await;
+    let second = env.decide(&second, "approve").await;
+    let (message, _) = posted(&env.get(&second).await.text().await.expect("html"));
+    assert_eq!(message["error"]["code"], "link_expired", "{message}");
+    assert_eq!(env.connections(&acme).await.len(), before + 1);
+    env.sb.shutdown().await;
+}
+
+/// A flow whose signing key was removed while the user was on the consent page makes
+/// no connection: the callback verifies the link again with the stored keys.
+#[tokio::test]
+async fn a_flow_whose_signing_key_is_gone_makes_no_connection() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let env = start_with(SandboxOptions::dir(dir.path())).await;
+    let acme = env.acme().await;
+    let before = env.connections(&acme).await.len();
+    let link = env.link_signed_at("acme", "jira", munity::time::now_unix());
+    let consent = env.start_flow(&link).await;
+    let callback = env.decide(&consent, "approve").await;
+    {
+        let db = rusqlite::Connection::open(dir.path().join("munity.sqlite3")).expect("open");
+        db.busy_timeout(std::time::Duration::from_secs(5))
+            .expect("timeout");
+        let removed = db
+            .execute(
+                "DELETE FROM api_keys WHERE prefix = ?1",
+                [env.sb.admin_key().prefix()],
+            )
+            .expect("delete");
+        assert_eq!(removed, 1);
+    }
+    let (message, _) = posted(&env.get(&callback).await.text().await.expect("html"));
+    assert_eq!(
+        message["error"]["code"], "link_invalid_signature",
+        "{message}"
+    );
+    // The admin key still authenticates this running sandbox (its keys are in memory).
+    assert_eq!(env.connections(&acme).await.len(), before);
+    env.sb.shutdown().await;
+}
+
 #[tokio::test]
 async fn links_of_any_workspace_admin_key_start_the_flow_and_user_keys_do_not() {
     let env = start().await;
@@ -304,7 +380,7 @@ async fn links_of_any_workspace_admin_key_start_the_flow_and_user_keys_do_not() 
         .json()
         .await
         .expect("json");
-    let customer = created["id"].as_str().expect("an id").to_owned();
+    assert!(created["id"].is_string(), "{created:?}");
     let allowed = env
         .http
         .patch(format!("{}/v1/workspace/", env.origin))
@@ -318,7 +394,7 @@ async fn links_of_any_workspace_admin_key_start_the_flow_and_user_keys_do_not() 
         .expect("patch");
     assert_eq!(allowed.status().as_u16(), 200);
     let sign = |key: &munity::ApiKey| {
-        munity::link::LinkBuilder::new(&other.workspace_id, &customer, "jira")
+        munity::link::LinkBuilder::new(&other.workspace_id, "globex", "jira")
             .base_url(format!("{}/connect", env.origin))
             .sign(key, munity::time::now_unix())
             .expect("signed")
@@ -353,7 +429,7 @@ async fn bad_links_and_origins_are_refused_before_the_provider() {
     let env = start().await;
     let acme = env.acme().await;
     let link = env.link(&acme, "jira").await;
-    let tampered = link.replace(&format!("customer={acme}"), "customer=someone");
+    let tampered = link.replace("customer=acme", "customer=someone");
     let query = tampered.split_once('?').expect("query").1;
     let start = form_urlencoded::Serializer::new(String::new())
         .append_pair("link", query)
@@ -454,29 +530,24 @@ async fn token_endpoint_checks_pkce_and_spends_codes_once() {
     let env = start().await;
     let callback = format!("{}/v1/connect/oauth2/callback", env.origin);
 
-    let code = env.own_code().await;
-    let (status, answer) = env
-        .token(&code, &VERIFIER.replace('d', "e"), &callback)
-        .await;
+    // A wrong verifier; then the platform's own (the callback): the code was spent.
+    let (code, back) = env.platform_code().await;
+    let (status, answer) = env.token(&code, VERIFIER, &callback).await;
     assert_eq!(
         (status, answer["error"].as_str()),
         (400, Some("invalid_grant")),
         "wrong verifier"
     );
-    let (status, answer) = env.token(&code, VERIFIER, &callback).await;
+    let (message, _) = posted(&env.get(&back).await.text().await.expect("html"));
     assert_eq!(
-        (status, answer["error"].as_str()),
-        (400, Some("invalid_grant")),
-        "a failed attempt spends the code"
+        message["error"]["code"], "oauth_failed",
+        "a failed attempt spends the code: {message}"
     );
 
-    let code = env.own_code().await;
-    let (status, answer) = env.token(&code, VERIFIER, &callback).await;
-    assert_eq!(status, 200, "{answer}");
-    assert_eq!(answer["token_type"], "Bearer");
-    assert!(answer["access_token"]
-        .as_str()
-        .is_some_and(|t| t.len() >= 32));
+    // The platform's verifier works (a connection), once.
+    let (code, back) = env.platform_code().await;
+    let (message, _) = posted(&env.get(&back).await.text().await.expect("html"));
+    assert!(message["connection"]["id"].is_string(), "{message}");
     let (status, answer) = env.token(&code, VERIFIER, &callback).await;
     assert_eq!(
         (status, answer["error"].as_str()),
@@ -484,7 +555,7 @@ async fn token_endpoint_checks_pkce_and_spends_codes_once() {
         "code used twice"
     );
 
-    let code = env.own_code().await;
+    let (code, _) = env.platform_code().await;
     let (status, _) = env
         .token(&code, VERIFIER, "http://127.0.0.1:1/elsewhere")
         .await;
@@ -517,5 +588,142 @@ async fn token_endpoint_checks_pkce_and_spends_codes_once() {
             "{method} {redirect}"
         );
     }
+    env.sb.shutdown().await;
+}
+
+/// The OAuth2 flow for an internal customer id the workspace has never seen: the
+/// consent starts, and the callback's connection creates the customer with that
+/// `external_id` (once: a second flow reaches the same customer).
+#[tokio::test]
+async fn an_oauth2_flow_for_a_never_seen_internal_id_creates_its_customer_once() {
+    let env = start().await;
+    let now = munity::time::now_unix();
+    let mut customer_ids = Vec::new();
+    for _ in 0..2 {
+        let link = env.link_signed_at("product-user-42", "jira", now);
+        let consent = env.start_flow(&link).await;
+        let callback = env.decide(&consent, "approve").await;
+        let (message, _) = posted(&env.get(&callback).await.text().await.expect("html"));
+        let customer = message["connection"]["customer_id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("a connection: {message}"))
+            .to_owned();
+        customer_ids.push(customer);
+    }
+    assert_eq!(customer_ids[0], customer_ids[1]);
+    let found: Value = env
+        .http
+        .get(format!(
+            "{}/customers/?external_id=product-user-42",
+            env.sb.base_url()
+        ))
+        .header(
+            "authorization",
+            env.sb.admin_key().authorization_value().expose().as_str(),
+        )
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(found["count"], 1, "{found}");
+    assert_eq!(found["results"][0]["id"], customer_ids[0].as_str());
+    assert_eq!(env.connections(&customer_ids[0]).await.len(), 2);
+    env.sb.shutdown().await;
+}
+
+impl Env {
+    /// A link for acme and Jira, signed in the test as a product's backend would.
+    fn jira_link(&self) -> String {
+        self.link_signed_at("acme", "jira", munity::time::now_unix())
+    }
+
+    /// The decision form for `state`, as the consent page posts it, with the RFC's
+    /// challenge.
+    async fn decide_form(&self, state: &str) -> reqwest::Response {
+        let callback = format!("{}/v1/connect/oauth2/callback", self.origin);
+        self.post_form(
+            "/oauth/provider/decide",
+            &[
+                ("response_type", "code"),
+                ("client_id", "sandbox-jira"),
+                ("redirect_uri", &callback),
+                ("state", state),
+                ("code_challenge", CHALLENGE),
+                ("code_challenge_method", "S256"),
+                ("decision", "approve"),
+            ],
+        )
+        .await
+    }
+}
+
+#[tokio::test]
+async fn decide_issues_codes_only_for_a_flow_in_progress() {
+    let env = start().await;
+    // No flow has this state: no code is issued (nothing allocated).
+    let refused = env.decide_form("made-up-state").await;
+    assert_eq!(refused.status().as_u16(), 400);
+    assert!(refused.headers().get("location").is_none());
+
+    // A real flow: its consent page's form gets a code, once.
+    let consent = env.start_flow(&env.jira_link()).await;
+    let back = env.decide(&consent, "approve").await;
+    assert!(query_of(&back).contains_key("code"), "{back}");
+    let params = query_of(&consent);
+    let mut form: Vec<(&str, &str)> = params
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    form.push(("decision", "approve"));
+    let again = env.post_form("/oauth/provider/decide", &form).await;
+    assert_eq!(again.status().as_u16(), 400, "one code per flow");
+
+    // The flow's state with another challenge (not the platform's): refused.
+    let consent = env.start_flow(&env.jira_link()).await;
+    let refused = env.decide_form(&query_of(&consent)["state"]).await;
+    assert_eq!(refused.status().as_u16(), 400);
+    env.sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn flows_in_progress_are_bounded_per_link() {
+    let env = start().await;
+    let link = env.jira_link();
+    for _ in 0..5 {
+        env.start_flow(&link).await;
+    }
+    let page = env.start_page(&link).await;
+    let (message, _) = posted(&page);
+    assert_eq!(message["error"]["code"], "rate_limited", "{message}");
+    // Another link is not affected.
+    env.start_flow(&env.jira_link()).await;
+    env.sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn codes_are_bounded_per_link() {
+    let env = start().await;
+    let link = env.jira_link();
+    // Start, approve, and come back with an error instead of the code: the flow ends,
+    // the link stays usable, and its code lives on for 60 s.
+    for _ in 0..5 {
+        let consent = env.start_flow(&link).await;
+        let back = env.decide(&consent, "approve").await;
+        assert!(query_of(&back).contains_key("code"), "{back}");
+        let state = &query_of(&consent)["state"];
+        let page = env
+            .get(&format!(
+                "/v1/connect/oauth2/callback?error=server_error&state={state}"
+            ))
+            .await;
+        assert_eq!(page.status().as_u16(), 200);
+    }
+    let consent = env.start_flow(&link).await;
+    let back = env.decide(&consent, "approve").await;
+    let params = query_of(&back);
+    assert!(!params.contains_key("code"), "a sixth live code: {back}");
+    assert_eq!(params["error"], "temporarily_unavailable");
     env.sb.shutdown().await;
 }

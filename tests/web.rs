@@ -120,49 +120,174 @@ fn parse_link_refuses_malformed_links_with_link_invalid() {
     assert_munity_error(&err.into(), "link_invalid");
 }
 
-#[wasm_bindgen_test]
-fn encrypt_credentials_makes_an_ecdh_es_a256gcm_jwe_for_the_certificate() {
-    let link = link_at(CLOSED, now());
-    let jwe =
-        encrypt_credentials(JWK, &link, object(&[("api_key", "s3cr3t".into())])).expect("seals");
-    let parts: Vec<&str> = jwe.split('.').collect();
-    assert_eq!(parts.len(), 5, "compact JWE");
-    assert_eq!(parts[1], "", "ECDH-ES direct: no encrypted key");
-    assert!(!jwe.contains("s3cr3t"), "the secret is not in clear");
-    let header = header_of(&jwe);
-    assert_eq!(header["alg"], "ECDH-ES");
-    assert_eq!(header["enc"], "A256GCM");
-    assert!(
-        header["kid"].as_str().is_some_and(|kid| !kid.is_empty()),
-        "kid"
-    );
-    assert_eq!(header["epk"]["crv"], "X25519");
+/// A P-256 public JWK (RFC 7518 Appendix C, Bob's key).
+const P256_JWK: &str = r#"{"kty":"EC","crv":"P-256","x":"weNJy2HscCSM6AEDTDg04biOvhFhyyWvOHQfeF_PxMQ","y":"e8lnCO-AlStT-NJVX-crhB7QRYhiix03illJOVAOyck"}"#;
+
+/// `encryptCredentials` awaited: the envelope, or the rejection.
+async fn encrypt(certificate: &str, link: &str, credentials: JsValue) -> Result<String, JsValue> {
+    let promise = encrypt_credentials(certificate.to_owned(), link.to_owned(), credentials);
+    JsFuture::from(promise)
+        .await
+        .map(|jwe| jwe.as_string().expect("a string"))
 }
 
 #[wasm_bindgen_test]
-fn encrypt_credentials_error_codes() {
+async fn encrypt_credentials_makes_an_ecdh_es_a256gcm_jwe_for_the_certificate() {
+    let link = link_at(CLOSED, now());
+    for (certificate, curve) in [(JWK, "X25519"), (P256_JWK, "P-256")] {
+        let jwe = encrypt(certificate, &link, object(&[("api_key", "s3cr3t".into())]))
+            .await
+            .expect("seals");
+        let parts: Vec<&str> = jwe.split('.').collect();
+        assert_eq!(parts.len(), 5, "compact JWE");
+        assert_eq!(parts[1], "", "ECDH-ES direct: no encrypted key");
+        assert_eq!(parts[2].len(), 16, "a 96-bit IV");
+        assert_eq!(parts[4].len(), 22, "a 128-bit tag");
+        assert!(!jwe.contains("s3cr3t"), "the secret is not in clear");
+        let header = header_of(&jwe);
+        assert_eq!(header["alg"], "ECDH-ES");
+        assert_eq!(header["enc"], "A256GCM");
+        assert!(
+            header["kid"].as_str().is_some_and(|kid| !kid.is_empty()),
+            "kid"
+        );
+        assert_eq!(header["epk"]["crv"], curve);
+        let again = encrypt(certificate, &link, object(&[("api_key", "s3cr3t".into())]))
+            .await
+            .expect("seals");
+        assert_ne!(
+            again.split('.').nth(2),
+            Some(parts[2]),
+            "a fresh random IV for each envelope (crypto.getRandomValues)"
+        );
+        assert_ne!(parts[2], "AAAAAAAAAAAAAAAA", "the IV is not zeros");
+    }
+}
+
+/// Runs `source` (a function body) in JavaScript.
+fn run_js(source: &str) -> JsValue {
+    Function::new_no_args(source)
+        .call0(&JsValue::NULL)
+        .expect("the script runs")
+}
+
+#[wasm_bindgen_test]
+async fn the_workspace_key_is_imported_once_and_ephemeral_keys_are_not_extractable() {
+    // Wraps what the package calls to watch it: crypto.subtle's importKey and generateKey
+    // in browsers; in Node (which seals with node:crypto) createPublicKey,
+    // generateKeyPairSync and createCipheriv.
+    run_js(
+        "const seen = globalThis.__munitySeen = { imports: [], pairs: [] };
+         const node = globalThis.process?.getBuiltinModule?.('node:crypto');
+         const target = node || globalThis.crypto.subtle;
+         const names = node
+           ? ['createPublicKey', 'generateKeyPairSync', 'createCipheriv']
+           : ['importKey', 'generateKey'];
+         const originals = names.map((name) => target[name]);
+         const watch = (i, record) => {
+           target[names[i]] = function (...args) {
+             const result = originals[i].apply(this, args);
+             record(args, result);
+             return result;
+           };
+         };
+         if (node) {
+           watch(0, () => seen.imports.push('X25519'));
+           watch(1, (args, pair) => seen.pairs.push(pair));
+           watch(2, () => seen.imports.push('AES-GCM'));
+         } else {
+           watch(0, ([, , algorithm]) =>
+             seen.imports.push(typeof algorithm === 'string' ? algorithm : algorithm.name));
+           watch(1, (args, pair) => pair.then((pair) => seen.pairs.push(pair)));
+         }
+         seen.node = Boolean(node);
+         globalThis.__munityRestore = () => names.forEach((name, i) => { target[name] = originals[i]; });",
+    );
+    let link = link_at(CLOSED, now());
+    // A key no other test uses, so the cache starts without it.
+    let fresh = r#"{"kty":"OKP","crv":"X25519","x":"hSDwCYkwp1R0i33ctD73Wg2_Og0mOBr066SpjqqbTmo"}"#;
+    for _ in 0..3 {
+        encrypt(fresh, &link, object(&[("api_key", "k".into())]))
+            .await
+            .expect("seals");
+    }
+    let seen = run_js("globalThis.__munityRestore(); return globalThis.__munitySeen;");
+    let imports: Vec<String> = Array::from(&get(&seen, "imports"))
+        .iter()
+        .map(|name| name.as_string().expect("a name"))
+        .collect();
+    assert_eq!(
+        imports.iter().filter(|name| *name == "X25519").count(),
+        1,
+        "the workspace key is imported once for three seals: {imports:?}"
+    );
+    assert_eq!(
+        imports.iter().filter(|name| *name == "AES-GCM").count(),
+        3,
+        "one content key per envelope"
+    );
+    let pairs = Array::from(&get(&seen, "pairs"));
+    assert_eq!(pairs.length(), 3, "one ephemeral key per envelope");
+    if get(&seen, "node") == JsValue::FALSE {
+        for pair in pairs.iter() {
+            assert_eq!(
+                get(&get(&pair, "privateKey"), "extractable"),
+                JsValue::FALSE,
+                "the ephemeral private key is not extractable"
+            );
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn without_webcrypto_nothing_is_sealed() {
+    // What a page outside a secure context sees, short of the context itself (the
+    // `insecure_context` case runs in a real insecure page: js-tests/browser-seal.test.mjs):
+    // no crypto.subtle. This page is a secure context (or Node), so the code says
+    // WebCrypto is missing rather than the context insecure.
+    run_js("Object.defineProperty(globalThis.crypto, 'subtle', { value: undefined, configurable: true });");
+    let result = encrypt(
+        JWK,
+        &link_at(CLOSED, now()),
+        object(&[("api_key", "k".into())]),
+    )
+    .await;
+    run_js("delete globalThis.crypto.subtle;");
+    let err = result.expect_err("no envelope without WebCrypto");
+    assert_munity_error(&err, "webcrypto_unavailable");
+    assert!(string(&err, "message").contains("crypto.subtle"));
+}
+
+#[wasm_bindgen_test]
+async fn encrypt_credentials_error_codes() {
     let good = link_at(CLOSED, now());
     let creds = || object(&[("api_key", "k".into())]);
-    let code_of = |result: munity::Result<String>| JsValue::from(result.expect_err("an error"));
+    let rejected = |result: Result<String, JsValue>| result.expect_err("an error");
     let expired = link_at(CLOSED, now() - 3600);
     assert_munity_error(
-        &code_of(encrypt_credentials(JWK, &expired, creds())),
+        &rejected(encrypt(JWK, &expired, creds()).await),
         "link_expired",
     );
     assert_munity_error(
-        &code_of(encrypt_credentials(JWK, "nonsense", creds())),
+        &rejected(encrypt(JWK, "nonsense", creds()).await),
         "link_invalid",
     );
     let pem = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----";
     assert_munity_error(
-        &code_of(encrypt_credentials(pem, &good, creds())),
+        &rejected(encrypt(pem, &good, creds()).await),
         "certificate_invalid",
     );
-    let err = code_of(encrypt_credentials(
-        JWK,
-        &good,
-        object(&[("api_key", JsValue::from(7))]),
-    ));
+    // A point off the curve (Bob's x with y - 1): WebCrypto's import refuses it, with the
+    // code and message the native point check gives.
+    let off_curve = P256_JWK.replace("VAOyck", "VAOycg");
+    assert_ne!(off_curve, P256_JWK);
+    let err = rejected(encrypt(&off_curve, &good, creds()).await);
+    assert_munity_error(&err, "certificate_invalid");
+    assert_eq!(
+        string(&err, "message"),
+        "the P-256 public key is not a valid point on its curve"
+    );
+    let err = rejected(encrypt(JWK, &good, object(&[("api_key", JsValue::from(7))])).await);
     assert_munity_error(&err, "validation");
     let fields = Array::from(&get(&err, "fields"));
     assert_eq!(fields.length(), 1);

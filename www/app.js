@@ -84,6 +84,11 @@ async function onGetLink(event) {
   const button = $("get-link");
   button.disabled = true;
   clearPrompt();
+  // The previous link is used or about to be replaced: never show (or let anyone copy)
+  // a stale one while the new one is on its way.
+  state.link = null;
+  $("link").value = "";
+  $("link-box").hidden = true;
   setStatus("Asking the backend for a connect link…", "busy");
   try {
     state.link = await requestLink();

@@ -7,7 +7,11 @@
 //! record of the wanted environment and, for an organization-specific record, the
 //! organization's authentication; [`apply`] then changes an `http::Request` in place:
 //!
-//! 1. a relative URI is resolved against the record's base URL ([`resolve`]);
+//! 1. a relative URI is resolved against the record's base URL ([`resolve`]); an
+//!    absolute one must have the base URL's origin (scheme, host, port), or `apply`
+//!    refuses it with `url_outside_base_url` (a provider's `next` or download link on
+//!    another host must not receive the credentials) unless the caller says so with
+//!    [`Options::allowing_other_origins`];
 //! 2. the record's extra headers are added (a header the request already has wins);
 //! 3. the record's content type is set when the request has a body and no
 //!    `content-type`;
@@ -28,9 +32,9 @@
 //!     "Acme ERP",
 //!     "https://api.acme.test/v2",
 //!     Environment::Production,
+//!     ContentType::Json,
 //!     Authentication::Basic { username: "Aladdin".into(), password: "open sesame".into() },
 //! );
-//! record.content_type = Some(ContentType::Json);
 //! let records = [record];
 //! let chosen = select(&records, Some(Environment::Production), None).unwrap();
 //!
@@ -48,11 +52,15 @@ use crate::model::Authentication;
 
 mod encode;
 pub mod hmac_sha256;
+#[cfg(feature = "native")]
+mod reqwest_client;
 mod resolve;
 mod select;
 mod signable;
 pub mod sigv4;
 
+#[cfg(feature = "native")]
+pub use reqwest_client::SigningClient;
 pub use resolve::resolve;
 pub use select::{select, Selected};
 pub use signable::{Body, SignableRequest};
@@ -73,6 +81,9 @@ pub struct Options {
     /// AWS only: reuse this thread's last signing key when it fits
     /// ([`sigv4::cached_signing_key`]); on by default.
     pub reuse_aws_signing_key: bool,
+    /// Apply the credentials to a URL outside the record's base URL's origin too; off by
+    /// default (`url_outside_base_url`).
+    pub allow_other_origins: bool,
 }
 
 impl Options {
@@ -84,7 +95,34 @@ impl Options {
             payload: sigv4::Payload::Signed,
             nonce: None,
             reuse_aws_signing_key: true,
+            allow_other_origins: false,
         }
+    }
+
+    /// Apply the credentials even to a URL whose origin is not the record's base URL's
+    /// (the caller has checked that the other host is meant to get them).
+    ///
+    /// ```
+    /// use munity::auth::{apply, Options, Selected};
+    /// use munity::model::{Authentication, ContentType, CredentialRecordInput, Environment};
+    ///
+    /// let record = CredentialRecordInput::new(
+    ///     "Acme",
+    ///     "https://api.acme.test",
+    ///     Environment::Production,
+    ///     ContentType::Json,
+    ///     Authentication::Bearer { key: String::new(), value: "tok".into() },
+    /// );
+    /// let selected = Selected::from_record(&record, None).unwrap();
+    /// let mut request = http::Request::get("https://files.acme.test/r.csv").body(Vec::new()).unwrap();
+    /// let refused = apply(&selected, &mut request, &Options::at(0)).unwrap_err();
+    /// assert_eq!(refused.code(), "url_outside_base_url");
+    /// apply(&selected, &mut request, &Options::at(0).allowing_other_origins()).unwrap();
+    /// assert_eq!(request.headers()["authorization"], "Bearer tok");
+    /// ```
+    pub fn allowing_other_origins(mut self) -> Options {
+        self.allow_other_origins = true;
+        self
     }
 
     /// Presign (AWS) for `seconds` instead of signing headers.
@@ -194,6 +232,9 @@ pub fn apply<B: AsRef<[u8]>>(
         (base, _) => base,
     };
     let resolved = resolve(base, request.uri())?;
+    if !options.allow_other_origins {
+        resolve::check_origin(base, &resolved)?;
+    }
     *request.uri_mut() = resolved;
 
     for extra in &record.extra_headers {
@@ -211,12 +252,20 @@ pub fn apply<B: AsRef<[u8]>>(
             request.headers_mut().insert(name, value);
         }
     }
-    if let Some(content_type) = record.content_type {
-        if !request.body().as_ref().is_empty() && !request.headers().contains_key(CONTENT_TYPE) {
-            request
-                .headers_mut()
-                .insert(CONTENT_TYPE, HeaderValue::from_static(content_type.mime()));
-        }
+    let mime = record.content_type.mime().ok_or_else(|| {
+        Error::new(
+            ErrorKind::Unsupported,
+            "unsupported_content_type",
+            format!(
+                "content type `{}` is not one this version of munity can send (json, xml, form_urlencoded)",
+                record.content_type
+            ),
+        )
+    })?;
+    if !request.body().as_ref().is_empty() && !request.headers().contains_key(CONTENT_TYPE) {
+        request
+            .headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static(mime));
     }
     if options.presign.is_some() && !matches!(selected.auth, Authentication::Aws4 { .. }) {
         return Err(Error::invalid(
@@ -367,51 +416,4 @@ pub fn verify_hmac_sha256<B: AsRef<[u8]>>(
     let host = signable::host_of(request.uri());
     let signable = signable::from_http(request, &host)?;
     hmac_sha256::verify(&signable, secret_for, now, window)
-}
-
-/// Applies a record to a `reqwest` request (see [`apply`]); the body must be in memory
-/// (not a stream) for the `aws4` and `hmac_sha256` schemes.
-#[cfg(feature = "native")]
-pub fn apply_to_reqwest(
-    selected: &Selected<'_>,
-    builder: reqwest::RequestBuilder,
-    options: &Options,
-) -> Result<reqwest::RequestBuilder> {
-    let (client, request) = builder.build_split();
-    let mut request = request.map_err(|e| {
-        Error::invalid("invalid_request", "the reqwest request could not be built")
-            .with_source(e.without_url())
-    })?;
-    let body_bytes: Vec<u8> = match request.body() {
-        None => Vec::new(),
-        Some(body) => match body.as_bytes() {
-            Some(bytes) => bytes.to_vec(),
-            None if matches!(
-                selected.auth,
-                Authentication::Aws4 { .. } | Authentication::HmacSha256 { .. }
-            ) =>
-            {
-                return Err(Error::invalid(
-                    "body_not_buffered",
-                    "signing needs the whole body: build the request with bytes, not a stream",
-                ))
-            }
-            None => Vec::new(),
-        },
-    };
-    let uri: http::Uri = request
-        .url()
-        .as_str()
-        .parse()
-        .map_err(|_| Error::invalid("invalid_url", "the request URL is not a valid URI"))?;
-    let mut signed = http::Request::new(body_bytes);
-    *signed.method_mut() = request.method().clone();
-    *signed.uri_mut() = uri;
-    *signed.headers_mut() = request.headers().clone();
-    apply(selected, &mut signed, options)?;
-    let url = reqwest::Url::parse(&signed.uri().to_string())
-        .map_err(|_| Error::invalid("invalid_url", "the signed URL is not a valid URL"))?;
-    *request.url_mut() = url;
-    *request.headers_mut() = std::mem::take(signed.headers_mut());
-    Ok(reqwest::RequestBuilder::from_parts(client, request))
 }

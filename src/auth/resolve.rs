@@ -61,6 +61,63 @@ pub fn resolve(base: &str, target: &Uri) -> Result<Uri> {
     })
 }
 
+/// An origin: scheme, host (lower case) and port (the scheme's default when absent).
+fn origin(uri: &Uri) -> Option<(String, String, u16)> {
+    let scheme = uri.scheme_str()?.to_ascii_lowercase();
+    let host = uri.host()?.to_ascii_lowercase();
+    let port = match (uri.port_u16(), scheme.as_str()) {
+        (Some(port), _) => port,
+        (None, "http") => 80,
+        (None, "https") => 443,
+        (None, _) => return None,
+    };
+    Some((scheme, host, port))
+}
+
+fn shown((scheme, host, port): &(String, String, u16)) -> String {
+    let default = matches!((scheme.as_str(), port), ("http", 80) | ("https", 443));
+    let host = crate::redact::printable(host);
+    if default {
+        format!("{scheme}://{host}")
+    } else {
+        format!("{scheme}://{host}:{port}")
+    }
+}
+
+/// Checks that `target` (an absolute URI, as [`resolve`] gives) has the origin of `base`
+/// (scheme, host and port; any path): a record's credentials go to its own origin only.
+/// An empty `base` binds no origin.
+///
+/// Errors: `url_outside_base_url` naming both origins (never the user name, password,
+/// path or query), `invalid_base_url` when `base` is not an absolute `http(s)` URL.
+pub(crate) fn check_origin(base: &str, target: &Uri) -> Result<()> {
+    if base.is_empty() {
+        return Ok(());
+    }
+    let invalid = || {
+        Error::invalid(
+            "invalid_base_url",
+            "the base URL must be an absolute http or https URL without query or fragment",
+        )
+    };
+    let base: Uri = base.parse().map_err(|_| invalid())?;
+    let expected = origin(&base).ok_or_else(invalid)?;
+    match origin(target) {
+        Some(actual) if actual == expected => Ok(()),
+        actual => Err(Error::invalid(
+            "url_outside_base_url",
+            format!(
+                "the request goes to {}, outside the credential record's origin {}; \
+                 set `Options::allow_other_origins` to send the credentials there",
+                actual
+                    .as_ref()
+                    .map_or_else(|| "a URL without origin".to_owned(), shown),
+                shown(&expected)
+            ),
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,6 +142,28 @@ mod tests {
         assert_eq!(
             r("https://a.test/v2", "https://b.test/z"),
             "https://b.test/z"
+        );
+    }
+
+    #[test]
+    fn origins_compare_scheme_host_and_port() {
+        let ok = |base: &str, target: &str| check_origin(base, &target.parse().unwrap()).is_ok();
+        assert!(ok("https://a.test/v2", "https://A.TEST:443/other"));
+        assert!(ok("http://a.test:8080", "http://a.test:8080/x"));
+        assert!(ok("", "https://anything.test/"));
+        assert!(!ok("https://a.test/v2", "http://a.test/v2"));
+        assert!(!ok("https://a.test/v2", "https://a.test:444/v2"));
+        assert!(!ok("https://a.test/v2", "https://b.test/v2"));
+        assert!(!ok("https://a.test/v2", "https://a.test.b.test/v2"));
+        let err = check_origin(
+            "https://a.test",
+            &"http://u:p@b.test:81/x?q".parse().unwrap(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.detail(),
+            "the request goes to http://b.test:81, outside the credential record's origin \
+             https://a.test; set `Options::allow_other_origins` to send the credentials there"
         );
     }
 

@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 
 use super::retry::parse_retry_after;
 use crate::model::ApiErrorBody;
+use crate::redact::without_key;
 use crate::{ApiKey, Error, ErrorKind, FieldError};
 
 /// How much of a non-JSON error body is kept in the error's detail.
@@ -61,7 +62,7 @@ impl RawResponse {
                     "the answer (HTTP {}) is not the expected JSON: {}",
                     self.status.as_u16(),
                     // serde quotes values, and answers hold secrets (a webhook secret).
-                    crate::secret::serde_message_without_values(&e.to_string())
+                    crate::redact::json_error(&e)
                 ),
             );
             if let Some(id) = self.request_id() {
@@ -101,9 +102,14 @@ pub(crate) fn error_from_answer(
             let fields = api
                 .fields
                 .into_iter()
-                .map(|f| FieldError::new(redact(f.field, key), redact(f.message, key)))
+                .map(|f| FieldError::new(without_key(f.field, key), without_key(f.message, key)))
                 .collect();
-            Error::api(code, redact(api.code, key), redact(api.detail, key)).with_fields(fields)
+            Error::api(
+                code,
+                without_key(api.code, key),
+                without_key(api.detail, key),
+            )
+            .with_fields(fields)
         }
         Err(_) => {
             let kind = ErrorKind::from_status(code);
@@ -113,7 +119,7 @@ pub(crate) fn error_from_answer(
             } else {
                 format!(
                     "{what}: HTTP {code} {reason} with a non-JSON body: {}",
-                    redact(excerpt(body), key)
+                    without_key(excerpt(body), key)
                 )
             };
             Error::new(kind, kind.default_code(), detail).with_status(code)
@@ -126,18 +132,6 @@ pub(crate) fn error_from_answer(
         err = err.with_retry_after(after);
     }
     err
-}
-
-/// `text` with every occurrence of the API key (or its secret part) replaced, so that a
-/// server echoing the key back cannot make us print it.
-pub(crate) fn redact(text: String, key: &ApiKey) -> String {
-    let whole = key.expose();
-    let secret = whole.split_once('.').map_or(whole, |(_, s)| s);
-    if secret.is_empty() || !text.contains(secret) {
-        return text;
-    }
-    text.replace(whole, "[redacted]")
-        .replace(secret, "[redacted]")
 }
 
 /// The start of a body as readable text.
@@ -165,7 +159,7 @@ pub(crate) fn error_from_transport(what: &str, err: reqwest::Error, key: &ApiKey
         (ErrorKind::Network, "connection_failed")
     };
     let detail = crate::transport_error::describe(what, &err);
-    Error::new(kind, code, redact(detail, key)).with_source(err)
+    Error::new(kind, code, without_key(detail, key)).with_source(err)
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use ring::{agreement, digest};
 
 use super::json::{Object, Value};
 use crate::base64_strict;
+use crate::redact::printable;
 
 use crate::{Error, ErrorKind, Result};
 
@@ -177,19 +178,6 @@ pub(crate) fn parse_public_jwk(
 /// The error for a key of a type or curve this crate does not support.
 pub(crate) fn unsupported(detail: String) -> Error {
     Error::new(ErrorKind::Unsupported, "unsupported_key", detail)
-}
-
-/// Makes an input-derived name safe and short for an error message.
-pub(crate) fn printable(text: &str) -> String {
-    let mut out: String = text
-        .chars()
-        .take(40)
-        .map(|c| if c.is_ascii_graphic() { c } else { '?' })
-        .collect();
-    if text.chars().count() > 40 {
-        out.push_str("...");
-    }
-    out
 }
 
 #[cfg(test)]

@@ -57,10 +57,17 @@ mod open;
 mod private_key;
 
 pub use certificate::{CertificateFormat, WorkspaceCertificate};
-pub(crate) use jwk::printable;
 pub use jwk::KeyType;
 pub use payload::{Credentials, SessionBinding, PAYLOAD_VERSION};
 pub use seal::{seal, seal_with_ttl};
+
+// The steps of sealing the browser build takes with WebCrypto (`src/wasm/subtle.rs`).
+#[cfg(all(feature = "wasm", target_arch = "wasm32"))]
+pub(crate) use certificate::invalid_point;
+#[cfg(all(feature = "wasm", target_arch = "wasm32"))]
+pub(crate) use jwe::{compact, content_key, new_iv};
+#[cfg(all(feature = "wasm", target_arch = "wasm32"))]
+pub(crate) use seal::{agreement_failed, Sealing};
 
 #[cfg(feature = "platform")]
 pub use open::OpenedEnvelope;

@@ -75,7 +75,7 @@ impl WorkspacePrivateKey {
                 "envelope_wrong_key",
                 format!(
                     "the envelope was sealed for key `{}`; this key is `{}`",
-                    super::jwk::printable(&parsed.kid),
+                    crate::redact::printable(&parsed.kid),
                     self.kid()
                 ),
             ));

@@ -277,7 +277,7 @@ impl Payload {
                 "envelope_payload_invalid",
                 format!(
                     "the decrypted payload is not a v1 payload ({})",
-                    json_error_summary(&e)
+                    crate::redact::json_error(&e)
                 ),
             )
         })?;
@@ -333,19 +333,4 @@ impl Payload {
             nonce: self.nonce.clone(),
         }
     }
-}
-
-/// Describes a JSON error without quoting the input: serde_json's messages for type
-/// errors quote the offending value (`invalid type: integer `1234``), which may be a
-/// credential.
-#[cfg(feature = "platform")]
-pub(crate) fn json_error_summary(err: &serde_json::Error) -> String {
-    use serde_json::error::Category;
-    let what = match err.classify() {
-        Category::Io => "read error",
-        Category::Syntax => "not valid JSON",
-        Category::Eof => "the JSON ends early",
-        Category::Data => "a member is missing, unknown or of the wrong type",
-    };
-    format!("{what} at line {} column {}", err.line(), err.column())
 }

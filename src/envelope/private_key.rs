@@ -109,7 +109,7 @@ impl WorkspacePrivateKey {
                 INVALID,
                 format!(
                     "a PEM block labelled `{}`; expected PRIVATE KEY",
-                    jwk::printable(other)
+                    crate::redact::printable(other)
                 ),
             )),
         }

@@ -16,31 +16,37 @@ pub(crate) fn invalid(detail: impl Into<std::borrow::Cow<'static, str>>) -> Erro
     Error::invalid("link_invalid", detail)
 }
 
-/// `workspace`, `customer`, `connector`: 1 to 256 bytes of UTF-8 without control
-/// characters.
-pub(crate) fn check_id(name: &str, value: &str) -> Result<()> {
+/// What is wrong with a `workspace`, `customer` or `connector` value, if anything: each
+/// is 1 to 256 bytes of UTF-8 without control characters. The sandbox holds a
+/// customer's `external_id` to the same rule, since a link's `customer` is one.
+pub(crate) fn id_problem(value: &str) -> Option<String> {
     if value.is_empty() {
-        return Err(invalid(format!("`{name}` is empty")));
+        Some("is empty".to_owned())
+    } else if value.len() > MAX_ID_LEN {
+        Some(format!("is longer than {MAX_ID_LEN} bytes"))
+    } else if value.chars().any(char::is_control) {
+        Some("contains a control character".to_owned())
+    } else {
+        None
     }
-    if value.len() > MAX_ID_LEN {
-        return Err(invalid(format!(
-            "`{name}` is longer than {MAX_ID_LEN} bytes"
-        )));
-    }
-    if value.chars().any(char::is_control) {
-        return Err(invalid(format!("`{name}` contains a control character")));
-    }
-    Ok(())
 }
 
-/// `key`: an API key prefix, 8 characters from `[A-Za-z0-9]`.
+/// `workspace`, `customer`, `connector`: see [`id_problem`].
+pub(crate) fn check_id(name: &str, value: &str) -> Result<()> {
+    match id_problem(value) {
+        Some(problem) => Err(invalid(format!("`{name}` {problem}"))),
+        None => Ok(()),
+    }
+}
+
+/// `key`: an API key prefix, as [`ApiKey`](crate::ApiKey) defines it: 1 to 254 bytes of
+/// printable ASCII without space or `.`.
 pub(crate) fn check_key_prefix(value: &str) -> Result<()> {
-    if value.len() == crate::api_key::PREFIX_LEN && value.bytes().all(|b| b.is_ascii_alphanumeric())
-    {
+    if crate::api_key::is_prefix(value) {
         Ok(())
     } else {
         Err(invalid(
-            "`key` is not an API key prefix (8 characters from [A-Za-z0-9])",
+            "`key` is not an API key prefix (1 to 254 bytes of printable ASCII, no space or `.`)",
         ))
     }
 }
@@ -212,8 +218,18 @@ mod tests {
         assert!(check_id("customer", "").is_err());
         assert!(check_id("customer", "a\nb").is_err());
         assert!(check_id("customer", &"x".repeat(257)).is_err());
-        assert!(check_key_prefix("REM0aW39").is_ok());
-        assert!(check_key_prefix("REM0aW3").is_err());
-        assert!(check_key_prefix("REM0aW3_").is_err());
+        for good in ["REM0aW39", "REM0aW3", "pre_fix-1", &"p".repeat(254)] {
+            assert!(check_key_prefix(good).is_ok(), "{good:?}");
+        }
+        for bad in [
+            "",
+            "REM0.aW39",
+            "REM0 aW39",
+            "REM0aW3é",
+            "a\tb",
+            &"p".repeat(255),
+        ] {
+            assert!(check_key_prefix(bad).is_err(), "{bad:?}");
+        }
     }
 }

@@ -39,16 +39,18 @@
 //! |---|---|---|
 //! | `link_invalid` | [`InvalidInput`](crate::ErrorKind::InvalidInput) | any malformed, missing, duplicate, unknown, out-of-order or non-canonically encoded parameter; a wrong version; an `exp` further than 24 h ahead |
 //! | `link_invalid_signature` | [`Verification`](crate::ErrorKind::Verification) | `sig` does not match the link key |
-//! | `link_expired` | [`Expired`](crate::ErrorKind::Expired) | `now > exp + 60 s` |
+//! | `link_expired` | [`Expired`](crate::ErrorKind::Expired) | `now > exp + 60 s` ([`check_unexpired`]: checked by `verify` and again by every [`NonceStore`]) |
 //! | `link_used` | [`Conflict`](crate::ErrorKind::Conflict) | a [`NonceStore`] has seen the nonce |
 //! | `link_ttl_invalid`, `invalid_base_url` | [`Config`](crate::ErrorKind::Config) | builder misuse |
 
 mod build;
 mod canonical;
-mod fields;
+pub(crate) mod fields;
 mod key;
 mod parse;
 mod replay;
+#[cfg(feature = "redis")]
+mod replay_redis;
 
 use std::time::Duration;
 
@@ -61,7 +63,9 @@ pub use build::{LinkBuilder, SignedLink};
 #[cfg(all(feature = "wasm", target_arch = "wasm32"))]
 pub(crate) use canonical::encode_into as form_encode_into;
 pub use key::LinkKey;
-pub use replay::{link_used, MemoryNonceStore, NonceStore};
+pub use replay::{link_used, AsyncNonceStore, MemoryNonceStore, NonceStore};
+#[cfg(feature = "redis")]
+pub use replay_redis::RedisNonceStore;
 
 /// The protocol version this module writes and reads (`v=1`).
 pub const VERSION: &str = "1";
@@ -166,6 +170,20 @@ impl ConnectLink {
         store.consume(&self.key_prefix, &self.nonce, self.expires_at, now)
     }
 
+    /// [`verify_once`](Self::verify_once) with a store that answers asynchronously (one
+    /// shared by several API instances, such as `RedisNonceStore`).
+    pub async fn verify_once_async(
+        &self,
+        key: &LinkKey,
+        now: i64,
+        store: &impl AsyncNonceStore,
+    ) -> Result<()> {
+        self.verify(key, now)?;
+        store
+            .consume(&self.key_prefix, &self.nonce, self.expires_at, now)
+            .await
+    }
+
     fn verify_signature(&self, key: &LinkKey) -> Result<()> {
         let canonical = self.canonical_string();
         // ring's verify compares in constant time.
@@ -180,17 +198,7 @@ impl ConnectLink {
 
     fn check_time(&self, now: i64) -> Result<()> {
         let skew = secs(CLOCK_SKEW);
-        if now > self.expires_at.saturating_add(skew) {
-            return Err(Error::new(
-                ErrorKind::Expired,
-                "link_expired",
-                format!(
-                    "the link expired at {} ({} s ago); ask for a new link",
-                    crate::time::format_rfc3339(self.expires_at),
-                    now.saturating_sub(self.expires_at)
-                ),
-            ));
-        }
+        check_unexpired(self.expires_at, now)?;
         if self.expires_at > now.saturating_add(secs(MAX_TTL)).saturating_add(skew) {
             return Err(Error::invalid(
                 "link_invalid",
@@ -295,6 +303,34 @@ impl std::fmt::Debug for ConnectLink {
             .field("signature", &"[redacted]")
             .finish()
     }
+}
+
+/// The expiry rule, the one place it is written: a link that expires at `expires_at`
+/// (unix seconds) is accepted until `expires_at + CLOCK_SKEW` inclusive. Fails with
+/// `link_expired` ([`ErrorKind::Expired`]) after that.
+///
+/// [`ConnectLink::verify`] applies it, and so must every [`NonceStore`] before it
+/// records a nonce (the stores of this crate do): a store is the last check before a
+/// connection, whichever route calls it.
+pub fn check_unexpired(expires_at: i64, now: i64) -> Result<()> {
+    if now > accepted_until(expires_at) {
+        return Err(Error::new(
+            ErrorKind::Expired,
+            "link_expired",
+            format!(
+                "the link expired at {} ({} s ago); ask for a new link",
+                crate::time::format_rfc3339(expires_at),
+                now.saturating_sub(expires_at)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The last unix second at which a link that expires at `expires_at` is accepted
+/// (`expires_at + CLOCK_SKEW`): how long a [`NonceStore`] must remember its nonce.
+pub fn accepted_until(expires_at: i64) -> i64 {
+    expires_at.saturating_add(secs(CLOCK_SKEW))
 }
 
 /// A duration in whole seconds as i64 (the constants here are small).

@@ -145,7 +145,7 @@ fn decode(raw: &str) -> Option<String> {
 /// (not `{:?}`: Debug's escaping costs the browser build its `core::fmt` machinery).
 fn quote(text: &str) -> String {
     let mut out = String::from("`");
-    out.push_str(&crate::envelope::printable(text));
+    out.push_str(&crate::redact::printable(text));
     out.push('`');
     out
 }

@@ -6,7 +6,7 @@ use crate::origin::Origin;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Workspace {
-    /// Workspace id (`ws_...`).
+    /// Workspace id (a UUID; opaque).
     pub id: String,
     /// Display name.
     pub name: String,

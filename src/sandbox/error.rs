@@ -66,11 +66,8 @@ impl ApiError {
     }
 
     /// 429 `rate_limited` with the time to wait.
-    pub(crate) fn rate_limited(retry_after: Duration) -> Self {
-        ApiError(
-            Error::api(429, "rate_limited", "too many requests for this API key")
-                .with_retry_after(retry_after),
-        )
+    pub(crate) fn rate_limited(detail: &'static str, retry_after: Duration) -> Self {
+        ApiError(Error::api(429, "rate_limited", detail).with_retry_after(retry_after))
     }
 
     /// 503 `unavailable`.

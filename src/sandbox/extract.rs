@@ -11,9 +11,10 @@ use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use super::db::{parse_enum, Paging};
+use super::db::Paging;
 use super::error::ApiError;
 use super::state::AppState;
+use crate::model::open_enum::OpenEnum;
 use crate::model::Page;
 use crate::FieldError;
 
@@ -67,18 +68,6 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
     }
 }
 
-/// The message of a serde_json error without its position suffix, and without the
-/// input values serde quotes (a token sent where an object is expected would come back
-/// in the answer, and in the client's error).
-fn message_of(err: &serde_json::Error) -> String {
-    let text = err.to_string();
-    let text = match text.rfind(" at line ") {
-        Some(at) => &text[..at],
-        None => text.as_str(),
-    };
-    crate::secret::serde_message_without_values(text)
-}
-
 /// The field a missing- or duplicate-field error names (`missing field `name``).
 fn missing_field(message: &str) -> Option<&str> {
     let rest = message
@@ -106,7 +95,7 @@ pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiErro
         Err(err) => {
             let path = err.path().to_string();
             let inner = err.into_inner();
-            let message = message_of(&inner);
+            let message = crate::redact::json_message(&inner);
             if inner.is_data() {
                 let field = match (path.as_str(), missing_field(&message)) {
                     (".", Some(name)) => name.to_owned(),
@@ -120,7 +109,7 @@ pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiErro
         }
     };
     de.end()
-        .map_err(|e| ApiError::new(400, "invalid_json", message_of(&e)))?;
+        .map_err(|e| ApiError::new(400, "invalid_json", crate::redact::json_message(&e)))?;
     Ok(value)
 }
 
@@ -216,15 +205,19 @@ impl ListQuery {
             .map(|(_, v)| v.clone())
     }
 
-    /// A `snake_case` enum parameter; an unknown value is a field error.
-    pub(crate) fn get_enum<T: DeserializeOwned>(&mut self, name: &str) -> Option<T> {
+    /// An enum parameter; a value the API does not know is a field error.
+    pub(crate) fn get_enum<T: OpenEnum>(&mut self, name: &str) -> Option<T> {
         let text = self.get(name)?;
-        let parsed = parse_enum(&text);
-        if parsed.is_none() {
-            self.errors
-                .push(FieldError::new(name, format!("unknown value {text:?}")));
+        let parsed = T::from(text.as_str());
+        if parsed.is_known() {
+            Some(parsed)
+        } else {
+            self.errors.push(FieldError::new(
+                name,
+                super::validate::unknown_value_message::<T>(),
+            ));
+            None
         }
-        parsed
     }
 
     /// Fails with 400 `validation` if any parameter was invalid.
@@ -349,12 +342,18 @@ mod tests {
     use super::*;
 
     fn message(json: &str) -> String {
+        /// A closed enum (the API model's are open: they read any string).
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        enum Kind {
+            Test,
+        }
         #[derive(Debug, serde::Deserialize)]
         #[allow(dead_code)]
         struct Body {
             count: u32,
             tags: Vec<String>,
-            kind: crate::model::Environment,
+            kind: Kind,
         }
         match parse_json::<Body>(json.as_bytes()) {
             Ok(body) => panic!("parsed {body:?}"),

@@ -1,8 +1,9 @@
 //! API keys on the server side: keyed hashes, privileges, the in-memory index of known
-//! keys, and the files of the data folder that hold the server secret and `keys.env`.
+//! keys, and the data folder's files: the folder itself (0700) and the files that hold
+//! the server secret and `keys.env` (0600, like every file there).
 //!
 //! The database never holds a key: only `HMAC-SHA256(server secret, key)` and the key's
-//! derived [`LinkKey`]. Keys are high-entropy, so a fast keyed hash is right (a password
+//! derived [`LinkKey`], sealed with the storage key. Keys are high-entropy, so a fast keyed hash is right (a password
 //! hash would cost milliseconds on every request).
 
 use std::collections::HashMap;
@@ -20,6 +21,9 @@ use crate::{ApiKey, Error, ErrorKind, Secret};
 pub(crate) const SECRET_FILE: &str = "server.secret";
 /// The file that keeps the seeded workspace's keys, to print them again on restart.
 pub(crate) const KEYS_FILE: &str = "keys.env";
+/// The seeded workspace's certificate (PEM), written on each start for tools that read
+/// a file (public, but 0600 like every file of the data folder).
+pub(crate) const CERTIFICATE_FILE: &str = "certificate.pem";
 
 /// What a key may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,8 +129,63 @@ fn io_error(what: String, err: std::io::Error) -> Error {
     Error::new(ErrorKind::Storage, "storage", format!("{what}: {err}")).with_source(err)
 }
 
+/// Makes `dir` the data folder: created if needed, and readable by the owner only (0700
+/// on Unix), with every file already in it 0600 (a folder written by a version that left
+/// the database 0644 in a 0755 folder is tightened on start).
+pub(crate) fn private_dir(dir: &Path) -> crate::Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder
+        .create(dir)
+        .map_err(|e| io_error(format!("cannot create {}", dir.display()), e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let protect = |path: &Path, mode: u32| {
+            fs::set_permissions(path, fs::Permissions::from_mode(mode))
+                .map_err(|e| io_error(format!("cannot protect {}", path.display()), e))
+        };
+        protect(dir, 0o700)?;
+        let entries =
+            fs::read_dir(dir).map_err(|e| io_error(format!("cannot read {}", dir.display()), e))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| io_error(format!("cannot read {}", dir.display()), e))?;
+            let is_file = entry
+                .file_type()
+                .map_err(|e| io_error(format!("cannot read {}", dir.display()), e))?
+                .is_file();
+            if is_file {
+                protect(&entry.path(), 0o600)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Creates `path` empty, readable by the owner only (0600 on Unix), unless it exists:
+/// SQLite then opens it as it is, and gives its WAL and shared-memory files the same
+/// mode, so no file of the database is ever readable by others, not even for a moment.
+pub(crate) fn create_private(path: &Path) -> crate::Result<()> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options
+        .open(path)
+        .map(drop)
+        .map_err(|e| io_error(format!("cannot create {}", path.display()), e))
+}
+
 /// Writes `contents` to `path` readable by the owner only (0600 on Unix).
-fn write_private(path: &Path, contents: &[u8]) -> crate::Result<()> {
+pub(crate) fn write_private(path: &Path, contents: &[u8]) -> crate::Result<()> {
     let mut options = fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]

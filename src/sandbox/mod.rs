@@ -68,6 +68,7 @@ mod vault;
 mod webhook_delivery;
 
 use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use tokio::net::TcpListener;
@@ -86,7 +87,7 @@ use state::AppState;
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct WorkspaceKeys {
-    /// The workspace's id (`ws_...`).
+    /// The workspace's id (a UUID).
     pub workspace_id: String,
     /// A key with admin privilege (read and write).
     pub admin_key: ApiKey,
@@ -103,6 +104,7 @@ pub struct WorkspaceKeys {
 pub struct Sandbox {
     addr: SocketAddr,
     base_url: String,
+    certificate_file: Option<PathBuf>,
     workspace: WorkspaceKeys,
     state: Arc<AppState>,
     stop: watch::Sender<bool>,
@@ -114,7 +116,8 @@ impl Sandbox {
     /// serving on the current tokio runtime.
     pub async fn start(options: SandboxOptions) -> crate::Result<Sandbox> {
         let storage = options.storage.clone();
-        let opened = tokio::task::spawn_blocking(move || startup::open(&storage))
+        let keys = options.keys.clone();
+        let opened = tokio::task::spawn_blocking(move || startup::open(&storage, &keys))
             .await
             .map_err(|e| Error::new(ErrorKind::Internal, "internal", e.to_string()))??;
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, options.port))
@@ -136,9 +139,12 @@ impl Sandbox {
             hasher: opened.hasher,
             keys: opened.keys,
             limiter: options.rate_limit.map(RateLimiter::new),
+            connect_attempts: rate_limit::ConnectAttempts::new(
+                options.connect_attempts.0,
+                options.connect_attempts.1,
+            ),
             chaos: Chaos::new(options.chaos),
             origin: origin.clone(),
-            vault: opened.vault,
             oauth: oauth::OAuthState::default(),
         });
         if !options.allowed_origins.is_empty() {
@@ -167,6 +173,7 @@ impl Sandbox {
         Ok(Sandbox {
             addr,
             base_url: format!("{origin}/v1"),
+            certificate_file: opened.certificate_file,
             workspace: WorkspaceKeys {
                 workspace_id: opened.seed.workspace_id,
                 admin_key: opened.seed.admin_key,
@@ -226,6 +233,13 @@ impl Sandbox {
         &self.workspace.certificate_pem
     }
 
+    /// The file holding [`certificate_pem`](Self::certificate_pem) in a sandbox with a
+    /// data folder (`<data>/certificate.pem`, written on each start, mode 0600 like every
+    /// file there); `None` in memory.
+    pub fn certificate_file(&self) -> Option<&Path> {
+        self.certificate_file.as_deref()
+    }
+
     /// Changes the fraction of requests that fail on purpose (see
     /// [`SandboxOptions::chaos`]; clamped to 0..=1) for the requests that follow, e.g. to
     /// check the state with chaos off after a run with chaos on.
@@ -275,7 +289,10 @@ impl Sandbox {
         let new = self
             .state
             .db
-            .write(move |tx| Ok(seed::seed_workspace(tx, &state.hasher, &name)?))
+            .write(move |tx| {
+                let generated = options::FixedKeys::default();
+                Ok(seed::seed_workspace(tx, &state.hasher, &name, &generated)?)
+            })
             .await
             .map_err(|e| e.0)?;
         for record in new.records {

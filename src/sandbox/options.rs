@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::origin::Origin;
+use crate::ApiKey;
 
 /// Where the sandbox keeps its data.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +29,16 @@ pub struct SandboxOptions {
     pub(crate) rate_limit: Option<u32>,
     pub(crate) chaos: f64,
     pub(crate) allowed_origins: Vec<Origin>,
+    /// `POST /v1/connect/credentials` attempts: burst per link, burst per address.
+    pub(crate) connect_attempts: (u32, u32),
+    pub(crate) keys: FixedKeys,
+}
+
+/// The seeded workspace's keys chosen by the caller; `None` is a generated key.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct FixedKeys {
+    pub(crate) admin: Option<ApiKey>,
+    pub(crate) user: Option<ApiKey>,
 }
 
 impl SandboxOptions {
@@ -39,6 +50,8 @@ impl SandboxOptions {
             rate_limit: None,
             chaos: 0.0,
             allowed_origins: Vec::new(),
+            keys: FixedKeys::default(),
+            connect_attempts: (10, 60),
         }
     }
 
@@ -72,6 +85,15 @@ impl SandboxOptions {
         self
     }
 
+    /// How many `POST /v1/connect/credentials` attempts (each opens an envelope) a link
+    /// and a client address may make at once before 429 `rate_limited`: bursts of
+    /// `per_link` (default 10, refilled at one per 30 s) and `per_address` (default 60,
+    /// refilled at one per 2 s).
+    pub fn connect_attempts(mut self, per_link: u32, per_address: u32) -> Self {
+        self.connect_attempts = (per_link, per_address);
+        self
+    }
+
     /// Adds `origin` to the seeded workspace's `allowed_origins` when the sandbox starts
     /// (kept with the others it has), so that a page there may use connect links: the
     /// CORS answers of the connect endpoints and the OAuth2 popup's `postMessage`.
@@ -96,6 +118,23 @@ impl SandboxOptions {
     /// The origins added with [`SandboxOptions::allow_origin`].
     pub fn allowed_origins(&self) -> &[Origin] {
         &self.allowed_origins
+    }
+
+    /// The seeded workspace's admin key (read and write) instead of a generated one, so
+    /// that a team's CI can use a fixed key. A new storage is seeded with it; a data
+    /// folder seeded before must hold the same key (in `keys.env`), or
+    /// [`Sandbox::start`](super::Sandbox::start) fails with a `storage` error. The admin
+    /// and user keys need different prefixes.
+    pub fn admin_key(mut self, key: ApiKey) -> Self {
+        self.keys.admin = Some(key);
+        self
+    }
+
+    /// The seeded workspace's user key (read only) instead of a generated one; the same
+    /// rules as [`admin_key`](Self::admin_key).
+    pub fn user_key(mut self, key: ApiKey) -> Self {
+        self.keys.user = Some(key);
+        self
     }
 
     /// The storage.

@@ -20,6 +20,7 @@ use tower::ServiceExt;
 use super::chaos::{Failure, How, When};
 use super::error::ApiError;
 use super::extract::BODY_LIMIT;
+use super::rate_limit::ClientAddr;
 use super::state::AppState;
 use super::{auth, cors, idempotency, oauth, rate_limit, routes};
 
@@ -162,8 +163,8 @@ pub(crate) async fn serve(
             _ = shutdown.changed() => break,
             accepted = listener.accept() => accepted,
         };
-        let stream = match accepted {
-            Ok((stream, _peer)) => stream,
+        let (stream, peer) = match accepted {
+            Ok(accepted) => accepted,
             Err(err) => {
                 tracing::warn!(error = %err, "accept failed");
                 tokio::time::sleep(Duration::from_millis(20)).await;
@@ -175,8 +176,10 @@ pub(crate) async fn serve(
         let state = Arc::clone(&state);
         let mut stop = shutdown.clone();
         connections.spawn(async move {
-            let service =
-                hyper::service::service_fn(move |req| handle(app.clone(), Arc::clone(&state), req));
+            let service = hyper::service::service_fn(move |mut req: hyper::Request<_>| {
+                req.extensions_mut().insert(ClientAddr(peer.ip()));
+                handle(app.clone(), Arc::clone(&state), req)
+            });
             let conn = hyper::server::conn::http1::Builder::new()
                 .serve_connection(TokioIo::new(stream), service);
             let mut conn = std::pin::pin!(conn);

@@ -1,12 +1,10 @@
 //! Opening the sandbox's storage: the database, the server secret, and the seeded
 //! workspace's keys (created on first start, read back from `keys.env` afterwards).
 
-use std::fs;
-
 use super::db::workspace_keys::{self, StoredCertificate};
-use super::db::{workspaces, Db};
+use super::db::{uuid_ids, workspaces, Db};
 use super::keys::{self, KeyHasher, KeyStore, SeedKeys};
-use super::options::Storage;
+use super::options::{FixedKeys, Storage};
 use super::seed;
 use super::vault::Vault;
 use crate::{Error, ErrorKind, Secret};
@@ -18,9 +16,10 @@ pub(crate) struct Opened {
     pub(crate) hasher: KeyHasher,
     pub(crate) keys: KeyStore,
     pub(crate) seed: SeedKeys,
-    pub(crate) vault: Vault,
     /// The seeded workspace's envelope certificate.
     pub(crate) certificate: StoredCertificate,
+    /// Where it was written ([`keys::CERTIFICATE_FILE`] in the data folder), if on disk.
+    pub(crate) certificate_file: Option<std::path::PathBuf>,
 }
 
 fn storage_error(detail: String) -> Error {
@@ -41,23 +40,63 @@ fn in_transaction<R>(
     .map_err(|e: rusqlite::Error| storage_error(format!("cannot seed the database: {e}")))
 }
 
-/// Opens (and on first start, seeds) the storage. Blocking: call off the runtime.
-pub(crate) fn open(storage: &Storage) -> crate::Result<Opened> {
+/// Refuses an admin and a user key with the same prefix: the prefix names a key.
+fn check_fixed_keys(fixed: &FixedKeys) -> crate::Result<()> {
+    match (&fixed.admin, &fixed.user) {
+        (Some(admin), Some(user)) if admin.prefix() == user.prefix() => Err(Error::new(
+            ErrorKind::Config,
+            "config",
+            format!(
+                "the admin and user keys share the prefix {}: each key needs its own",
+                admin.prefix()
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Refuses a data folder seeded with other keys than the ones asked for.
+fn check_seeded_keys(
+    seed: &SeedKeys,
+    fixed: &FixedKeys,
+    dir: &std::path::Path,
+) -> crate::Result<()> {
+    for (name, wanted, kept) in [
+        ("admin", &fixed.admin, &seed.admin_key),
+        ("user", &fixed.user, &seed.user_key),
+    ] {
+        if wanted.as_ref().is_some_and(|wanted| wanted != kept) {
+            return Err(storage_error(format!(
+                "{} was seeded with another {name} key (prefix {}) than the one given: \
+                 start without it, or remove the folder to seed a new one",
+                dir.display(),
+                kept.prefix()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Opens (and on first start, seeds) the storage, with the `fixed` keys if any.
+/// Blocking: call off the runtime.
+pub(crate) fn open(storage: &Storage, fixed: &FixedKeys) -> crate::Result<Opened> {
+    check_fixed_keys(fixed)?;
     let (db, secret, dir) = match storage {
         Storage::Memory => (
-            Db::open_memory()?,
+            Db::open_memory(&Vault::open(None)?)?,
             Secret::new(crate::random::bytes::<32>().to_vec()),
             None,
         ),
         Storage::Dir(dir) => {
-            fs::create_dir_all(dir)
-                .map_err(|e| storage_error(format!("cannot create {}: {e}", dir.display())))?;
+            keys::private_dir(dir)?;
             let secret = keys::load_or_create_secret(dir)?;
-            (Db::open_dir(dir)?, secret, Some(dir.as_path()))
+            // Before the database, which seals its secret columns with it (a migration
+            // seals what an older version kept in clear).
+            let vault = Vault::open(Some(dir))?;
+            (Db::open_dir(dir, &vault)?, secret, Some(dir.as_path()))
         }
     };
     let hasher = KeyHasher::new(&secret);
-    let vault = Vault::open(dir)?;
     let existing = db
         .with_blocking(|conn| workspaces::first_id(conn))
         .map_err(|e| storage_error(format!("cannot read the database: {e}")))?;
@@ -65,7 +104,7 @@ pub(crate) fn open(storage: &Storage) -> crate::Result<Opened> {
         None => {
             let new = in_transaction(&db, |tx| {
                 seed::seed_catalog(tx)?;
-                let new = seed::seed_workspace(tx, &hasher, "Sandbox workspace")?;
+                let new = seed::seed_workspace(tx, &hasher, "Sandbox workspace", fixed)?;
                 seed::seed_sample_data(tx, &new.workspace_id)?;
                 Ok(new)
             })?;
@@ -88,6 +127,22 @@ pub(crate) fn open(storage: &Storage) -> crate::Result<Opened> {
                     keys::KEYS_FILE
                 ))
             })?;
+            check_seeded_keys(&seed, fixed, dir)?;
+            // A folder of an older version: schema version 5 gave the workspace a UUID.
+            let renamed = db
+                .with_blocking(|conn| uuid_ids::renamed_id(conn, &seed.workspace_id))
+                .map_err(|e| storage_error(format!("cannot read the renamed ids: {e}")))?;
+            let seed = match renamed {
+                Some(new) if new == workspace_id => {
+                    let seed = SeedKeys {
+                        workspace_id: new,
+                        ..seed
+                    };
+                    keys::write_keys_file(dir, &seed)?;
+                    seed
+                }
+                _ => seed,
+            };
             if seed.workspace_id != workspace_id {
                 return Err(storage_error(format!(
                     "{} names another workspace than the database's",
@@ -122,12 +177,20 @@ pub(crate) fn open(storage: &Storage) -> crate::Result<Opened> {
         .with_blocking(|conn| workspace_keys::certificate(conn, &seed.workspace_id))
         .map_err(|e| storage_error(format!("cannot read the workspace certificate: {e}")))?
         .ok_or_else(|| storage_error("the seeded workspace has no certificate".into()))?;
+    let certificate_file = match dir {
+        Some(dir) => {
+            let path = dir.join(keys::CERTIFICATE_FILE);
+            keys::write_private(&path, certificate.certificate.as_bytes())?;
+            Some(path)
+        }
+        None => None,
+    };
     Ok(Opened {
         db,
         hasher,
         keys,
         seed,
-        vault,
         certificate,
+        certificate_file,
     })
 }

@@ -4,8 +4,7 @@ use super::chaos::Chaos;
 use super::db::Db;
 use super::keys::{KeyHasher, KeyStore};
 use super::oauth::OAuthState;
-use super::rate_limit::RateLimiter;
-use super::vault::Vault;
+use super::rate_limit::{ConnectAttempts, RateLimiter};
 
 /// What the handlers and middleware share (behind an `Arc`).
 #[derive(Debug)]
@@ -18,12 +17,12 @@ pub(crate) struct AppState {
     pub(crate) keys: KeyStore,
     /// The per-key rate limit, if any.
     pub(crate) limiter: Option<RateLimiter>,
+    /// The limits on credential submissions through connect links.
+    pub(crate) connect_attempts: ConnectAttempts,
     /// Failure injection.
     pub(crate) chaos: Chaos,
     /// `http://127.0.0.1:<port>`, for the absolute URLs of pages.
     pub(crate) origin: String,
-    /// Encrypts stored credentials at rest.
-    pub(crate) vault: Vault,
     /// The fake OAuth2 provider's flows in progress.
     pub(crate) oauth: OAuthState,
 }

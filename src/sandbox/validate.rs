@@ -2,6 +2,7 @@
 //! request fails with 400 `validation` listing them all.
 
 use super::error::ApiError;
+use crate::model::open_enum::OpenEnum;
 use crate::FieldError;
 
 /// The most origins a workspace lists.
@@ -35,6 +36,15 @@ impl Checks {
     pub(crate) fn opt_text(&mut self, field: &str, value: Option<&str>, min: usize, max: usize) {
         if let Some(value) = value {
             self.text(field, value, min, max);
+        }
+    }
+
+    /// An optional value of one of the API's enums: the sandbox, like the API it
+    /// models, takes only the values it knows (the model keeps others as `Unknown` so
+    /// that clients read newer answers).
+    pub(crate) fn known<T: OpenEnum>(&mut self, field: &str, value: Option<&T>) {
+        if value.is_some_and(|v| !v.is_known()) {
+            self.fail(field, unknown_value_message::<T>());
         }
     }
 
@@ -105,6 +115,11 @@ impl Checks {
             Err(ApiError::validation(self.0))
         }
     }
+}
+
+/// The message for a value of `T` that is not one of its known values.
+pub(crate) fn unknown_value_message<T: OpenEnum>() -> String {
+    format!("must be one of: {}", T::WIRE_NAMES.join(", "))
 }
 
 #[cfg(test)]

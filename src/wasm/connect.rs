@@ -73,7 +73,7 @@ fn reject(err: Error) -> Promise {
 /// Runs a flow as a Promise of its value converted for JavaScript. The flow is boxed so
 /// that the three methods share one copy of `future_to_promise` and its task machinery
 /// (about 3 KB of wasm otherwise).
-fn promise<F>(flow: F) -> Promise
+pub(crate) fn promise<F>(flow: F) -> Promise
 where
     F: std::future::Future<Output = Result<JsValue>> + 'static,
 {

@@ -6,8 +6,9 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use super::clock::now_unix;
 use super::http::{get_json, post_json, Endpoints};
+use super::subtle::Sealer;
 use super::types::{envelope_request, SessionBody};
-use crate::envelope::{seal, Credentials, SessionBinding, WorkspaceCertificate};
+use crate::envelope::{Credentials, SessionBinding, WorkspaceCertificate};
 use crate::link::{ConnectLink, CLOCK_SKEW};
 use crate::model::{AuthType, Connection, FieldSpec};
 use crate::origin::is_trustworthy;
@@ -170,21 +171,26 @@ pub(crate) fn validate(fields: &[FieldSpec], credentials: &Credentials) -> Resul
     }
 }
 
-/// Seals `credentials` for the session of `link` with `certificate` (PEM, SPKI or JWK).
-pub(crate) fn encrypt(
+/// The session binding of a connect link: what an envelope for it is bound to.
+pub(crate) fn binding(link: &ConnectLink) -> SessionBinding {
+    SessionBinding::new(
+        link.customer(),
+        link.connector(),
+        link.nonce().to_base64url(),
+    )
+    .with_workspace(link.workspace())
+}
+
+/// Seals `credentials` for the session of `link` with `certificate` (PEM, SPKI or JWK),
+/// with WebCrypto.
+pub(crate) async fn encrypt(
     certificate: &str,
     link: &ConnectLink,
     credentials: &Credentials,
     now: i64,
 ) -> Result<String> {
-    let certificate = WorkspaceCertificate::parse(certificate, now)?;
-    let binding = SessionBinding::new(
-        link.customer(),
-        link.connector(),
-        link.nonce().to_base64url(),
-    )
-    .with_workspace(link.workspace());
-    seal(&certificate, &binding, credentials, now)
+    let sealer = Sealer::start(certificate, now).await?;
+    sealer.seal(&binding(link), credentials, now).await
 }
 
 impl Settings {
@@ -255,7 +261,7 @@ impl Settings {
                     "the platform sent no workspace certificate and none was given to MunityConnect",
                 )
             })?;
-        let envelope = encrypt(certificate, &parsed, credentials, now_unix())?;
+        let envelope = encrypt(certificate, &parsed, credentials, now_unix()).await?;
         events.emit("encrypted", &JsValue::UNDEFINED);
         let body = envelope_request(&envelope);
         let connection = post_json(&endpoints.credentials(), &body).await?;

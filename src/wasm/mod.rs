@@ -33,6 +33,7 @@ mod flow;
 mod http;
 mod link_source;
 mod popup;
+mod subtle;
 mod types;
 mod ui;
 
@@ -48,10 +49,12 @@ const TYPESCRIPT: &'static str = r#"
  * or `link_used` the function is called once more and the flow goes on with its link. */
 export type LinkSource = string | (() => Promise<string>);
 
-/** How a connector gets its credentials. */
+/** How a connector gets its credentials. The API may add types: one this version does
+ * not know arrives as its name (`string & {}` keeps the known names in editors). */
 export type AuthType =
   | "oauth2" | "api_key" | "user_credentials"
-  | "headers" | "basic" | "bearer" | "aws4" | "hmac_sha256" | "none";
+  | "headers" | "basic" | "bearer" | "aws4" | "hmac_sha256" | "none"
+  | (string & {});
 
 /** One credential field to ask the end user for. */
 export interface FieldSpec {
@@ -59,8 +62,9 @@ export interface FieldSpec {
   name: string;
   /** The label to show. */
   label: string;
-  /** How to show it (`password` for secrets). */
-  kind: "text" | "password" | "url";
+  /** How to show it (`password` for secrets); a kind added to the API later arrives as
+   * its name, and the prompt shows it as text (or as a password when `secret`). */
+  kind: "text" | "password" | "url" | (string & {});
   required: boolean;
   /** Encrypted and never shown back. */
   secret: boolean;
@@ -88,7 +92,8 @@ export interface Connection {
   id: string;
   customerId: string;
   connector: string;
-  status: "active" | "error";
+  /** A status added to the API later arrives as its name. */
+  status: "active" | "error" | (string & {});
   /** RFC 3339. */
   createdAt: string;
 }
@@ -110,7 +115,8 @@ export type MunityErrorCode =
   | "link_foreign_host" | "origin_not_allowed" | "certificate_mismatch"
   | "certificate_invalid" | "certificate_expired" | "certificate_not_yet_valid" | "unsupported_key"
   | "validation" | "popup_blocked" | "window_closed" | "network" | "server"
-  | "invalid_option" | "no_window" | (string & {});
+  | "invalid_option" | "no_window" | "insecure_context" | "webcrypto_unavailable"
+  | (string & {});
 
 /** A problem with one credential field. */
 export interface FieldError {
@@ -183,21 +189,31 @@ pub fn parse_link(link: &str) -> Result<JsValue> {
     .to_js()
 }
 
-/// `encryptCredentials(certificatePem, link, credentials)`: the credentials sealed to
-/// the workspace certificate and bound to the link's session, as a compact JWE
-/// (`ECDH-ES`, `A256GCM`) for `POST {connect}/credentials`.
+/// `encryptCredentials(certificatePem, link, credentials)`: a Promise of the credentials
+/// sealed to the workspace certificate and bound to the link's session, as a compact JWE
+/// (`ECDH-ES`, `A256GCM`) for `POST {connect}/credentials`. Sealed with the browser's
+/// WebCrypto, which exists only in secure contexts (https, localhost).
 ///
 /// # Errors
-/// `link_invalid`, `link_expired`, `certificate_invalid` (or `certificate_expired`,
-/// `unsupported_key`), `validation` when a value is not a string.
-#[wasm_bindgen(js_name = encryptCredentials)]
+/// (rejections) `link_invalid`, `link_expired`, `certificate_invalid` (or
+/// `certificate_expired`, `unsupported_key`), `validation` when a value is not a
+/// string, `insecure_context` outside a secure context.
+#[wasm_bindgen(js_name = encryptCredentials, unchecked_return_type = "Promise<string>")]
 pub fn encrypt_credentials(
-    #[wasm_bindgen(js_name = certificatePem)] certificate_pem: &str,
-    link: &str,
+    #[wasm_bindgen(js_name = certificatePem)] certificate_pem: String,
+    link: String,
     #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] credentials: JsValue,
-) -> Result<String> {
-    let now = clock::now_unix();
-    let parsed = flow::read_link(link, now)?;
-    let credentials = flow::read_credentials(&credentials)?;
-    flow::encrypt(certificate_pem, &parsed, &credentials, now)
+) -> js_sys::Promise {
+    connect::promise(async move {
+        let now = clock::now_unix();
+        // The certificate first: WebCrypto makes the ephemeral key while the link and the
+        // credentials are read.
+        let sealer = subtle::Sealer::start(&certificate_pem, now).await?;
+        let parsed = flow::read_link(&link, now)?;
+        let credentials = flow::read_credentials(&credentials)?;
+        let envelope = sealer
+            .seal(&flow::binding(&parsed), &credentials, now)
+            .await?;
+        Ok(JsValue::from(envelope))
+    })
 }

@@ -49,9 +49,15 @@ impl Drop for Running {
 
 /// Starts `munity sandbox <args>` in `cwd` and reads its six settings.
 pub fn start(args: &[&str], cwd: &Path) -> Running {
+    start_with_env(args, &[], cwd)
+}
+
+/// [`start`] with environment variables `env` set for the child.
+pub fn start_with_env(args: &[&str], env: &[(&str, &str)], cwd: &Path) -> Running {
     let mut child = Command::new(env!("CARGO_BIN_EXE_munity"))
         .arg("sandbox")
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(cwd)
         .env("RUST_LOG", "munity=info")
         .stdout(Stdio::piped())

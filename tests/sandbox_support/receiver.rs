@@ -48,3 +48,41 @@ pub async fn receiver(failures: usize) -> (String, Seen) {
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     (url, seen)
 }
+
+/// An endpoint that accepts connections and never answers (a tarpit: a slow or hostile
+/// webhook receiver). Returns its URL and how many connections it has accepted.
+pub async fn tarpit() -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let accepted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = Arc::clone(&accepted);
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            held.push(socket);
+        }
+    });
+    (url, accepted)
+}
+
+/// An endpoint that answers every `POST /hook` with `307 Temporary Redirect` to
+/// `location` (a redirect that would re-post the signed body elsewhere). Returns its URL.
+pub async fn redirector(location: String) -> String {
+    let app = Router::new().route(
+        "/hook",
+        post(move || {
+            let location = location.clone();
+            async move {
+                (
+                    StatusCode::TEMPORARY_REDIRECT,
+                    [(axum::http::header::LOCATION, location)],
+                )
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    url
+}

@@ -5,12 +5,17 @@
 //! `MUNITY_CERTIFICATE` is the path of the workspace certificate's PEM file:
 //! `<data>/certificate.pem`, or with `--memory` a file in the temporary folder removed
 //! when the sandbox stops.
+//!
+//! `--admin-key` and `--user-key` (or `MUNITY_SANDBOX_ADMIN_KEY` and
+//! `MUNITY_SANDBOX_USER_KEY`, which other users of the machine cannot read in the process
+//! list) seed the workspace with fixed keys instead of generated ones, for a team's CI.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use munity::sandbox::{Sandbox, SandboxOptions};
+use munity::ApiKey;
 
 /// Run the local sandbox of the API.
 #[derive(Debug, clap::Args)]
@@ -34,6 +39,22 @@ pub struct Args {
     /// workspace's allowed origins: its pages may use connect links (repeatable).
     #[arg(long = "allow-origin", value_name = "ORIGIN", value_parser = parse_origin)]
     allow_origin: Vec<munity::origin::Origin>,
+    /// The seeded workspace's admin key (`<prefix>.<secret>`) instead of a generated one.
+    #[arg(
+        long,
+        value_name = "KEY",
+        env = "MUNITY_SANDBOX_ADMIN_KEY",
+        hide_env_values = true
+    )]
+    admin_key: Option<String>,
+    /// The seeded workspace's user (read-only) key instead of a generated one.
+    #[arg(
+        long,
+        value_name = "KEY",
+        env = "MUNITY_SANDBOX_USER_KEY",
+        hide_env_values = true
+    )]
+    user_key: Option<String>,
 }
 
 fn parse_origin(text: &str) -> Result<munity::origin::Origin, String> {
@@ -80,16 +101,13 @@ async fn stop_signal() {
     }
 }
 
-/// Where the certificate's PEM file goes.
-fn certificate_path(args: &Args) -> PathBuf {
-    if args.memory {
-        std::env::temp_dir().join(format!(
-            "munity-sandbox-{}-certificate.pem",
-            std::process::id()
-        ))
-    } else {
-        args.data.join("certificate.pem")
-    }
+/// The temporary certificate file of a sandbox in memory (the sandbox itself writes
+/// `<data>/certificate.pem`, 0600, when it has a data folder).
+fn temporary_certificate_path() -> PathBuf {
+    std::env::temp_dir().join(format!(
+        "munity-sandbox-{}-certificate.pem",
+        std::process::id()
+    ))
 }
 
 fn write_certificate(path: &Path, pem: &str) -> munity::Result<()> {
@@ -111,19 +129,33 @@ async fn serve(args: Args) -> munity::Result<()> {
     .port(args.port)
     .rate_limit(args.rate_limit)
     .chaos(args.chaos);
+    let options = match args.admin_key.as_deref() {
+        Some(key) => options.admin_key(ApiKey::parse(key)?),
+        None => options,
+    };
+    let options = match args.user_key.as_deref() {
+        Some(key) => options.user_key(ApiKey::parse(key)?),
+        None => options,
+    };
     let options = args
         .allow_origin
         .iter()
         .cloned()
         .fold(options, SandboxOptions::allow_origin);
     let sandbox = Sandbox::start(options).await?;
-    let certificate = certificate_path(&args);
-    if let Err(err) = write_certificate(&certificate, sandbox.certificate_pem()) {
-        sandbox.shutdown().await;
-        return Err(err);
-    }
-    // A temporary certificate file goes when the sandbox stops (however `serve` ends).
-    let _temporary = args.memory.then(|| RemoveOnDrop(certificate.clone()));
+    let (certificate, _temporary) = match sandbox.certificate_file() {
+        Some(file) => (file.to_owned(), None),
+        None => {
+            let path = temporary_certificate_path();
+            if let Err(err) = write_certificate(&path, sandbox.certificate_pem()) {
+                sandbox.shutdown().await;
+                return Err(err);
+            }
+            // A temporary certificate file goes when the sandbox stops (however `serve`
+            // ends).
+            (path.clone(), Some(RemoveOnDrop(path)))
+        }
+    };
     let mut out = std::io::stdout().lock();
     let printed = writeln!(out, "MUNITY_API_BASE={}", sandbox.base_url())
         .and_then(|()| writeln!(out, "MUNITY_WORKSPACE_ID={}", sandbox.workspace_id()))

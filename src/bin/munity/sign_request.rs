@@ -17,9 +17,14 @@ pub struct Args {
     /// HTTP method, e.g. GET.
     #[arg(long, value_name = "M")]
     method: String,
-    /// Absolute URL, or a path resolved against the record's base URL.
+    /// Absolute URL (on the record's base URL's origin), or a path resolved against
+    /// the record's base URL.
     #[arg(long)]
     url: String,
+    /// Sign even when --url is on another origin than the record's base URL (the
+    /// credentials go to that host).
+    #[arg(long)]
+    allow_other_origin: bool,
     /// A request header, `Name: value` (repeatable).
     #[arg(long = "header", value_name = "'K: V'")]
     headers: Vec<String>,
@@ -71,36 +76,28 @@ fn read_file(path: &Path, what: &str) -> Result<Vec<u8>> {
     })
 }
 
-/// Reads one record or an array of records. serde's messages can quote values (secrets),
-/// so only the position is reported.
+/// Reads one record or an array of records. serde's messages can quote values (secrets):
+/// they go through the crate's redaction (`munity::Error`'s `From<serde_json::Error>`).
 fn read_records(path: &Path) -> Result<Vec<CredentialRecordInput>> {
     let bytes = read_file(path, "credential file")?;
-    let position = |e: serde_json::Error| {
+    let not_records = |what: &str, e: serde_json::Error| {
         Error::invalid(
             "invalid_credential",
             format!(
-                "{} is not a credential record or an array of them (line {}, column {})",
+                "{} is not {what}: {}",
                 path.display(),
-                e.line(),
-                e.column()
+                Error::from(e).detail()
             ),
         )
     };
-    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(position)?;
+    let value: serde_json::Value = serde_json::from_slice(&bytes)
+        .map_err(|e| not_records("a credential record or an array of them", e))?;
     if value.is_array() {
-        serde_json::from_value(value).map_err(|_| {
-            Error::invalid(
-                "invalid_credential",
-                format!("{} is not an array of credential records", path.display()),
-            )
-        })
+        serde_json::from_value(value).map_err(|e| not_records("an array of credential records", e))
     } else {
-        serde_json::from_value(value).map(|r| vec![r]).map_err(|_| {
-            Error::invalid(
-                "invalid_credential",
-                format!("{} is not a credential record", path.display()),
-            )
-        })
+        serde_json::from_value(value)
+            .map(|r| vec![r])
+            .map_err(|e| not_records("a credential record", e))
     }
 }
 
@@ -147,6 +144,9 @@ fn sign(args: &Args) -> Result<Vec<String>> {
     }
     if args.unsigned_payload {
         options = options.unsigned_payload();
+    }
+    if args.allow_other_origin {
+        options = options.allowing_other_origins();
     }
     apply(&selected, &mut request, &options)?;
 

@@ -1,4 +1,5 @@
-//! The connector catalog (global) and each workspace's connector configurations.
+//! The connector catalog (global) and each workspace's connector configurations (their
+//! client secret and API key sealed with the storage key, `munity_seal`).
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
@@ -63,8 +64,11 @@ pub(crate) fn get_config(
 ) -> rusqlite::Result<ConnectorConfig> {
     let found = conn
         .prepare_cached(
-            "SELECT client_id, client_secret, api_key, scopes, updated_at FROM connector_configs
-             WHERE workspace_id = ?1 AND connector = ?2",
+            "SELECT client_id,
+                    munity_open('connector_configs.client_secret', workspace_id, connector, client_secret),
+                    munity_open('connector_configs.api_key', workspace_id, connector, api_key),
+                    scopes, updated_at
+             FROM connector_configs WHERE workspace_id = ?1 AND connector = ?2",
         )?
         .query_row([workspace_id, connector], |row| {
             Ok(ConnectorConfig {
@@ -97,7 +101,8 @@ pub(crate) fn put_config(
     let scopes = update.scopes.as_ref().map(json_text).transpose()?;
     tx.execute(
         "INSERT INTO connector_configs (workspace_id, connector, client_id, client_secret, api_key, scopes, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, COALESCE(?6, '[]'), ?7)
+         VALUES (?1, ?2, ?3, munity_seal('connector_configs.client_secret', ?1, ?2, ?4),
+                 munity_seal('connector_configs.api_key', ?1, ?2, ?5), COALESCE(?6, '[]'), ?7)
          ON CONFLICT (workspace_id, connector) DO UPDATE SET
            client_id = COALESCE(excluded.client_id, client_id),
            client_secret = COALESCE(excluded.client_secret, client_secret),

@@ -1,12 +1,14 @@
 //! Credential records of a workspace. The record (with its secrets, which the platform
-//! needs to call the provider) is kept as JSON; the API only ever shows its summary.
+//! needs to call the provider) is kept as JSON sealed with the storage key
+//! (`munity_seal`); the API only ever shows its summary.
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::{json_column, new_id, now, Filter, Paging};
 use crate::model::{CredentialRecord, CredentialRecordInput};
 
-const COLUMNS: &str = "id, record, created_at, updated_at";
+const COLUMNS: &str =
+    "id, munity_open('credentials.record', workspace_id, id, record), created_at, updated_at";
 
 fn row_to_record(row: &rusqlite::Row<'_>) -> rusqlite::Result<CredentialRecord> {
     let id: String = row.get(0)?;
@@ -26,11 +28,11 @@ pub(crate) fn insert(
     workspace_id: &str,
     input: &CredentialRecordInput,
 ) -> rusqlite::Result<CredentialRecord> {
-    let id = new_id("cred");
+    let id = new_id();
     let at = now();
     tx.execute(
         "INSERT INTO credentials (id, workspace_id, record, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?4)",
+         VALUES (?1, ?2, munity_seal('credentials.record', ?2, ?1, ?3), ?4, ?4)",
         params![id, workspace_id, record_json(input)?, at],
     )?;
     Ok(input.to_record(&id, &at, &at))
@@ -68,7 +70,8 @@ pub(crate) fn replace(
     input: &CredentialRecordInput,
 ) -> rusqlite::Result<Option<CredentialRecord>> {
     let changed = tx.execute(
-        "UPDATE credentials SET record = ?3, updated_at = ?4 WHERE workspace_id = ?1 AND id = ?2",
+        "UPDATE credentials SET record = munity_seal('credentials.record', ?1, ?2, ?3), updated_at = ?4
+         WHERE workspace_id = ?1 AND id = ?2",
         params![workspace_id, id, record_json(input)?, now()],
     )?;
     if changed == 0 {

@@ -6,6 +6,7 @@
 //! `IMMEDIATE` transaction.
 
 pub(crate) mod schema;
+pub(crate) mod sealed;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -13,6 +14,8 @@ use std::sync::{Arc, Mutex};
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use super::error::ApiError;
+use super::vault::Vault;
+use crate::model::open_enum::OpenEnum;
 use crate::{Error, ErrorKind};
 
 /// The database file's name inside the data folder.
@@ -35,9 +38,11 @@ fn storage_error(what: &'static str, err: rusqlite::Error) -> Error {
 }
 
 impl Db {
-    /// Opens (creating if needed) the database in `dir`: WAL journal, full sync.
-    pub(crate) fn open_dir(dir: &Path) -> crate::Result<Db> {
+    /// Opens (creating if needed) the database in `dir`: WAL journal, full sync; brings
+    /// its schema up to date (sealing with `vault` what an older version kept in clear).
+    pub(crate) fn open_dir(dir: &Path, vault: &Vault) -> crate::Result<Db> {
         let path = dir.join(DB_FILE);
+        super::keys::create_private(&path)?;
         let conn = Connection::open_with_flags(
             &path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -57,37 +62,21 @@ impl Db {
         }
         conn.execute_batch("PRAGMA synchronous = FULL;")
             .map_err(|e| storage_error("cannot set synchronous=FULL", e))?;
-        Db::init(conn)
+        Db::init(conn, vault)
     }
 
     /// A database that lives in memory only.
-    pub(crate) fn open_memory() -> crate::Result<Db> {
+    pub(crate) fn open_memory(vault: &Vault) -> crate::Result<Db> {
         let conn = Connection::open_in_memory()
             .map_err(|e| storage_error("cannot open an in-memory database", e))?;
-        Db::init(conn)
+        Db::init(conn, vault)
     }
 
-    fn init(conn: Connection) -> crate::Result<Db> {
+    fn init(mut conn: Connection, vault: &Vault) -> crate::Result<Db> {
         conn.execute_batch(schema::PRAGMAS)
             .map_err(|e| storage_error("cannot configure the database", e))?;
-        let version: i64 = conn
-            .query_row("PRAGMA user_version", [], |row| row.get(0))
-            .map_err(|e| storage_error("cannot read the schema version", e))?;
-        if version > schema::VERSION {
-            return Err(Error::new(
-                ErrorKind::Storage,
-                "storage",
-                format!(
-                    "the database has schema version {version}; this munity knows up to {}",
-                    schema::VERSION
-                ),
-            ));
-        }
-        conn.execute_batch(schema::CREATE)
-            .and_then(|()| {
-                conn.execute_batch(&format!("PRAGMA user_version = {}", schema::VERSION))
-            })
-            .map_err(|e| storage_error("cannot create the schema", e))?;
+        // Also registers the sealing functions every query of a secret column uses.
+        schema::migrate(&mut conn, &schema::Context { vault })?;
         Ok(Db {
             conn: Arc::new(Mutex::new(conn)),
         })
@@ -147,12 +136,32 @@ impl Db {
     }
 }
 
-/// A new object id: `<prefix>_` and 20 random characters from `[A-Za-z0-9]`.
-pub(crate) fn new_id(prefix: &str) -> String {
+/// A new resource id: a random UUID (version 4, RFC 9562), lower-case and hyphenated,
+/// as the API's documentation shows ids (`f87cc67d-b594-4407-a90d-b26cfdae8f14`). No
+/// type prefix: clients treat ids as opaque strings.
+pub(crate) fn new_id() -> String {
+    let mut b = crate::random::bytes::<16>();
+    b[6] = (b[6] & 0x0f) | 0x40; // version 4
+    b[8] = (b[8] & 0x3f) | 0x80; // variant 10 (RFC 9562)
+    let hex = hex::encode(b);
     format!(
-        "{prefix}_{}",
-        crate::api_key::random_alphanumeric(20).expose()
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
     )
+}
+
+/// Whether `text` is an id as [`new_id`] writes it (any UUID version, lower case).
+#[cfg(test)]
+pub(crate) fn is_uuid(text: &str) -> bool {
+    text.len() == 36
+        && text.bytes().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => b == b'-',
+            _ => b.is_ascii_digit() || (b'a'..=b'f').contains(&b),
+        })
 }
 
 /// The current time as the API writes it (RFC 3339, UTC).
@@ -168,24 +177,13 @@ pub(crate) fn enum_text<T: serde::Serialize>(value: &T) -> String {
     }
 }
 
-/// Parses a wire name back into its enum.
-pub(crate) fn parse_enum<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
-}
-
-/// Reads an enum column, failing the row on an unknown value.
-pub(crate) fn enum_column<T: serde::de::DeserializeOwned>(
+/// Reads an enum column (a value this version does not know reads as `Unknown`).
+pub(crate) fn enum_column<T: OpenEnum>(
     row: &rusqlite::Row<'_>,
     index: usize,
 ) -> rusqlite::Result<T> {
     let text: String = row.get(index)?;
-    parse_enum(&text).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(
-            index,
-            rusqlite::types::Type::Text,
-            format!("unknown value {text:?}").into(),
-        )
-    })
+    Ok(T::from(text.as_str()))
 }
 
 /// Reads a JSON column.
@@ -194,8 +192,14 @@ pub(crate) fn json_column<T: serde::de::DeserializeOwned>(
     index: usize,
 ) -> rusqlite::Result<T> {
     let text: String = row.get(index)?;
+    // The column may hold secrets (credential records): the error goes through the
+    // crate's redaction, which leaves serde's quoted values out.
     serde_json::from_str(&text).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, e.into())
+        rusqlite::Error::FromSqlConversionFailure(
+            index,
+            rusqlite::types::Type::Text,
+            Box::new(crate::Error::from(e)),
+        )
     })
 }
 
@@ -276,6 +280,24 @@ pub(crate) mod credentials;
 pub(crate) mod customers;
 pub(crate) mod idempotency;
 pub(crate) mod pm;
+pub(crate) mod uuid_ids;
 pub(crate) mod webhooks;
 pub(crate) mod workspace_keys;
 pub(crate) mod workspaces;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ids_are_random_version_4_uuids() {
+        let a = super::new_id();
+        let b = super::new_id();
+        assert_ne!(a, b);
+        for id in [&a, &b] {
+            assert!(super::is_uuid(id), "{id}");
+            assert_eq!(&id[14..15], "4", "{id}");
+            assert!("89ab".contains(&id[19..20]), "{id}");
+        }
+        assert!(!super::is_uuid("cus_aQTohzMRoBNBTKwoM4n2"));
+        assert!(!super::is_uuid("F87CC67D-B594-4407-A90D-B26CFDAE8F14"));
+    }
+}

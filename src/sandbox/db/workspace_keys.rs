@@ -1,6 +1,7 @@
 //! Each workspace's envelope key: a P-256 private key (PKCS#8 PEM) and its self-signed
 //! certificate (one year), issued with the workspace. Browsers seal credentials to the
-//! certificate; the connect-credentials route opens them with the key.
+//! certificate; the connect-credentials route opens them with the key. The key is stored
+//! sealed with the storage key (`munity_seal`, see [`super::sealed`]).
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::Serialize;
@@ -41,7 +42,7 @@ pub(crate) fn issue(
     let pem = key.to_pkcs8_pem().map_err(issue_failed)?;
     tx.execute(
         "INSERT INTO workspace_keys (workspace_id, kid, private_key, certificate, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+         VALUES (?1, ?2, munity_seal('workspace_keys.private_key', ?1, ?3), ?4, ?5)",
         params![workspace_id, key.kid(), pem.expose(), certificate, now()],
     )?;
     Ok(StoredCertificate {
@@ -85,9 +86,12 @@ pub(crate) fn private_key_pem(
     conn: &Connection,
     workspace_id: &str,
 ) -> rusqlite::Result<Option<Secret<String>>> {
-    conn.prepare_cached("SELECT private_key FROM workspace_keys WHERE workspace_id = ?1")?
-        .query_row([workspace_id], |row| {
-            row.get::<_, String>(0).map(Secret::new)
-        })
-        .optional()
+    conn.prepare_cached(
+        "SELECT munity_open('workspace_keys.private_key', workspace_id, private_key)
+         FROM workspace_keys WHERE workspace_id = ?1",
+    )?
+    .query_row([workspace_id], |row| {
+        row.get::<_, String>(0).map(Secret::new)
+    })
+    .optional()
 }

@@ -10,7 +10,7 @@ use crate::ApiKey;
 /// Creates a workspace.
 pub(crate) fn insert(tx: &Transaction<'_>, name: &str) -> rusqlite::Result<Workspace> {
     let workspace = Workspace {
-        id: new_id("ws"),
+        id: new_id(),
         name: name.to_owned(),
         created_at: now(),
         allowed_origins: Vec::new(),
@@ -89,7 +89,7 @@ pub(crate) fn insert_user(
     email: &str,
     role: &str,
 ) -> rusqlite::Result<String> {
-    let id = new_id("usr");
+    let id = new_id();
     tx.execute(
         "INSERT INTO users (id, workspace_id, email, role, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![id, workspace_id, email, role, now()],
@@ -97,7 +97,7 @@ pub(crate) fn insert_user(
     Ok(id)
 }
 
-/// Stores a key's hash and derived link key (never the key).
+/// Stores a key's hash and derived link key, sealed (never the key).
 pub(crate) fn insert_key(
     tx: &Transaction<'_>,
     hasher: &KeyHasher,
@@ -109,7 +109,7 @@ pub(crate) fn insert_key(
     let (hash, link_key) = key_row(hasher, key);
     tx.execute(
         "INSERT INTO api_keys (prefix, workspace_id, user_id, key_hash, link_key, privilege, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+         VALUES (?1, ?2, ?3, ?4, munity_seal('api_keys.link_key', ?1, ?5), ?6, ?7)",
         params![
             key.prefix(),
             workspace_id,

@@ -9,7 +9,9 @@
 //! 2. `GET /oauth/provider/authorize` (authorization code request, PKCE `S256` required)
 //!    shows the consent page, Approve or Deny; `POST /oauth/provider/decide` redirects
 //!    to the platform's callback with a one-time `code` (valid 60 s) or
-//!    `error=access_denied`;
+//!    `error=access_denied`. It decides only for a flow in progress (its `state`,
+//!    client and challenge), once: anything else is refused before a code is
+//!    allocated, and a link has at most 5 flows in progress (then `rate_limited`);
 //! 3. `GET /v1/connect/oauth2/callback`: the platform exchanges the code at
 //!    `POST /oauth/provider/token` (the verifier must match the challenge; a code works
 //!    once), consumes the link's nonce, creates the connection, and answers a page that

@@ -3,7 +3,9 @@
 //!
 //! Links are checked as by the other connect routes: signed by an admin key the sandbox
 //! stores, for that key's workspace, unexpired, and with a nonce not yet used (the
-//! `link_nonces` table, shared with the credential submission).
+//! `link_nonces` table, shared with the credential submission). The start only reads
+//! the nonce, and one link has at most [`MAX_PENDING_PER_LINK`] flows in progress; the
+//! callback checks the link again, as of its own time, and consumes the nonce.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -13,15 +15,14 @@ use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
 
-use super::flow::Pending;
+use super::flow::{Pending, Refused, MAX_PENDING_PER_LINK};
 use super::provider::{callback_url, client_id, exchange};
 use super::{page, params, pkce};
-use crate::link::{ConnectLink, NonceStore};
+use crate::link::ConnectLink;
 use crate::model::AuthType;
 use crate::sandbox::cors::allowed_for_link;
-use crate::sandbox::db::connect_links::SqliteNonces;
-use crate::sandbox::db::{connections, customers};
-use crate::sandbox::routes::connect::{link_error, resolve_link};
+use crate::sandbox::db::connections;
+use crate::sandbox::routes::connect::{link_error, resolve_link, use_link};
 use crate::sandbox::state::AppState;
 use crate::Error;
 
@@ -50,15 +51,10 @@ async fn pending_of(
     now: i64,
 ) -> Result<Pending, Error> {
     let link = ConnectLink::parse_query(link).map_err(|e| link_error(e).0)?;
-    let (key_prefix, nonce, link_expires_at) = (
-        link.key_prefix().to_owned(),
-        *link.nonce(),
-        link.expires_at(),
-    );
-    let workspace = link.workspace().to_owned();
+    let checked = link.clone();
     let target = state
         .db
-        .read(move |conn| resolve_link(conn, &link, now))
+        .read(move |conn| resolve_link(conn, &checked, now))
         .await
         .map_err(|e| e.0)?;
     if target.connector.auth_type != AuthType::Oauth2 {
@@ -68,12 +64,7 @@ async fn pending_of(
         ));
     }
     Ok(Pending {
-        workspace,
-        customer: target.customer.id,
-        connector: target.connector.name,
-        key_prefix,
-        nonce,
-        link_expires_at,
+        link,
         origin: origin.to_owned(),
         verifier: pkce::new_verifier(),
         created_at: now,
@@ -105,10 +96,21 @@ pub(crate) async fn start(State(state): State<Arc<AppState>>, uri: Uri) -> Respo
         Ok(pending) => pending,
         Err(err) => return post_failure(origin, &err),
     };
-    let client = client_id(&pending.connector);
+    let client = client_id(pending.link.connector());
     let challenge = pkce::challenge(&pending.verifier);
-    let Ok(flow_state) = state.oauth.add_pending(pending, now) else {
-        return post_error(origin, "server", "too many authorizations in progress");
+    let flow_state = match state.oauth.add_pending(pending, now) {
+        Ok(flow_state) => flow_state,
+        Err(Refused::LinkBusy) => {
+            return post_error(
+                origin,
+                "rate_limited",
+                &format!(
+                    "this link has {MAX_PENDING_PER_LINK} authorizations in progress; \
+                     finish one or wait a few minutes"
+                ),
+            )
+        }
+        Err(_) => return post_error(origin, "server", "too many authorizations in progress"),
     };
     let target = form_urlencoded::Serializer::new(String::new())
         .append_pair("response_type", "code")
@@ -155,7 +157,7 @@ pub(crate) async fn callback(State(state): State<Arc<AppState>>, uri: Uri) -> Re
         ("grant_type", "authorization_code"),
         ("code", query.get("code").map(String::as_str).unwrap_or("")),
         ("redirect_uri", &callback_url(&state.origin)),
-        ("client_id", &client_id(&pending.connector)),
+        ("client_id", &client_id(pending.link.connector())),
         ("code_verifier", &pending.verifier),
     ]
     .into_iter()
@@ -167,25 +169,17 @@ pub(crate) async fn callback(State(state): State<Arc<AppState>>, uri: Uri) -> Re
     let created = state
         .db
         .write(move |tx| {
-            // The link's nonce is consumed in the connection's transaction, in the same
-            // table as the credential submission's: one connection per link, whichever
-            // route uses it.
-            SqliteNonces(tx)
-                .consume(
-                    &pending.key_prefix,
-                    &pending.nonce,
-                    pending.link_expires_at,
-                    now,
-                )
-                .map_err(link_error)?;
-            if !customers::exists(tx, &pending.workspace, &pending.customer)? {
-                return Err(crate::sandbox::error::ApiError::not_found("customer"));
-            }
+            // The link is checked again, as of now, in the connection's transaction: its
+            // key may have been removed or the link may have expired while the user was
+            // on the provider's page, and another flow or the credential submission may
+            // have used its nonce. `use_link` consumes the nonce (one connection per link,
+            // whichever route uses it).
+            let used = use_link(tx, &pending.link, now)?;
             Ok(connections::insert(
                 tx,
-                &pending.workspace,
-                &pending.customer,
-                &pending.connector,
+                pending.link.workspace(),
+                &used.customer.id,
+                &used.connector.name,
             )?)
         })
         .await;

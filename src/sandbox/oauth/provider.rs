@@ -13,7 +13,7 @@ use axum::http::{header, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Serialize;
 
-use super::flow::{Grant, CODE_TTL};
+use super::flow::{Grant, Pending, Refused, CODE_TTL};
 use super::{page, params, pkce, OAuthState};
 use crate::model::AuthType;
 use crate::sandbox::db::connectors;
@@ -130,18 +130,36 @@ pub(crate) async fn decide(State(state): State<Arc<AppState>>, body: Bytes) -> R
         Ok(request) => request,
         Err(detail) => return page::failure(StatusCode::BAD_REQUEST, &detail),
     };
+    // Only a flow the platform started, for this client and challenge, gets a decision:
+    // refused before anything is allocated.
+    let now = crate::time::now_unix();
+    let fits = |p: &Pending| {
+        client_id(p.link.connector()) == request.client_id
+            && pkce::challenge(&p.verifier) == request.challenge
+    };
+    if !state.oauth.awaits_code(&request.state, now, fits) {
+        return page::failure(
+            StatusCode::BAD_REQUEST,
+            "no authorization in progress for this `state` (unknown, expired or decided)",
+        );
+    }
     let mut answer = form_urlencoded::Serializer::new(String::new());
     match form.get("decision").map(String::as_str) {
         Some("approve") => {
             let grant = Grant {
-                client_id: request.client_id,
+                state: request.state.clone(),
+                client_id: request.client_id.clone(),
                 redirect_uri: request.redirect_uri.clone(),
-                challenge: request.challenge,
-                expires_at: crate::time::now_unix().saturating_add(CODE_TTL),
+                challenge: request.challenge.clone(),
+                expires_at: now.saturating_add(CODE_TTL),
                 used: false,
             };
-            match state.oauth.add_code(grant, crate::time::now_unix()) {
+            match state.oauth.add_code(grant, now, fits) {
                 Ok(code) => answer.append_pair("code", &code),
+                Err(Refused::NoFlow) => return page::failure(
+                    StatusCode::BAD_REQUEST,
+                    "no authorization in progress for this `state` (unknown, expired or decided)",
+                ),
                 Err(_) => answer.append_pair("error", "temporarily_unavailable"),
             }
         }

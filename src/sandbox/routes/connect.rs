@@ -13,8 +13,13 @@
 //! | 401 `link_expired` | `now > exp + 60 s` |
 //! | 403 `permission_denied` | signed with a user (read-only) key, or for another workspace |
 //! | 403 `origin_not_allowed` | a browser's `Origin` the link's workspace does not allow (no CORS headers; see `cors.rs`) |
-//! | 404 `not_found` | no such customer (by id or external id) or connector |
+//! | 404 `not_found` | no such connector |
 //! | 409 `link_used` | the link's nonce was consumed by a connection |
+//!
+//! The link's `customer` is the product's own id for its customer: the Munity customer
+//! whose `external_id` it is, never a Munity customer id. A customer seen for the first
+//! time has no Munity customer yet (the session's `customer.id` is `null`); the first
+//! connection creates it ([`use_link`], [`customers::for_connection`]).
 
 use std::sync::Arc;
 
@@ -22,7 +27,7 @@ use axum::extract::State;
 use axum::http::Uri;
 use axum::routing::{get, post};
 use axum::Router;
-use rusqlite::Connection;
+use rusqlite::{Connection, Transaction};
 use serde::Serialize;
 
 use crate::link::{link_used, ConnectLink};
@@ -50,7 +55,7 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
 #[derive(Debug, Serialize)]
 struct Session {
     workspace: String,
-    customer: Customer,
+    customer: SessionCustomer,
     connector: Connector,
     /// RFC 3339.
     expires_at: String,
@@ -64,6 +69,14 @@ struct Session {
     certificate: StoredCertificate,
 }
 
+/// The link's customer: the product's id, and the Munity customer's id once its first
+/// connection created it.
+#[derive(Debug, Serialize)]
+struct SessionCustomer {
+    id: Option<String>,
+    external_id: String,
+}
+
 async fn session(State(state): State<Arc<AppState>>, uri: Uri) -> Result<Reply, ApiError> {
     let link = parse_link(&uri)?;
     let now = crate::time::now_unix();
@@ -75,7 +88,10 @@ async fn session(State(state): State<Arc<AppState>>, uri: Uri) -> Result<Reply, 
                 .ok_or_else(|| ApiError::not_found("workspace certificate"))?;
             Ok(Session {
                 workspace: link.workspace().to_owned(),
-                customer: target.customer,
+                customer: SessionCustomer {
+                    id: target.customer.map(|c| c.id),
+                    external_id: link.customer().to_owned(),
+                },
                 connector: target.connector,
                 expires_at: crate::time::format_rfc3339(link.expires_at()),
                 nonce: link.nonce().to_base64url(),
@@ -98,24 +114,22 @@ pub(crate) fn parse_link(uri: &Uri) -> Result<ConnectLink, ApiError> {
 pub(crate) struct LinkTarget {
     /// The key that signed it.
     pub(crate) signing: SigningKey,
-    /// The customer (named by id or external id).
-    pub(crate) customer: Customer,
+    /// The Munity customer whose `external_id` is the link's `customer`, if one exists
+    /// (a connection creates it otherwise).
+    pub(crate) customer: Option<Customer>,
     /// The connector.
     pub(crate) connector: Connector,
 }
 
-/// The check both connect routes run: [`check_link`], then the customer and connector
-/// the link names (404 when unknown).
+/// The check every connect route runs: [`check_link`], then the connector the link
+/// names (404 when unknown) and its customer, if it exists yet.
 pub(crate) fn resolve_link(
     conn: &Connection,
     link: &ConnectLink,
     now: i64,
 ) -> Result<LinkTarget, ApiError> {
     let signing = check_link(conn, link, now)?;
-    let customer_id = connect_links::customer_id(conn, link.workspace(), link.customer())?
-        .ok_or_else(|| ApiError::not_found("customer"))?;
-    let customer = customers::get(conn, link.workspace(), &customer_id)?
-        .ok_or_else(|| ApiError::not_found("customer"))?;
+    let customer = customers::find_by_external_id(conn, link.workspace(), link.customer())?;
     let connector =
         connectors::get(conn, link.connector())?.ok_or_else(|| ApiError::not_found("connector"))?;
     Ok(LinkTarget {
@@ -125,10 +139,43 @@ pub(crate) fn resolve_link(
     })
 }
 
+/// What a used link connects.
+#[derive(Debug)]
+pub(crate) struct UsedLink {
+    /// The customer whose `external_id` is the link's `customer`.
+    pub(crate) customer: Customer,
+    /// The connector.
+    pub(crate) connector: Connector,
+}
+
+/// What makes a connection from a link, in the connection's transaction: [`resolve_link`]
+/// (the signing key still stored, signature, expiry, privilege, workspace, connector),
+/// then the nonce consumed with [`SqliteNonces`](connect_links::SqliteNonces) (which
+/// refuses an expired link too), then the link's customer, created on its first
+/// connection ([`customers::for_connection`]). Every route that creates a connection
+/// from a link calls this.
+pub(crate) fn use_link(
+    tx: &Transaction<'_>,
+    link: &ConnectLink,
+    now: i64,
+) -> Result<UsedLink, ApiError> {
+    let target = resolve_link(tx, link, now)?;
+    link.verify_once(
+        &target.signing.link_key,
+        now,
+        &mut connect_links::SqliteNonces(tx),
+    )
+    .map_err(link_error)?;
+    let customer = customers::for_connection(tx, link.workspace(), link.customer())?;
+    Ok(UsedLink {
+        customer,
+        connector: target.connector,
+    })
+}
+
 /// Verifies a parsed link against the stored keys and the used nonces: signature,
-/// expiry, admin privilege, workspace, nonce not yet used. The envelope's submission
-/// calls this, then consumes the nonce with
-/// [`SqliteNonces`](crate::sandbox::db::connect_links::SqliteNonces) in its transaction.
+/// expiry, admin privilege, workspace, nonce not yet used (read only: [`use_link`]
+/// consumes it).
 pub(crate) fn check_link(
     conn: &Connection,
     link: &ConnectLink,
@@ -179,28 +226,26 @@ mod tests {
     use super::*;
     use crate::link::{LinkBuilder, Nonce};
     use crate::sandbox::db::connect_links::SqliteNonces;
+    use crate::sandbox::db::workspaces;
     use crate::sandbox::db::Db;
-    use crate::sandbox::keys::{key_row, KeyHasher};
+    use crate::sandbox::keys::KeyHasher;
     use crate::{ApiKey, Secret};
 
     /// A database with one workspace and one admin key, written directly.
     fn setup() -> (Db, ApiKey) {
-        let db = Db::open_memory().unwrap();
+        let vault = crate::sandbox::vault::Vault::open(None).unwrap();
+        let db = Db::open_memory(&vault).unwrap();
         let key = ApiKey::parse("Adm1nKey.abcdefghijklmnopqrstuvwxyz012345").unwrap();
         let hasher = KeyHasher::new(&Secret::new(vec![9; 32]));
-        let (hash, link_key) = key_row(&hasher, &key);
         db.with_blocking(|conn| {
-            conn.execute_batch(
+            let tx = conn.transaction()?;
+            tx.execute_batch(
                 "INSERT INTO workspaces (id, name, created_at) VALUES ('ws_t', 't', 'x');
                  INSERT INTO users (id, workspace_id, email, role, created_at)
                  VALUES ('usr_t', 'ws_t', 'a@b', 'admin', 'x');",
             )?;
-            conn.execute(
-                "INSERT INTO api_keys (prefix, workspace_id, user_id, key_hash, link_key, privilege, created_at)
-                 VALUES (?1, 'ws_t', 'usr_t', ?2, ?3, 'admin', 'x')",
-                rusqlite::params![key.prefix(), hash.as_slice(), link_key.as_slice()],
-            )?;
-            Ok::<_, rusqlite::Error>(())
+            workspaces::insert_key(&tx, &hasher, "ws_t", "usr_t", &key, Privilege::Admin)?;
+            tx.commit()
         })
         .unwrap();
         (db, key)

@@ -3,12 +3,16 @@
 //! workspace certificate (`docs/envelope.md`). The link is the credential (no
 //! `Authorization` header).
 //!
-//! In one transaction: the link is verified as `GET /v1/connect/session` does
-//! ([`resolve_link`]), the envelope is opened with the workspace key and must be bound to
-//! this link (workspace, customer, connector, nonce), the credentials must fill the
-//! connector's required fields, the link's nonce is consumed, and the connection is
-//! stored with its credentials sealed at rest (AES-256-GCM, the storage key) and
-//! `connection.created` queued for the webhook endpoint. Any failure writes nothing.
+//! Each attempt is counted per client address, then (once the link verifies) per link:
+//! past the limit, 429 `rate_limited` with `Retry-After` (a failed attempt leaves the
+//! link usable, so attempts must be bounded). The link is verified as `GET
+//! /v1/connect/session` does ([`resolve_link`]) and the envelope is opened with the
+//! workspace key, off the database (reads only, then the key agreement, decryption and
+//! JSON parsing with no lock held): it must be bound to this link (workspace, customer,
+//! connector, nonce), and the credentials must fill the connector's required fields.
+//! Then, in one transaction: the link is verified again and its nonce consumed
+//! ([`use_link`], which refuses an expired link), the connection stored with its credentials sealed at rest (AES-256-GCM, the storage key)
+//! and `connection.created` queued for the webhook endpoint. Any failure writes nothing.
 //!
 //! | answer | when |
 //! |---|---|
@@ -16,8 +20,12 @@
 //! | 400 `link_invalid` | malformed link |
 //! | 400 `envelope_*` | the envelope's own code: malformed, too large, wrong key, altered (`envelope_decryption_failed`), expired (`envelope_expired`), sealed for another session (`envelope_binding_mismatch`)... |
 //! | 400 `validation` | a required credential field is missing or empty, or a field is not the connector's (`fields` names `credentials.<name>`) |
-//! | 401 / 403 / 404 | as for the session: bad signature, expired link, user key, unknown customer or connector |
+//! | 401 / 403 / 404 | as for the session: bad signature, expired link, user key, unknown connector |
 //! | 409 `link_used` | the link already made a connection |
+//! | 429 `rate_limited` | too many attempts from this address or on this link |
+//!
+//! The connection belongs to the customer whose `external_id` is the link's `customer`,
+//! created with this first connection if there is none yet ([`use_link`]).
 //!
 //! The answer is the connection only: no route ever returns stored credentials.
 
@@ -25,17 +33,18 @@ use std::sync::Arc;
 
 use axum::extract::State;
 use axum::http::Uri;
+use axum::Extension;
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
-use super::connect::{link_error, parse_link, resolve_link};
+use super::connect::{parse_link, resolve_link, use_link};
 use crate::envelope::{Credentials, SessionBinding, WorkspacePrivateKey};
 use crate::link::ConnectLink;
 use crate::model::{AuthType, Connector};
-use crate::sandbox::db::connect_links::SqliteNonces;
 use crate::sandbox::db::{connection_credentials, connections, workspace_keys};
 use crate::sandbox::error::ApiError;
 use crate::sandbox::extract::{JsonBody, Reply};
+use crate::sandbox::rate_limit::ClientAddr;
 use crate::sandbox::state::AppState;
 use crate::sandbox::webhook_delivery;
 use crate::{Error, ErrorKind, FieldError};
@@ -67,14 +76,29 @@ fn envelope_error(err: Error) -> ApiError {
     }
 }
 
-/// The workspace's private key, from the database.
-fn workspace_key(
+/// The workspace's private key, from the database (parsed by the caller, off the
+/// database).
+fn workspace_key_pem(
     conn: &rusqlite::Connection,
     workspace_id: &str,
-) -> Result<WorkspacePrivateKey, ApiError> {
-    let pem = workspace_keys::private_key_pem(conn, workspace_id)?
-        .ok_or_else(|| ApiError::internal(&"the workspace has no envelope key"))?;
-    WorkspacePrivateKey::from_pem(pem.expose()).map_err(|e| ApiError::internal(&e))
+) -> Result<crate::Secret<String>, ApiError> {
+    workspace_keys::private_key_pem(conn, workspace_id)?
+        .ok_or_else(|| ApiError::internal(&"the workspace has no envelope key"))
+}
+
+/// Opens `envelope` with the workspace key in `pem` for `link`: the costly part of an
+/// attempt (PEM parsing, ECDH, AES-GCM, JSON), run with no database lock held.
+fn open(
+    pem: &crate::Secret<String>,
+    envelope: &str,
+    link: &ConnectLink,
+    now: i64,
+) -> Result<Credentials, ApiError> {
+    let key = WorkspacePrivateKey::from_pem(pem.expose()).map_err(|e| ApiError::internal(&e))?;
+    let opened = key
+        .open(envelope, &expected_binding(link), now)
+        .map_err(envelope_error)?;
+    Ok(opened.credentials)
 }
 
 /// Checks the credentials against the connector's field schema: every required field
@@ -120,31 +144,52 @@ fn check_fields(connector: &Connector, credentials: &Credentials) -> Result<(), 
 /// The handler (routed in `connect.rs`, outside the API-key authentication).
 pub(crate) async fn submit(
     State(state): State<Arc<AppState>>,
+    client: Option<Extension<ClientAddr>>,
     uri: Uri,
     JsonBody(input): JsonBody<Submission>,
 ) -> Result<Reply, ApiError> {
+    state
+        .connect_attempts
+        .take_for_address(client.map(|Extension(addr)| addr))?;
     let link = parse_link(&uri)?;
     let now = crate::time::now_unix();
-    let shared = Arc::clone(&state);
+
+    // Reads: the link is valid and unused; the workspace key.
+    let checking = link.clone();
+    let (target, pem) = state
+        .db
+        .read(move |conn| {
+            let target = resolve_link(conn, &checking, now)?;
+            let pem = workspace_key_pem(conn, checking.workspace())?;
+            Ok((target, pem))
+        })
+        .await?;
+    state
+        .connect_attempts
+        .take_for_link(link.key_prefix(), &link.nonce().to_base64url())?;
+
+    // The envelope, opened with no lock held.
+    let opening = link.clone();
+    let credentials = tokio::task::spawn_blocking(move || {
+        let credentials = open(&pem, &input.envelope, &opening, now)?;
+        check_fields(&target.connector, &credentials)?;
+        Ok::<_, ApiError>(credentials)
+    })
+    .await
+    .map_err(|e| ApiError::internal(&e))??;
+    let plaintext =
+        Zeroizing::new(serde_json::to_vec(&credentials).map_err(|e| ApiError::internal(&e))?);
+
+    // One transaction: the link again (it may have been used meanwhile), its nonce, the
+    // connection and its sealed credentials, the webhook.
     let connection = state
         .db
         .write(move |tx| {
-            let target = resolve_link(tx, &link, now)?;
+            let used = use_link(tx, &link, now)?;
             let workspace = link.workspace();
-            let key = workspace_key(tx, workspace)?;
-            let opened = key
-                .open(&input.envelope, &expected_binding(&link), now)
-                .map_err(envelope_error)?;
-            check_fields(&target.connector, &opened.credentials)?;
-            link.verify_once(&target.signing.link_key, now, &mut SqliteNonces(tx))
-                .map_err(link_error)?;
             let connection =
-                connections::insert(tx, workspace, &target.customer.id, &target.connector.name)?;
-            let plaintext = Zeroizing::new(
-                serde_json::to_vec(&opened.credentials).map_err(|e| ApiError::internal(&e))?,
-            );
-            let sealed = shared.vault.seal(workspace, &connection.id, &plaintext)?;
-            connection_credentials::insert(tx, workspace, &connection.id, &sealed)?;
+                connections::insert(tx, workspace, &used.customer.id, &used.connector.name)?;
+            connection_credentials::insert(tx, workspace, &connection.id, &plaintext)?;
             webhook_delivery::enqueue(tx, workspace, "connection.created", &connection)?;
             Ok(connection)
         })
@@ -172,7 +217,7 @@ mod tests {
     /// credentials, and only for its own connection.
     #[tokio::test]
     async fn the_stored_record_opens_to_the_submitted_credentials() {
-        let opened = startup::open(&Storage::Memory).unwrap();
+        let opened = startup::open(&Storage::Memory, &Default::default()).unwrap();
         let now = crate::time::now_unix();
         let workspace = opened.seed.workspace_id.clone();
         let url = LinkBuilder::new(&workspace, "acme", "custom_basic")
@@ -196,9 +241,9 @@ mod tests {
             hasher: opened.hasher,
             keys: opened.keys,
             limiter: None,
+            connect_attempts: crate::sandbox::rate_limit::ConnectAttempts::new(10, 60),
             chaos: Chaos::new(0.0),
             origin: "http://127.0.0.1:0".into(),
-            vault: opened.vault,
             oauth: crate::sandbox::oauth::OAuthState::default(),
         });
         let query = url.split_once('?').unwrap().1;
@@ -219,20 +264,27 @@ mod tests {
         let connection: crate::model::Connection = serde_json::from_slice(&body).unwrap();
 
         let id = connection.id.clone();
-        let sealed = state
+        let plaintext = state
             .db
             .read(move |conn| Ok(connection_credentials::get(conn, &id)?))
             .await
             .unwrap();
-        let plaintext = state
-            .vault
-            .open_record(&workspace, &connection.id, &sealed)
-            .unwrap();
         let stored = Credentials::from_json(std::str::from_utf8(&plaintext).unwrap()).unwrap();
         assert!(stored == credentials);
-        assert!(state
-            .vault
-            .open_record(&workspace, "con_other", &sealed)
-            .is_err());
+        // Stored sealed, bound to its connection: moved to another row, it does not open.
+        let id = connection.id.clone();
+        let moved = state
+            .db
+            .read(move |conn| {
+                Ok(conn.query_row(
+                    "SELECT munity_open('connection_credentials.sealed', workspace_id, 'con_other', sealed)
+                     FROM connection_credentials WHERE connection_id = ?1",
+                    [&id],
+                    |row| row.get::<_, Vec<u8>>(0),
+                ))
+            })
+            .await
+            .unwrap();
+        assert!(moved.is_err());
     }
 }

@@ -28,19 +28,23 @@ struct EndpointInput {
     url: String,
 }
 
-/// The answer to `PUT`: the only time the secret is shown.
+/// The answer to `PUT`: the only time the secret is shown (the URL without
+/// credentials, as everywhere).
 #[derive(Debug, Serialize)]
 struct EndpointCreated {
-    url: String,
+    #[serde(flatten)]
+    endpoint: webhooks::Endpoint,
     secret: String,
-    created_at: String,
 }
 
+/// An endpoint URL: `http://` or `https://`, at most 2048 bytes, no spaces or control
+/// characters, and one the HTTP client parses as the API later shows it.
 fn check_url(url: &str) -> Result<(), ApiError> {
     let lower = url.to_ascii_lowercase();
     let ok = (lower.starts_with("https://") || lower.starts_with("http://"))
         && url.len() <= 2048
-        && !url.chars().any(|c| c.is_control() || c.is_whitespace());
+        && !url.chars().any(|c| c.is_control() || c.is_whitespace())
+        && reqwest::Url::parse(url).is_ok_and(|parsed| parsed.has_host());
     if ok {
         Ok(())
     } else {
@@ -59,9 +63,8 @@ async fn set(
         let secret = WebhookSecret::generate();
         let endpoint = webhooks::put_endpoint(tx, &workspace, &input.url, secret.expose_bytes())?;
         Reply::ok(&EndpointCreated {
-            url: endpoint.url,
+            endpoint,
             secret: secret.to_whsec().expose().clone(),
-            created_at: endpoint.created_at,
         })
     })
     .await
