@@ -758,7 +758,7 @@ async fn no_secret_in_logs_debug_strings_or_errors() {
         .into_url();
     let start = form_urlencoded::Serializer::new(String::new())
         .append_pair("link", link.split_once('?').unwrap().1)
-        .append_pair("origin", &origin)
+        .append_pair("origin", page_origin.as_str())
         .finish();
     let consent = http
         .get(format!("{origin}/v1/connect/oauth2/authorize?{start}"))
