@@ -4,7 +4,8 @@
 //! - a [`ErrorKind`]: a coarse category to `match` on;
 //! - a [`code`](Error::code): a stable `snake_case` machine code (`link_expired`,
 //!   `permission_denied`, `unsupported_key`, ...), the same string the API and the
-//!   JavaScript package use;
+//!   JavaScript package use, and the same code as an enum to `match` on:
+//!   [`error_code`](Error::error_code) gives an [`ErrorCode`];
 //! - a human-readable [`detail`](Error::detail);
 //! - for API errors, the HTTP [`status`](Error::status), the
 //!   [`request_id`](Error::request_id) and per-field errors ([`fields`](Error::fields)).
@@ -24,6 +25,8 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
+
+pub use crate::error_code::ErrorCode;
 
 /// Shorthand for `Result<T, munity::Error>`.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -136,7 +139,7 @@ pub struct Error {
 
 struct Inner {
     kind: ErrorKind,
-    code: Cow<'static, str>,
+    code: ErrorCode,
     detail: Cow<'static, str>,
     status: Option<u16>,
     request_id: Option<String>,
@@ -151,7 +154,7 @@ impl Error {
     /// Neither `code` nor `detail` may contain secrets: they are printed.
     pub fn new(
         kind: ErrorKind,
-        code: impl Into<Cow<'static, str>>,
+        code: impl Into<ErrorCode>,
         detail: impl Into<Cow<'static, str>>,
     ) -> Self {
         Error {
@@ -174,17 +177,14 @@ impl Error {
     }
 
     /// Shorthand for an [`ErrorKind::InvalidInput`] error.
-    pub fn invalid(
-        code: impl Into<Cow<'static, str>>,
-        detail: impl Into<Cow<'static, str>>,
-    ) -> Self {
+    pub fn invalid(code: impl Into<ErrorCode>, detail: impl Into<Cow<'static, str>>) -> Self {
         Error::new(ErrorKind::InvalidInput, code, detail)
     }
 
     /// An API error built from an HTTP status and the `{"code", "detail"}` body.
     pub fn api(
         status: u16,
-        code: impl Into<Cow<'static, str>>,
+        code: impl Into<ErrorCode>,
         detail: impl Into<Cow<'static, str>>,
     ) -> Self {
         Error::new(ErrorKind::from_status(status), code, detail).with_status(status)
@@ -225,8 +225,26 @@ impl Error {
         self.inner.kind
     }
 
-    /// The stable machine code, e.g. `link_expired` or `permission_denied`.
+    /// The stable machine code, e.g. `link_expired` or `permission_denied`: the wire
+    /// spelling of [`error_code`](Self::error_code).
     pub fn code(&self) -> &str {
+        self.inner.code.as_str()
+    }
+
+    /// The machine code as an enum to `match` on; a code this version does not know is
+    /// [`ErrorCode::Unknown`] with its text.
+    ///
+    /// ```
+    /// # fn handle(err: munity::Error) {
+    /// use munity::ErrorCode;
+    /// match err.error_code() {
+    ///     ErrorCode::LinkExpired | ErrorCode::LinkUsed => { /* make a new link */ }
+    ///     ErrorCode::PermissionDenied => { /* this key can only read */ }
+    ///     _ => { /* ... */ }
+    /// }
+    /// # }
+    /// ```
+    pub fn error_code(&self) -> &ErrorCode {
         &self.inner.code
     }
 
@@ -260,6 +278,37 @@ impl Error {
         self.inner.kind == ErrorKind::Timeout
     }
 
+    /// True for HTTP 404 or any `not_found` code.
+    pub fn is_not_found(&self) -> bool {
+        self.inner.kind == ErrorKind::NotFound
+    }
+
+    /// True when the API key is missing or wrong (HTTP 401).
+    pub fn is_unauthenticated(&self) -> bool {
+        self.inner.kind == ErrorKind::Unauthenticated
+    }
+
+    /// True when the key may not do this, e.g. a write with a read-only key (HTTP 403).
+    pub fn is_permission_denied(&self) -> bool {
+        self.inner.kind == ErrorKind::PermissionDenied
+    }
+
+    /// True for HTTP 429; [`retry_after`](Self::retry_after) says how long to wait.
+    pub fn is_rate_limited(&self) -> bool {
+        self.inner.kind == ErrorKind::RateLimited
+    }
+
+    /// True for a `validation` answer; [`fields`](Self::fields) names the fields.
+    pub fn is_validation(&self) -> bool {
+        self.inner.code == ErrorCode::Validation
+    }
+
+    /// True for a conflict with the current state: an existing external id, a used link,
+    /// an idempotency key reused with another body (HTTP 409).
+    pub fn is_conflict(&self) -> bool {
+        self.inner.kind == ErrorKind::Conflict
+    }
+
     /// True when retrying the same request later may succeed.
     pub fn is_retryable(&self) -> bool {
         matches!(
@@ -290,7 +339,7 @@ impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("Error");
         d.field("kind", &self.inner.kind)
-            .field("code", &self.inner.code)
+            .field("code", &self.code())
             .field("detail", &self.inner.detail);
         if let Some(status) = self.inner.status {
             d.field("status", &status);
@@ -351,6 +400,25 @@ mod tests {
         assert_eq!(ErrorKind::from_status(500), ErrorKind::Api);
         assert!(Error::api(503, "unavailable", "try later").is_retryable());
         assert!(!Error::api(400, "validation", "bad").is_retryable());
+    }
+
+    #[test]
+    fn typed_code_and_predicates() {
+        let err = Error::api(403, "permission_denied", "read only");
+        assert_eq!(*err.error_code(), ErrorCode::PermissionDenied);
+        assert!(err.is_permission_denied() && !err.is_not_found());
+        let err = Error::api(400, "validation", "bad");
+        assert!(err.is_validation());
+        let err = Error::api(409, "already_exists", "taken");
+        assert!(err.is_conflict());
+        assert_eq!(*err.error_code(), ErrorCode::AlreadyExists);
+        let err = Error::api(418, String::from("teapot_mode"), "new");
+        assert_eq!(err.code(), "teapot_mode");
+        assert_eq!(*err.error_code(), ErrorCode::Unknown("teapot_mode".into()));
+        assert!(Error::api(404, "not_found", "x").is_not_found());
+        assert!(Error::api(401, "unauthenticated", "x").is_unauthenticated());
+        assert!(Error::api(429, "rate_limited", "x").is_rate_limited());
+        assert_eq!(format!("{err:?}").matches("teapot_mode").count(), 1);
     }
 
     #[test]

@@ -38,13 +38,14 @@ mod api_key;
 mod base64_strict;
 mod ct;
 mod error;
+mod error_code;
 pub mod model;
 mod random;
 mod secret;
 pub mod time;
 
 pub use api_key::ApiKey;
-pub use error::{Error, ErrorKind, FieldError, Result};
+pub use error::{Error, ErrorCode, ErrorKind, FieldError, Result};
 pub use secret::Secret;
 
 #[cfg(feature = "native")]

@@ -2,7 +2,7 @@
 //! link this crate builds always parses.
 
 use super::Nonce;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
 
 /// Longest `workspace`, `customer` or `connector` value, in bytes.
 pub(crate) const MAX_ID_LEN: usize = 256;
@@ -13,7 +13,7 @@ pub(crate) const MAX_SCOPE_LEN: usize = 1024;
 
 /// A `link_invalid` error.
 pub(crate) fn invalid(detail: impl Into<std::borrow::Cow<'static, str>>) -> Error {
-    Error::invalid("link_invalid", detail)
+    Error::invalid(ErrorCode::LinkInvalid, detail)
 }
 
 /// `workspace`, `customer`, `connector`: 1 to 256 bytes of UTF-8 without control
@@ -166,7 +166,7 @@ mod tests {
         ] {
             assert_eq!(
                 parse_exp(bad).unwrap_err().code(),
-                "link_invalid",
+                ErrorCode::LinkInvalid,
                 "{bad:?}"
             );
         }

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use super::{secs, Nonce, CLOCK_SKEW};
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorCode, ErrorKind, Result};
 
 /// Remembers which link nonces were used. A nonce needs remembering only until its
 /// link expires (plus [`CLOCK_SKEW`]): after that, the expiry check refuses the link.
@@ -20,7 +20,7 @@ pub trait NonceStore {
 pub fn link_used() -> Error {
     Error::new(
         ErrorKind::Conflict,
-        "link_used",
+        ErrorCode::LinkUsed,
         "this connect link was already used; ask for a new link",
     )
 }

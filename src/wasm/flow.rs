@@ -10,7 +10,7 @@ use super::types::{envelope_request, SessionBody};
 use crate::envelope::{seal, Credentials, SessionBinding, WorkspaceCertificate};
 use crate::link::{ConnectLink, CLOCK_SKEW};
 use crate::model::{AuthType, Connection, FieldSpec};
-use crate::{Error, ErrorKind, FieldError, Result, Secret};
+use crate::{Error, ErrorCode, ErrorKind, FieldError, Result, Secret};
 
 /// The options of `new MunityConnect(options)`.
 #[derive(Debug, Clone, Default)]
@@ -48,7 +48,7 @@ pub(crate) fn read_link(link: &str, now: i64) -> Result<ConnectLink> {
     if now > parsed.expires_at().saturating_add(skew) {
         return Err(Error::new(
             ErrorKind::Expired,
-            "link_expired",
+            ErrorCode::LinkExpired,
             format!(
                 "the link expired at {}; ask for a new link",
                 crate::time::format_rfc3339(parsed.expires_at())
