@@ -50,6 +50,11 @@ pub use secret::Secret;
 
 #[cfg(feature = "native")]
 pub use client::Client;
+/// The `reqwest` this crate is built with, to make the `reqwest::Client` given to
+/// [`ClientBuilder::http_client`](client::ClientBuilder::http_client): its version
+/// always matches munity's.
+#[cfg(feature = "native")]
+pub use reqwest;
 
 pub mod auth;
 pub mod envelope;

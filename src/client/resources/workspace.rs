@@ -11,6 +11,6 @@ pub struct WorkspaceHandler<'c> {
 impl WorkspaceHandler<'_> {
     /// `GET workspace/`.
     pub async fn get(&self) -> Result<Workspace> {
-        self.client.get_json(Ok("workspace/".to_owned())).await
+        self.client.get_json(Ok("workspace/".into())).await
     }
 }
