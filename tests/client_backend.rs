@@ -5,6 +5,7 @@
 #![cfg(feature = "sandbox")]
 
 mod client_support;
+mod sandbox_support;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -450,4 +451,196 @@ async fn retries_are_events_inside_the_calls_span() {
     assert_eq!(retries[0]["attempt"], "1");
     assert_eq!(retries[0]["status"], "503");
     assert_eq!(retries[1]["attempt"], "2");
+}
+
+// ---- connect links, the workspace certificate, the webhook endpoint ----------------
+
+/// `GET /v1/connect/session?<link query>` without an API key: what the browser does.
+async fn open_session(sb: &Sandbox, url: &str) -> (u16, serde_json::Value) {
+    let query = url.split_once('?').unwrap().1;
+    let answer = reqwest::Client::new()
+        .get(format!("{}/connect/session?{query}", sb.base_url()))
+        .send()
+        .await
+        .unwrap();
+    let status = answer.status().as_u16();
+    (status, answer.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn the_client_signs_connect_links_the_sandbox_accepts() {
+    let recorder = SpanRecorder::default();
+    let _guard = recorder.install();
+    let sb = sandbox().await;
+    let client = Client::builder()
+        .api_key(sb.admin_key())
+        .base_url(sb.base_url())
+        .build()
+        .unwrap();
+
+    let link = client.connect_link("acme", "pipedrive").await.unwrap();
+    assert!(
+        link.url()
+            .starts_with(&format!("{}/connect?v=1&workspace=", sb.base_url())),
+        "the link points at the API's connect page"
+    );
+    assert_eq!(link.link().workspace(), sb.workspace_id());
+    assert_eq!(link.link().key_prefix(), sb.admin_key().prefix());
+    let (status, session) = open_session(&sb, link.url()).await;
+    assert_eq!(status, 200, "{session}");
+    assert_eq!(session["customer"]["external_id"], "acme");
+    assert_eq!(session["connector"]["name"], "pipedrive");
+
+    // The workspace id was asked once; later links make no request at all.
+    let spans = recorder.take();
+    assert_eq!(spans.len(), 1, "{spans:#?}");
+    assert_eq!(spans[0].get("url.template"), "workspace/");
+    let now = munity::time::now_unix();
+    let second = client
+        .connect_link("acme", "jira")
+        .ttl(Duration::from_secs(120))
+        .redirect_uri("http://localhost:3000/done")
+        .scope("read:projects")
+        .now(now)
+        .await
+        .unwrap();
+    assert!(recorder.take().is_empty(), "no request for a second link");
+    assert_eq!(second.link().expires_at(), now + 120);
+    assert_eq!(second.link().scope(), Some("read:projects"));
+    assert_ne!(second.link().nonce(), link.link().nonce());
+    let (status, session) = open_session(&sb, second.url()).await;
+    assert_eq!(status, 200, "{session}");
+    assert_eq!(session["redirect_uri"], "http://localhost:3000/done");
+
+    // Options are checked when the link is made.
+    let err = client
+        .connect_link("acme", "jira")
+        .ttl(Duration::from_secs(25 * 3600))
+        .await
+        .unwrap_err();
+    assert_eq!(*err.error_code(), ErrorCode::LinkTtlInvalid);
+    let err = client.connect_link("", "jira").await.unwrap_err();
+    assert_eq!(*err.error_code(), ErrorCode::LinkInvalid);
+
+    // A read-only key signs a link the platform refuses.
+    let user = Client::builder()
+        .api_key(sb.user_key())
+        .base_url(sb.base_url())
+        .build()
+        .unwrap();
+    let refused = user.connect_link("acme", "jira").await.unwrap();
+    assert_eq!(open_session(&sb, refused.url()).await.0, 403);
+}
+
+#[tokio::test]
+async fn the_workspace_certificate_parses_with_its_published_kid() {
+    let sb = sandbox().await;
+    let client = Client::builder()
+        .api_key(sb.user_key())
+        .base_url(sb.base_url())
+        .build()
+        .unwrap();
+    let published = client.workspace().certificate().await.unwrap();
+    assert!(published
+        .certificate
+        .starts_with("-----BEGIN CERTIFICATE-----"));
+    let certificate = published.parse(munity::time::now_unix()).unwrap();
+    assert_eq!(certificate.kid(), published.kid);
+    let mut altered = published.clone();
+    altered.kid = "another".into();
+    let err = altered.parse(munity::time::now_unix()).unwrap_err();
+    assert_eq!(*err.error_code(), ErrorCode::CertificateInvalid);
+}
+
+#[tokio::test]
+async fn the_webhook_endpoint_is_set_through_the_client_and_its_events_are_typed() {
+    use munity::model::{DeliveryStatus, WebhookDeliveryListParams};
+    use munity::webhook::{EventData, Webhook};
+
+    let sb = sandbox().await;
+    let client = Client::builder()
+        .api_key(sb.admin_key())
+        .base_url(sb.base_url())
+        .build()
+        .unwrap();
+    assert!(client.webhook().get().await.unwrap_err().is_not_found());
+    let (url, seen) = sandbox_support::receiver::receiver(0).await;
+    let created = client.webhook().set(&url).await.unwrap();
+    assert_eq!(created.url, url);
+    assert_eq!(format!("{:?}", created.secret), "WebhookSecret([redacted])");
+    assert!(!format!("{created:?}").contains("whsec_"));
+    assert_eq!(client.webhook().get().await.unwrap().url, url);
+    let user = Client::builder()
+        .api_key(sb.user_key())
+        .base_url(sb.base_url())
+        .build()
+        .unwrap();
+    assert!(user
+        .webhook()
+        .set(&url)
+        .await
+        .unwrap_err()
+        .is_permission_denied());
+
+    // Deleting a connection queues `connection.deleted`.
+    let acme = client
+        .customers()
+        .find_by_external_id("acme")
+        .await
+        .unwrap()
+        .unwrap();
+    let connection = client
+        .customer(&acme.id)
+        .connections()
+        .list()
+        .await
+        .unwrap()
+        .results[0]
+        .clone();
+    client
+        .customer(&acme.id)
+        .connections()
+        .delete(&connection.id)
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let delivery = loop {
+        if let Some(first) = seen.lock().unwrap().first().cloned() {
+            break first;
+        }
+        assert!(Instant::now() < deadline, "no delivery");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let hook = Webhook::new(created.secret.clone());
+    let event = hook
+        .verify_event_http(&delivery.headers, &delivery.body, munity::time::now_unix())
+        .unwrap();
+    let EventData::ConnectionDeleted(deleted) = &event.data else {
+        panic!("{event:?}")
+    };
+    assert_eq!(deleted.id, connection.id);
+    assert_eq!(event.data.event_type(), "connection.deleted");
+
+    let log = loop {
+        let page = client
+            .webhook()
+            .deliveries(&WebhookDeliveryListParams::default())
+            .await
+            .unwrap();
+        if page
+            .results
+            .iter()
+            .any(|d| d.status == DeliveryStatus::Succeeded)
+        {
+            break page;
+        }
+        assert!(Instant::now() < deadline, "delivery not logged: {page:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(log.results[0].id, event.id);
+    assert_eq!(log.results[0].event_type, "connection.deleted");
+    assert_eq!(log.results[0].last_response_status, Some(204));
+
+    client.webhook().delete().await.unwrap();
+    assert!(client.webhook().get().await.unwrap_err().is_not_found());
 }

@@ -82,6 +82,7 @@
 //! ```
 
 mod builder;
+mod connect_link;
 mod query;
 mod request;
 mod resources;
@@ -95,11 +96,13 @@ use std::time::Duration;
 use http::HeaderValue;
 
 pub use builder::{ClientBuilder, IntoApiKey, DEFAULT_BASE_URL, ENV_API_BASE, ENV_API_KEY};
+pub use connect_link::ConnectLinkRequest;
 pub use http::Method;
 pub use request::{Create, RequestBuilder, IDEMPOTENCY_KEY};
 pub use resources::{
     ConnectionsHandler, ConnectorConfigHandler, ConnectorsHandler, CredentialsHandler,
-    CustomerHandler, CustomersHandler, PmProjectsHandler, PmTasksHandler, WorkspaceHandler,
+    CustomerHandler, CustomersHandler, PmProjectsHandler, PmTasksHandler, WebhookHandler,
+    WorkspaceHandler,
 };
 pub use response::RawResponse;
 pub use retry::RetryPolicy;
@@ -249,6 +252,11 @@ impl Client {
     /// The connector catalog and the workspace's connector configurations.
     pub fn connectors(&self) -> ConnectorsHandler<'_> {
         ConnectorsHandler { client: self }
+    }
+
+    /// The workspace's webhook endpoint and its delivery log.
+    pub fn webhook(&self) -> WebhookHandler<'_> {
+        WebhookHandler { client: self }
     }
 
     /// The workspace's credential records.

@@ -54,6 +54,12 @@ impl LinkBuilder {
         }
     }
 
+    /// Sets the workspace id (the client learns it after the other settings).
+    #[cfg(feature = "native")]
+    pub(crate) fn set_workspace(&mut self, workspace: String) {
+        self.workspace = workspace;
+    }
+
     /// How long the link lives: 1 second to 24 hours (whole seconds; a fraction is
     /// dropped). Default 10 minutes.
     pub fn ttl(mut self, ttl: Duration) -> LinkBuilder {

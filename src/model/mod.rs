@@ -10,6 +10,7 @@ mod connector;
 mod credential;
 mod customer;
 mod pm;
+mod webhook;
 mod workspace;
 
 pub use common::{ApiErrorBody, Page};
@@ -27,5 +28,9 @@ pub use customer::{Customer, CustomerCreate, CustomerListParams, CustomerUpdate}
 pub use pm::{
     PmProject, PmProjectCreate, PmProjectListParams, PmProjectUpdate, PmTask, PmTaskCreate,
     PmTaskListParams, PmTaskUpdate, ProjectStatus, TaskStatus,
+};
+pub use webhook::{
+    DeliveryStatus, WebhookDelivery, WebhookDeliveryListParams, WebhookEndpoint,
+    WebhookEndpointCreated, WebhookEndpointUpdate, WorkspaceCertificatePem,
 };
 pub use workspace::Workspace;

@@ -9,6 +9,7 @@ mod connectors;
 mod credentials;
 mod customers;
 mod pm;
+mod webhook;
 mod workspace;
 
 pub use connections::ConnectionsHandler;
@@ -16,6 +17,7 @@ pub use connectors::{ConnectorConfigHandler, ConnectorsHandler};
 pub use credentials::CredentialsHandler;
 pub use customers::{CustomerHandler, CustomersHandler};
 pub use pm::{PmProjectsHandler, PmTasksHandler};
+pub use webhook::WebhookHandler;
 pub use workspace::WorkspaceHandler;
 
 use http::Method;
