@@ -372,6 +372,7 @@ pub fn verify_hmac_sha256<B: AsRef<[u8]>>(
 /// Applies a record to a `reqwest` request (see [`apply`]); the body must be in memory
 /// (not a stream) for the `aws4` and `hmac_sha256` schemes.
 #[cfg(feature = "native")]
+#[cfg_attr(docsrs, doc(cfg(feature = "native")))]
 pub fn apply_to_reqwest(
     selected: &Selected<'_>,
     builder: reqwest::RequestBuilder,
