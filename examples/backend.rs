@@ -23,8 +23,11 @@ use munity::reqwest;
 /// What [`run`] did: the customer, the link for the browser, the customer's projects.
 #[derive(Debug)]
 pub struct Report {
+    /// The customer, found by or created with the product's own id.
     pub customer: Customer,
+    /// The link to send the browser to.
     pub link: SignedLink,
+    /// Every project of the customer.
     pub projects: Vec<PmProject>,
 }
 
