@@ -33,7 +33,7 @@ use crate::sandbox::error::ApiError;
 use crate::sandbox::extract::Reply;
 use crate::sandbox::keys::Privilege;
 use crate::sandbox::state::AppState;
-use crate::{Error, ErrorKind};
+use crate::{Error, ErrorCode, ErrorKind};
 
 /// The route, outside the API-key authentication (mounted at the top level).
 pub(crate) fn routes() -> Router<Arc<AppState>> {
@@ -136,7 +136,7 @@ pub(crate) fn check_link(
     let key = connect_links::signing_key(conn, link.key_prefix())?.ok_or_else(|| {
         ApiError(Error::api(
             401,
-            "link_invalid_signature",
+            ErrorCode::LinkInvalidSignature,
             "the link's signature does not match: it was altered or signed with another key",
         ))
     })?;
@@ -221,11 +221,11 @@ mod tests {
             let second = link
                 .verify_once(&signing.link_key, now, &mut SqliteNonces(&tx))
                 .unwrap_err();
-            assert_eq!(second.code(), "link_used");
+            assert_eq!(second.code(), ErrorCode::LinkUsed);
             tx.commit().unwrap();
             let used = check_link(conn, &link, now + 1).unwrap_err();
             assert_eq!(used.status().as_u16(), 409);
-            assert_eq!(used.0.code(), "link_used");
+            assert_eq!(used.0.code(), ErrorCode::LinkUsed);
             Ok::<_, ApiError>(())
         })
         .unwrap();
