@@ -103,7 +103,6 @@ impl<'de, T: Zeroize + serde::Deserialize<'de>> serde::Deserialize<'de> for Secr
 /// shape): `invalid type: string
 /// "<value>", expected X` becomes `invalid type: string, expected X`, `unknown variant
 /// `<value>`, expected ...` becomes `unknown variant, expected ...`.
-#[cfg(any(feature = "native", feature = "sandbox"))]
 pub(crate) fn serde_message_without_values(message: &str) -> String {
     for prefix in ["invalid type: ", "invalid value: "] {
         if let Some(rest) = message.strip_prefix(prefix) {
@@ -161,7 +160,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg(any(feature = "native", feature = "sandbox"))]
     fn serde_messages_lose_their_values() {
         #[derive(Debug, serde::Deserialize)]
         #[allow(dead_code)]
