@@ -139,7 +139,9 @@ pub struct Error {
 
 struct Inner {
     kind: ErrorKind,
-    code: ErrorCode,
+    /// The wire code as given: no table lookup when an error is made (the browser
+    /// build pays for none); [`Error::error_code`] parses it.
+    code: Cow<'static, str>,
     detail: Cow<'static, str>,
     status: Option<u16>,
     request_id: Option<String>,
@@ -154,7 +156,7 @@ impl Error {
     /// Neither `code` nor `detail` may contain secrets: they are printed.
     pub fn new(
         kind: ErrorKind,
-        code: impl Into<ErrorCode>,
+        code: impl Into<Cow<'static, str>>,
         detail: impl Into<Cow<'static, str>>,
     ) -> Self {
         Error {
@@ -177,14 +179,17 @@ impl Error {
     }
 
     /// Shorthand for an [`ErrorKind::InvalidInput`] error.
-    pub fn invalid(code: impl Into<ErrorCode>, detail: impl Into<Cow<'static, str>>) -> Self {
+    pub fn invalid(
+        code: impl Into<Cow<'static, str>>,
+        detail: impl Into<Cow<'static, str>>,
+    ) -> Self {
         Error::new(ErrorKind::InvalidInput, code, detail)
     }
 
     /// An API error built from an HTTP status and the `{"code", "detail"}` body.
     pub fn api(
         status: u16,
-        code: impl Into<ErrorCode>,
+        code: impl Into<Cow<'static, str>>,
         detail: impl Into<Cow<'static, str>>,
     ) -> Self {
         Error::new(ErrorKind::from_status(status), code, detail).with_status(status)
@@ -228,11 +233,12 @@ impl Error {
     /// The stable machine code, e.g. `link_expired` or `permission_denied`: the wire
     /// spelling of [`error_code`](Self::error_code).
     pub fn code(&self) -> &str {
-        self.inner.code.as_str()
+        &self.inner.code
     }
 
     /// The machine code as an enum to `match` on; a code this version does not know is
-    /// [`ErrorCode::Unknown`] with its text.
+    /// [`ErrorCode::Unknown`] with its text. (Parsed from [`code`](Self::code) on each
+    /// call: cheap, but keep the value when matching it several times.)
     ///
     /// ```
     /// # fn handle(err: munity::Error) {
@@ -244,8 +250,16 @@ impl Error {
     /// }
     /// # }
     /// ```
-    pub fn error_code(&self) -> &ErrorCode {
-        &self.inner.code
+    pub fn error_code(&self) -> ErrorCode {
+        ErrorCode::from(self.code())
+    }
+
+    /// True when the end user's link can no longer be used and a new link is the fix:
+    /// it expired or was used already ([`ErrorCode::needs_new_link`]).
+    pub fn needs_new_link(&self) -> bool {
+        crate::error_code::NEEDS_NEW_LINK
+            .iter()
+            .any(|code| code.as_str() == self.code())
     }
 
     /// The human-readable explanation.
@@ -300,7 +314,7 @@ impl Error {
 
     /// True for a `validation` answer; [`fields`](Self::fields) names the fields.
     pub fn is_validation(&self) -> bool {
-        self.inner.code == ErrorCode::Validation
+        ErrorCode::Validation == *self.code()
     }
 
     /// True for a conflict with the current state: an existing external id, a used link,
@@ -339,7 +353,7 @@ impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("Error");
         d.field("kind", &self.inner.kind)
-            .field("code", &self.code())
+            .field("code", &self.inner.code)
             .field("detail", &self.inner.detail);
         if let Some(status) = self.inner.status {
             d.field("status", &status);
@@ -405,20 +419,23 @@ mod tests {
     #[test]
     fn typed_code_and_predicates() {
         let err = Error::api(403, "permission_denied", "read only");
-        assert_eq!(*err.error_code(), ErrorCode::PermissionDenied);
+        assert_eq!(err.error_code(), ErrorCode::PermissionDenied);
         assert!(err.is_permission_denied() && !err.is_not_found());
         let err = Error::api(400, "validation", "bad");
         assert!(err.is_validation());
         let err = Error::api(409, "already_exists", "taken");
         assert!(err.is_conflict());
-        assert_eq!(*err.error_code(), ErrorCode::AlreadyExists);
+        assert_eq!(err.error_code(), ErrorCode::AlreadyExists);
         let err = Error::api(418, String::from("teapot_mode"), "new");
         assert_eq!(err.code(), "teapot_mode");
-        assert_eq!(*err.error_code(), ErrorCode::Unknown("teapot_mode".into()));
+        assert_eq!(err.error_code(), ErrorCode::Unknown("teapot_mode".into()));
         assert!(Error::api(404, "not_found", "x").is_not_found());
         assert!(Error::api(401, "unauthenticated", "x").is_unauthenticated());
         assert!(Error::api(429, "rate_limited", "x").is_rate_limited());
         assert_eq!(format!("{err:?}").matches("teapot_mode").count(), 1);
+        assert!(Error::new(ErrorKind::Expired, ErrorCode::LinkExpired, "x").needs_new_link());
+        assert!(Error::new(ErrorKind::Conflict, "link_used", "x").needs_new_link());
+        assert!(!Error::new(ErrorKind::Expired, "expired", "x").needs_new_link());
     }
 
     #[test]

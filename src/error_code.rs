@@ -11,7 +11,7 @@
 //! use munity::{Error, ErrorCode, ErrorKind};
 //!
 //! let err = Error::new(ErrorKind::Expired, "link_expired", "the link expired");
-//! assert_eq!(*err.error_code(), ErrorCode::LinkExpired);
+//! assert_eq!(err.error_code(), ErrorCode::LinkExpired);
 //! assert!(err.error_code().needs_new_link());
 //!
 //! // A code from a newer server is kept as it was sent.
@@ -46,10 +46,22 @@ macro_rules! error_codes {
             pub const KNOWN: &'static [ErrorCode] = &[ $( ErrorCode::$variant, )* ];
 
             /// The wire spelling, e.g. `"link_expired"`.
+            // Always inlined: `ErrorCode::LinkExpired.as_str()` then folds to the one
+            // literal, and the browser build links no table of every code.
+            #[inline(always)]
             pub fn as_str(&self) -> &str {
                 match self {
                     $( ErrorCode::$variant => $code, )*
                     ErrorCode::Unknown(code) => code,
+                }
+            }
+
+            /// The wire spelling of a known code (`""` for `Unknown`, which has none).
+            #[inline(always)]
+            fn static_str(&self) -> &'static str {
+                match self {
+                    $( ErrorCode::$variant => $code, )*
+                    ErrorCode::Unknown(_) => "",
                 }
             }
 
@@ -238,11 +250,14 @@ error_codes! {
     ModuleRequestInvalid = "module_request_invalid",
 }
 
+/// The codes of a link the end user cannot use any more, where a new link is the fix.
+pub(crate) const NEEDS_NEW_LINK: [ErrorCode; 2] = [ErrorCode::LinkExpired, ErrorCode::LinkUsed];
+
 impl ErrorCode {
     /// The code of a link the end user cannot use any more, where the fix is a new link:
     /// expired or already used.
     pub fn needs_new_link(&self) -> bool {
-        matches!(self, ErrorCode::LinkExpired | ErrorCode::LinkUsed)
+        NEEDS_NEW_LINK.contains(self)
     }
 
     /// Any connect-link code (`link_*`).
@@ -293,6 +308,17 @@ impl From<String> for ErrorCode {
 impl From<Cow<'_, str>> for ErrorCode {
     fn from(code: Cow<'_, str>) -> Self {
         ErrorCode::from(code.as_ref())
+    }
+}
+
+impl From<ErrorCode> for Cow<'static, str> {
+    /// The wire spelling, for [`Error::new`](crate::Error::new) and friends.
+    #[inline(always)]
+    fn from(code: ErrorCode) -> Self {
+        match code {
+            ErrorCode::Unknown(code) => Cow::Owned(code.into()),
+            known => Cow::Borrowed(known.static_str()),
+        }
     }
 }
 
@@ -409,6 +435,10 @@ mod tests {
     #[test]
     fn predicates() {
         assert!(ErrorCode::LinkExpired.needs_new_link());
+        let cow: Cow<'static, str> = ErrorCode::LinkUsed.into();
+        assert!(matches!(cow, Cow::Borrowed("link_used")));
+        let cow: Cow<'static, str> = ErrorCode::from("new_code").into();
+        assert_eq!(cow, "new_code");
         assert!(ErrorCode::LinkUsed.needs_new_link());
         assert!(!ErrorCode::LinkInvalidSignature.needs_new_link());
         assert!(ErrorCode::LinkInvalidSignature.is_link());

@@ -499,7 +499,7 @@ mod tests {
         assert!(matches!(&newer.data, EventData::Unknown { data, .. } if data["x"] == 1));
 
         let bad = verify(&event("connection.created", r#"{"id":"con_secretvalue"}"#)).unwrap_err();
-        assert_eq!(*bad.error_code(), ErrorCode::WebhookPayloadInvalid);
+        assert_eq!(bad.error_code(), ErrorCode::WebhookPayloadInvalid);
         assert!(!bad.to_string().contains("secretvalue"), "{bad}");
         assert_eq!(
             verify("not json").unwrap_err().code(),
@@ -519,7 +519,7 @@ mod tests {
                 now,
             )
             .unwrap_err();
-        assert_eq!(*err.error_code(), ErrorCode::WebhookInvalidSignature);
+        assert_eq!(err.error_code(), ErrorCode::WebhookInvalidSignature);
     }
 
     #[test]

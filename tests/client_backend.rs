@@ -205,7 +205,7 @@ async fn a_call_can_have_its_own_retry_policy() {
         .get()
         .await
         .unwrap_err();
-    assert_eq!(*err.error_code(), ErrorCode::InvalidRetryPolicy);
+    assert_eq!(err.error_code(), ErrorCode::InvalidRetryPolicy);
     assert_eq!(count.load(Ordering::SeqCst), 0, "nothing sent");
 }
 
@@ -242,7 +242,7 @@ async fn a_call_can_have_its_own_timeout() {
         .get()
         .await
         .unwrap_err();
-    assert_eq!(*err.error_code(), ErrorCode::InvalidTimeout);
+    assert_eq!(err.error_code(), ErrorCode::InvalidTimeout);
 }
 
 // ---- tracing: one span per call --------------------------------------------------
@@ -518,9 +518,9 @@ async fn the_client_signs_connect_links_the_sandbox_accepts() {
         .ttl(Duration::from_secs(25 * 3600))
         .await
         .unwrap_err();
-    assert_eq!(*err.error_code(), ErrorCode::LinkTtlInvalid);
+    assert_eq!(err.error_code(), ErrorCode::LinkTtlInvalid);
     let err = client.connect_link("", "jira").await.unwrap_err();
-    assert_eq!(*err.error_code(), ErrorCode::LinkInvalid);
+    assert_eq!(err.error_code(), ErrorCode::LinkInvalid);
 
     // A read-only key signs a link the platform refuses.
     let user = Client::builder()
@@ -549,7 +549,7 @@ async fn the_workspace_certificate_parses_with_its_published_kid() {
     let mut altered = published.clone();
     altered.kid = "another".into();
     let err = altered.parse(munity::time::now_unix()).unwrap_err();
-    assert_eq!(*err.error_code(), ErrorCode::CertificateInvalid);
+    assert_eq!(err.error_code(), ErrorCode::CertificateInvalid);
 }
 
 #[tokio::test]

@@ -7,7 +7,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use crate::model::ApiErrorBody;
-use crate::{Error, ErrorCode, ErrorKind, FieldError};
+use crate::{Error, ErrorKind, FieldError};
 
 /// An answer that is an error: a [`crate::Error`] with the HTTP status it is sent with.
 #[derive(Debug)]
@@ -15,7 +15,11 @@ pub(crate) struct ApiError(pub(crate) Error);
 
 impl ApiError {
     /// An error with an explicit status and code.
-    pub(crate) fn new(status: u16, code: impl Into<ErrorCode>, detail: impl Into<String>) -> Self {
+    pub(crate) fn new(
+        status: u16,
+        code: impl Into<std::borrow::Cow<'static, str>>,
+        detail: impl Into<String>,
+    ) -> Self {
         ApiError(Error::api(status, code, detail.into()))
     }
 
@@ -52,7 +56,10 @@ impl ApiError {
     }
 
     /// 409 with a code.
-    pub(crate) fn conflict(code: impl Into<ErrorCode>, detail: impl Into<String>) -> Self {
+    pub(crate) fn conflict(
+        code: impl Into<std::borrow::Cow<'static, str>>,
+        detail: impl Into<String>,
+    ) -> Self {
         ApiError::new(409, code, detail)
     }
 

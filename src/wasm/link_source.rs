@@ -23,7 +23,7 @@ pub(crate) enum LinkSource {
 
 /// Codes after which a fresh link may succeed where the old one failed.
 fn renewable(err: &Error) -> bool {
-    err.error_code().needs_new_link()
+    err.needs_new_link()
 }
 
 impl LinkSource {
