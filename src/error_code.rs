@@ -40,6 +40,15 @@ macro_rules! error_codes {
             Unknown(Box<str>),
         }
 
+        /// The wire codes as `&'static str` constants named like the variants: what the
+        /// crate's own code passes when it makes an error. A constant costs nothing at run
+        /// time, where an `ErrorCode` passed through a function that is not inlined would
+        /// link the table of every code into the browser build.
+        #[allow(non_upper_case_globals, dead_code)]
+        pub(crate) mod wire {
+            $( #[doc = concat!("`", $code, "`")] pub(crate) const $variant: &str = $code; )*
+        }
+
         impl ErrorCode {
             /// Every code with a variant, in declaration order (for documentation and
             /// tests).

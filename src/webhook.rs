@@ -76,9 +76,10 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::base64_strict;
+use crate::error_code::wire;
 use ring::hmac;
 
-use crate::error::{Error, ErrorCode, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::model::Connection;
 use crate::Secret;
 
@@ -395,7 +396,7 @@ impl WebhookEvent {
         let invalid = |e: serde_json::Error| {
             Error::new(
                 ErrorKind::Decode,
-                ErrorCode::WebhookPayloadInvalid,
+                wire::WebhookPayloadInvalid,
                 format!(
                     "the webhook body is not an event's JSON: {}",
                     crate::secret::serde_message_without_values(&e.to_string())
@@ -441,6 +442,7 @@ fn parse_timestamp(text: &str) -> Result<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorCode;
 
     #[test]
     fn secret_is_redacted_and_round_trips() {

@@ -5,7 +5,8 @@ use std::time::Duration;
 use ring::hmac;
 
 use super::{fields, secs, ConnectLink, LinkKey, Nonce, DEFAULT_BASE_URL, DEFAULT_TTL, MAX_TTL};
-use crate::error::{Error, ErrorCode, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
+use crate::error_code::wire;
 use crate::ApiKey;
 
 /// Builds a signed connect link for one customer and one connector.
@@ -115,7 +116,7 @@ impl LinkBuilder {
             .ok_or_else(|| {
                 Error::new(
                     ErrorKind::Config,
-                    ErrorCode::LinkTtlInvalid,
+                    wire::LinkTtlInvalid,
                     "`now + ttl` must be unix seconds from 0 to i64::MAX",
                 )
             })?;
@@ -140,7 +141,7 @@ impl LinkBuilder {
         if self.ttl.as_secs() == 0 || self.ttl.as_secs() > MAX_TTL.as_secs() {
             return Err(Error::new(
                 ErrorKind::Config,
-                ErrorCode::LinkTtlInvalid,
+                wire::LinkTtlInvalid,
                 format!(
                     "a link's TTL must be between 1 s and {} s (24 h)",
                     secs(MAX_TTL)

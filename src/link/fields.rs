@@ -2,7 +2,8 @@
 //! link this crate builds always parses.
 
 use super::Nonce;
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, Result};
+use crate::error_code::wire;
 
 /// Longest `workspace`, `customer` or `connector` value, in bytes.
 pub(crate) const MAX_ID_LEN: usize = 256;
@@ -13,7 +14,7 @@ pub(crate) const MAX_SCOPE_LEN: usize = 1024;
 
 /// A `link_invalid` error.
 pub(crate) fn invalid(detail: impl Into<std::borrow::Cow<'static, str>>) -> Error {
-    Error::invalid(ErrorCode::LinkInvalid, detail)
+    Error::invalid(wire::LinkInvalid, detail)
 }
 
 /// `workspace`, `customer`, `connector`: 1 to 256 bytes of UTF-8 without control
@@ -149,6 +150,7 @@ pub(crate) fn check_scope(value: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorCode;
 
     #[test]
     fn exp_is_strict_decimal() {

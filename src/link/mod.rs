@@ -54,7 +54,8 @@ use std::time::Duration;
 
 use ring::hmac;
 
-use crate::error::{Error, ErrorCode, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
+use crate::error_code::wire;
 
 pub use build::{LinkBuilder, SignedLink};
 /// The canonical form-urlencoding of a value, shared with the browser build's URLs.
@@ -168,7 +169,7 @@ impl ConnectLink {
         hmac::verify(&key.hmac_key(), &canonical, &self.signature).map_err(|_| {
             Error::new(
                 ErrorKind::Verification,
-                ErrorCode::LinkInvalidSignature,
+                wire::LinkInvalidSignature,
                 "the link's signature does not match: it was altered or signed with another key",
             )
         })
@@ -179,7 +180,7 @@ impl ConnectLink {
         if now > self.expires_at.saturating_add(skew) {
             return Err(Error::new(
                 ErrorKind::Expired,
-                ErrorCode::LinkExpired,
+                wire::LinkExpired,
                 format!(
                     "the link expired at {} ({} s ago); ask for a new link",
                     crate::time::format_rfc3339(self.expires_at),
@@ -189,7 +190,7 @@ impl ConnectLink {
         }
         if self.expires_at > now.saturating_add(secs(MAX_TTL)).saturating_add(skew) {
             return Err(Error::invalid(
-                ErrorCode::LinkInvalid,
+                wire::LinkInvalid,
                 "the link's `exp` is more than 24 h ahead, longer than any link may live",
             ));
         }

@@ -4,7 +4,8 @@
 use std::collections::HashMap;
 
 use super::{secs, Nonce, CLOCK_SKEW};
-use crate::error::{Error, ErrorCode, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result};
+use crate::error_code::wire;
 
 /// Remembers which link nonces were used. A nonce needs remembering only until its
 /// link expires (plus [`CLOCK_SKEW`]): after that, the expiry check refuses the link.
@@ -20,7 +21,7 @@ pub trait NonceStore {
 pub fn link_used() -> Error {
     Error::new(
         ErrorKind::Conflict,
-        ErrorCode::LinkUsed,
+        wire::LinkUsed,
         "this connect link was already used; ask for a new link",
     )
 }

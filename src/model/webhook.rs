@@ -1,5 +1,6 @@
 use serde::{Deserialize, Deserializer, Serialize};
 
+use crate::error_code::wire;
 use crate::webhook::WebhookSecret;
 
 /// The workspace's webhook endpoint (`GET webhook/`). Its secret is shown only once,
@@ -115,7 +116,7 @@ impl WorkspaceCertificatePem {
         let certificate = crate::envelope::WorkspaceCertificate::parse(&self.certificate, now)?;
         if certificate.kid() != self.kid {
             return Err(crate::Error::invalid(
-                crate::ErrorCode::CertificateInvalid,
+                wire::CertificateInvalid,
                 "the certificate's key id is not the `kid` published with it",
             ));
         }

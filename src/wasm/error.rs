@@ -5,7 +5,7 @@
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::{Error, ErrorCode, ErrorKind};
+use crate::{Error, ErrorKind};
 
 impl From<Error> for JsValue {
     fn from(err: Error) -> JsValue {
@@ -60,7 +60,7 @@ fn munity_code(value: &JsValue) -> Option<String> {
 pub(crate) fn from_js(
     value: &JsValue,
     fallback: ErrorKind,
-    code: ErrorCode,
+    code: &'static str,
     context: &str,
 ) -> Error {
     let message = js_message(value);

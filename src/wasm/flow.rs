@@ -8,9 +8,10 @@ use super::clock::now_unix;
 use super::http::{get_json, post_json, Endpoints};
 use super::types::{envelope_request, SessionBody};
 use crate::envelope::{seal, Credentials, SessionBinding, WorkspaceCertificate};
+use crate::error_code::wire;
 use crate::link::{ConnectLink, CLOCK_SKEW};
 use crate::model::{AuthType, Connection, FieldSpec};
-use crate::{Error, ErrorCode, ErrorKind, FieldError, Result, Secret};
+use crate::{Error, ErrorKind, FieldError, Result, Secret};
 
 /// The options of `new MunityConnect(options)`.
 #[derive(Debug, Clone, Default)]
@@ -48,7 +49,7 @@ pub(crate) fn read_link(link: &str, now: i64) -> Result<ConnectLink> {
     if now > parsed.expires_at().saturating_add(skew) {
         return Err(Error::new(
             ErrorKind::Expired,
-            ErrorCode::LinkExpired,
+            wire::LinkExpired,
             format!(
                 "the link expired at {}; ask for a new link",
                 crate::time::format_rfc3339(parsed.expires_at())

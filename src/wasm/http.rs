@@ -19,9 +19,10 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use super::types::FromJs;
+use crate::error_code::wire;
 use crate::link::form_encode_into;
 use crate::model::ApiErrorBody;
-use crate::{Error, ErrorCode, ErrorKind, Result};
+use crate::{Error, ErrorKind, Result};
 
 /// Where a link's connect endpoints are.
 #[derive(Debug, Clone)]
@@ -37,16 +38,16 @@ impl Endpoints {
     /// own base.
     pub(crate) fn of(link: &str, api_base: Option<&str>) -> Result<Endpoints> {
         let link = link.split('#').next().unwrap_or_default();
-        let (base, query) = link.split_once('?').ok_or_else(|| {
-            Error::invalid(ErrorCode::LinkInvalid, "the link has no query (no `?`)")
-        })?;
+        let (base, query) = link
+            .split_once('?')
+            .ok_or_else(|| Error::invalid(wire::LinkInvalid, "the link has no query (no `?`)"))?;
         let base = match api_base {
             Some(api) => format!("{}/connect", api.trim_end_matches('/')),
             None => base.trim_end_matches('/').to_owned(),
         };
         if !(base.starts_with("https://") || base.starts_with("http://")) {
             return Err(Error::invalid(
-                ErrorCode::LinkInvalid,
+                wire::LinkInvalid,
                 "the link must be an absolute http(s) URL",
             ));
         }
@@ -82,12 +83,7 @@ impl Endpoints {
     pub(crate) fn origin(&self) -> Result<String> {
         web_sys::Url::new(&self.base)
             .map(|url| url.origin())
-            .map_err(|_| {
-                Error::invalid(
-                    ErrorCode::LinkInvalid,
-                    "the link's address is not a valid URL",
-                )
-            })
+            .map_err(|_| Error::invalid(wire::LinkInvalid, "the link's address is not a valid URL"))
     }
 }
 

@@ -10,7 +10,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use super::error::from_js;
-use crate::{Error, ErrorCode, ErrorKind, Result};
+use crate::error_code::wire;
+use crate::{Error, ErrorKind, Result};
 
 /// A link, or the product's function that makes a fresh one.
 #[derive(Debug, Clone)]
@@ -35,7 +36,7 @@ impl LinkSource {
         match value.dyn_ref::<Function>() {
             Some(function) => Ok(LinkSource::Fresh(function.clone())),
             None => Err(Error::invalid(
-                ErrorCode::LinkInvalid,
+                wire::LinkInvalid,
                 "a link must be a string or a function returning a Promise of one",
             )),
         }
@@ -51,7 +52,7 @@ impl LinkSource {
             from_js(
                 err,
                 ErrorKind::InvalidInput,
-                ErrorCode::LinkInvalid,
+                wire::LinkInvalid,
                 "the link function failed",
             )
         };
@@ -62,7 +63,7 @@ impl LinkSource {
         };
         value.as_string().ok_or_else(|| {
             Error::invalid(
-                ErrorCode::LinkInvalid,
+                wire::LinkInvalid,
                 "the link function's Promise did not resolve to a string",
             )
         })

@@ -108,7 +108,7 @@ pub(crate) async fn start(State(state): State<Arc<AppState>>, uri: Uri) -> Respo
     let Some(link) = query.get("link") else {
         return post_error(
             origin,
-            crate::ErrorCode::LinkInvalid.as_str(),
+            crate::error_code::wire::LinkInvalid,
             "the `link` parameter is missing",
         );
     };

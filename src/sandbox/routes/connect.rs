@@ -24,6 +24,7 @@ use axum::Router;
 use rusqlite::Connection;
 use serde::Serialize;
 
+use crate::error_code::wire;
 use crate::link::{link_used, ConnectLink};
 use crate::model::{Connector, Customer};
 use crate::sandbox::db::connect_links::{self, SigningKey};
@@ -33,7 +34,7 @@ use crate::sandbox::error::ApiError;
 use crate::sandbox::extract::Reply;
 use crate::sandbox::keys::Privilege;
 use crate::sandbox::state::AppState;
-use crate::{Error, ErrorCode, ErrorKind};
+use crate::{Error, ErrorKind};
 
 /// The route, outside the API-key authentication (mounted at the top level).
 pub(crate) fn routes() -> Router<Arc<AppState>> {
@@ -136,7 +137,7 @@ pub(crate) fn check_link(
     let key = connect_links::signing_key(conn, link.key_prefix())?.ok_or_else(|| {
         ApiError(Error::api(
             401,
-            ErrorCode::LinkInvalidSignature,
+            wire::LinkInvalidSignature,
             "the link's signature does not match: it was altered or signed with another key",
         ))
     })?;
@@ -180,6 +181,7 @@ mod tests {
     use crate::sandbox::db::connect_links::SqliteNonces;
     use crate::sandbox::db::Db;
     use crate::sandbox::keys::{key_row, KeyHasher};
+    use crate::ErrorCode;
     use crate::{ApiKey, Secret};
 
     /// A database with one workspace and one admin key, written directly.
