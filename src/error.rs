@@ -257,9 +257,7 @@ impl Error {
     /// True when the end user's link can no longer be used and a new link is the fix:
     /// it expired or was used already ([`ErrorCode::needs_new_link`]).
     pub fn needs_new_link(&self) -> bool {
-        crate::error_code::NEEDS_NEW_LINK
-            .iter()
-            .any(|code| code.as_str() == self.code())
+        crate::error_code::NEEDS_NEW_LINK.contains(&self.code())
     }
 
     /// The human-readable explanation.

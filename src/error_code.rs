@@ -259,14 +259,15 @@ error_codes! {
     ModuleRequestInvalid = "module_request_invalid",
 }
 
-/// The codes of a link the end user cannot use any more, where a new link is the fix.
-pub(crate) const NEEDS_NEW_LINK: [ErrorCode; 2] = [ErrorCode::LinkExpired, ErrorCode::LinkUsed];
+/// The codes of a link the end user cannot use any more, where a new link is the fix
+/// (as text: the browser build checks them without any table of codes).
+pub(crate) const NEEDS_NEW_LINK: [&str; 2] = [wire::LinkExpired, wire::LinkUsed];
 
 impl ErrorCode {
     /// The code of a link the end user cannot use any more, where the fix is a new link:
     /// expired or already used.
     pub fn needs_new_link(&self) -> bool {
-        NEEDS_NEW_LINK.contains(self)
+        NEEDS_NEW_LINK.contains(&self.as_str())
     }
 
     /// Any connect-link code (`link_*`).
