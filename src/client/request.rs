@@ -281,7 +281,7 @@ fn time_left(end: Option<Instant>, now: Instant) -> Duration {
 /// `otel.*` fields `tracing-opentelemetry` reads, and munity's own (`munity.request_id`,
 /// `munity.attempts`, `munity.duration_ms`). No field holds the key, a query or a body.
 fn call_span(req: &Prepared) -> tracing::Span {
-    let span = tracing::info_span!(
+    tracing::info_span!(
         target: "munity::client",
         "munity.request",
         otel.name = %format_args!("{} {}", req.method, req.template),
@@ -297,8 +297,7 @@ fn call_span(req: &Prepared) -> tracing::Span {
         munity.request_id = tracing::field::Empty,
         munity.attempts = tracing::field::Empty,
         munity.duration_ms = tracing::field::Empty,
-    );
-    span
+    )
 }
 
 /// Records one attempt's answer (status and request id) in the call's span.
