@@ -9,6 +9,7 @@ use super::http::{get_json, post_json, Endpoints};
 use super::subtle::Sealer;
 use super::types::{envelope_request, SessionBody};
 use crate::envelope::{Credentials, SessionBinding};
+use crate::error_code::wire;
 use crate::link::{ConnectLink, CLOCK_SKEW};
 use crate::model::{AuthType, Connection, FieldSpec};
 use crate::{Error, ErrorKind, FieldError, Result, Secret};
@@ -49,7 +50,7 @@ pub(crate) fn read_link(link: &str, now: i64) -> Result<ConnectLink> {
     if now > parsed.expires_at().saturating_add(skew) {
         return Err(Error::new(
             ErrorKind::Expired,
-            "link_expired",
+            wire::LinkExpired,
             format!(
                 "the link expired at {}; ask for a new link",
                 crate::time::format_rfc3339(parsed.expires_at())

@@ -19,6 +19,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use super::types::FromJs;
+use crate::error_code::wire;
 use crate::link::form_encode_into;
 use crate::model::ApiErrorBody;
 use crate::{Error, ErrorKind, Result};
@@ -39,14 +40,14 @@ impl Endpoints {
         let link = link.split('#').next().unwrap_or_default();
         let (base, query) = link
             .split_once('?')
-            .ok_or_else(|| Error::invalid("link_invalid", "the link has no query (no `?`)"))?;
+            .ok_or_else(|| Error::invalid(wire::LinkInvalid, "the link has no query (no `?`)"))?;
         let base = match api_base {
             Some(api) => format!("{}/connect", api.trim_end_matches('/')),
             None => base.trim_end_matches('/').to_owned(),
         };
         if !(base.starts_with("https://") || base.starts_with("http://")) {
             return Err(Error::invalid(
-                "link_invalid",
+                wire::LinkInvalid,
                 "the link must be an absolute http(s) URL",
             ));
         }
@@ -82,7 +83,7 @@ impl Endpoints {
     pub(crate) fn origin(&self) -> Result<String> {
         web_sys::Url::new(&self.base)
             .map(|url| url.origin())
-            .map_err(|_| Error::invalid("link_invalid", "the link's address is not a valid URL"))
+            .map_err(|_| Error::invalid(wire::LinkInvalid, "the link's address is not a valid URL"))
     }
 }
 

@@ -97,7 +97,11 @@ pub(crate) async fn start(State(state): State<Arc<AppState>>, uri: Uri) -> Respo
         );
     }
     let Some(link) = query.get("link") else {
-        return post_error(origin, "link_invalid", "the `link` parameter is missing");
+        return post_error(
+            origin,
+            crate::error_code::wire::LinkInvalid,
+            "the `link` parameter is missing",
+        );
     };
     let now = crate::time::now_unix();
     let pending = match pending_of(&state, link, origin, now).await {
