@@ -48,7 +48,7 @@ pub const MAX_LEN: usize = 270;
 pub struct Origin(String);
 
 fn invalid(detail: &'static str) -> Error {
-    Error::invalid("origin_invalid", detail)
+    Error::invalid(crate::error_code::wire::OriginInvalid, detail)
 }
 
 impl Origin {

@@ -3,6 +3,7 @@
 
 use super::Nonce;
 use crate::error::{Error, Result};
+use crate::error_code::wire;
 
 /// Longest `workspace`, `customer` or `connector` value, in bytes.
 pub(crate) const MAX_ID_LEN: usize = 256;
@@ -13,7 +14,7 @@ pub(crate) const MAX_SCOPE_LEN: usize = 1024;
 
 /// A `link_invalid` error.
 pub(crate) fn invalid(detail: impl Into<std::borrow::Cow<'static, str>>) -> Error {
-    Error::invalid("link_invalid", detail)
+    Error::invalid(wire::LinkInvalid, detail)
 }
 
 /// What is wrong with a `workspace`, `customer` or `connector` value, if anything: each
@@ -141,6 +142,7 @@ pub(crate) fn check_scope(value: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorCode;
 
     #[test]
     fn exp_is_strict_decimal() {
@@ -158,7 +160,7 @@ mod tests {
         ] {
             assert_eq!(
                 parse_exp(bad).unwrap_err().code(),
-                "link_invalid",
+                ErrorCode::LinkInvalid,
                 "{bad:?}"
             );
         }

@@ -57,6 +57,7 @@ use std::time::Duration;
 use ring::hmac;
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::error_code::wire;
 
 pub use build::{LinkBuilder, SignedLink};
 /// The canonical form-urlencoding of a value, shared with the browser build's URLs.
@@ -190,7 +191,7 @@ impl ConnectLink {
         hmac::verify(&key.hmac_key(), &canonical, &self.signature).map_err(|_| {
             Error::new(
                 ErrorKind::Verification,
-                "link_invalid_signature",
+                wire::LinkInvalidSignature,
                 "the link's signature does not match: it was altered or signed with another key",
             )
         })
@@ -201,7 +202,7 @@ impl ConnectLink {
         check_unexpired(self.expires_at, now)?;
         if self.expires_at > now.saturating_add(secs(MAX_TTL)).saturating_add(skew) {
             return Err(Error::invalid(
-                "link_invalid",
+                wire::LinkInvalid,
                 "the link's `exp` is more than 24 h ahead, longer than any link may live",
             ));
         }
@@ -316,7 +317,7 @@ pub fn check_unexpired(expires_at: i64, now: i64) -> Result<()> {
     if now > accepted_until(expires_at) {
         return Err(Error::new(
             ErrorKind::Expired,
-            "link_expired",
+            wire::LinkExpired,
             format!(
                 "the link expired at {} ({} s ago); ask for a new link",
                 crate::time::format_rfc3339(expires_at),

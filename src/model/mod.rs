@@ -17,6 +17,7 @@ mod credential;
 mod customer;
 pub(crate) mod open_enum;
 mod pm;
+mod webhook;
 mod workspace;
 
 pub use common::{ApiErrorBody, Page};
@@ -34,5 +35,9 @@ pub use customer::{Customer, CustomerCreate, CustomerListParams, CustomerUpdate}
 pub use pm::{
     PmProject, PmProjectCreate, PmProjectListParams, PmProjectUpdate, PmTask, PmTaskCreate,
     PmTaskListParams, PmTaskUpdate, ProjectStatus, TaskStatus,
+};
+pub use webhook::{
+    DeliveryStatus, WebhookDelivery, WebhookDeliveryListParams, WebhookEndpoint,
+    WebhookEndpointCreated, WebhookEndpointUpdate, WorkspaceCertificatePem,
 };
 pub use workspace::{Workspace, WorkspaceUpdate};

@@ -68,7 +68,7 @@ pub(crate) async fn allowed_for_link(
 fn refused() -> Response {
     let mut response = ApiError::new(
         403,
-        "origin_not_allowed",
+        crate::error_code::wire::OriginNotAllowed,
         "this page's origin is not among the allowed origins of the link's workspace \
          (allowed_origins, set with PATCH /v1/workspace/)",
     )

@@ -9,6 +9,7 @@ use super::http::{get_json, post_json, Endpoints};
 use super::subtle::Sealer;
 use super::types::{envelope_request, SessionBody};
 use crate::envelope::{Credentials, SessionBinding, WorkspaceCertificate};
+use crate::error_code::wire;
 use crate::link::{ConnectLink, CLOCK_SKEW};
 use crate::model::{AuthType, Connection, FieldSpec};
 use crate::origin::is_trustworthy;
@@ -39,7 +40,8 @@ impl Settings {
         certificate: Option<String>,
         certificate_kid: Option<String>,
     ) -> Result<Settings> {
-        let option = |detail: &'static str| Error::new(ErrorKind::Config, "invalid_option", detail);
+        let option =
+            |detail: &'static str| Error::new(ErrorKind::Config, wire::InvalidOption, detail);
         let api_base = api_base
             .as_deref()
             .unwrap_or(crate::link::DEFAULT_API_BASE)
@@ -98,7 +100,7 @@ pub(crate) fn read_link(link: &str, now: i64) -> Result<ConnectLink> {
     if now > parsed.expires_at().saturating_add(skew) {
         return Err(Error::new(
             ErrorKind::Expired,
-            "link_expired",
+            wire::LinkExpired,
             format!(
                 "the link expired at {}; ask for a new link",
                 crate::time::format_rfc3339(parsed.expires_at())
@@ -224,7 +226,7 @@ impl Settings {
         }
         Err(Error::new(
             ErrorKind::Verification,
-            "certificate_mismatch",
+            wire::CertificateMismatch,
             "the session's certificate is not the pinned one",
         ))
     }

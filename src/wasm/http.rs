@@ -20,6 +20,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use super::types::FromJs;
+use crate::error_code::wire;
 use crate::link::form_encode_into;
 use crate::model::ApiErrorBody;
 use crate::{Error, ErrorKind, Result};
@@ -44,7 +45,7 @@ impl Endpoints {
         let link = link.split('#').next().unwrap_or_default();
         let (address, query) = link
             .split_once('?')
-            .ok_or_else(|| Error::invalid("link_invalid", "the link has no query (no `?`)"))?;
+            .ok_or_else(|| Error::invalid(wire::LinkInvalid, "the link has no query (no `?`)"))?;
         // The link must start with the pinned origin, then its path or query: byte for
         // byte, as links are written (another spelling of the same origin is refused,
         // which is safe).
@@ -54,7 +55,7 @@ impl Endpoints {
         if !on_api {
             return Err(Error::new(
                 ErrorKind::PermissionDenied,
-                "link_foreign_host",
+                wire::LinkForeignHost,
                 "the link is not on the pinned API's origin (`apiBase`)",
             ));
         }

@@ -1,7 +1,7 @@
 use http::Method;
 
 use crate::client::Client;
-use crate::model::{Workspace, WorkspaceUpdate};
+use crate::model::{Workspace, WorkspaceCertificatePem, WorkspaceUpdate};
 use crate::Result;
 
 /// The workspace of the client's API key: `client.workspace()`.
@@ -13,7 +13,15 @@ pub struct WorkspaceHandler<'c> {
 impl WorkspaceHandler<'_> {
     /// `GET workspace/`.
     pub async fn get(&self) -> Result<Workspace> {
-        self.client.get_json(Ok("workspace/".to_owned())).await
+        self.client.get_json(Ok("workspace/".into())).await
+    }
+
+    /// `GET workspace/certificate/`: the certificate the browser seals credentials to,
+    /// with its key id. [`WorkspaceCertificatePem::parse`] reads and checks it.
+    pub async fn certificate(&self) -> Result<WorkspaceCertificatePem> {
+        self.client
+            .get_json(Ok("workspace/certificate/".into()))
+            .await
     }
 
     /// `PATCH workspace/` (admin key): changes the fields that are set, e.g. the
@@ -38,7 +46,7 @@ impl WorkspaceHandler<'_> {
     /// 403 `permission_denied` with a user key.
     pub async fn update(&self, update: &WorkspaceUpdate) -> Result<Workspace> {
         self.client
-            .write_json(Method::PATCH, Ok("workspace/".to_owned()), update)
+            .write_json(Method::PATCH, Ok("workspace/".into()), update)
             .await
     }
 }

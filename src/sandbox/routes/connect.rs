@@ -30,6 +30,7 @@ use axum::Router;
 use rusqlite::{Connection, Transaction};
 use serde::Serialize;
 
+use crate::error_code::wire;
 use crate::link::{link_used, ConnectLink};
 use crate::model::{Connector, Customer};
 use crate::sandbox::db::connect_links::{self, SigningKey};
@@ -184,7 +185,7 @@ pub(crate) fn check_link(
     let key = connect_links::signing_key(conn, link.key_prefix())?.ok_or_else(|| {
         ApiError(Error::api(
             401,
-            "link_invalid_signature",
+            wire::LinkInvalidSignature,
             "the link's signature does not match: it was altered or signed with another key",
         ))
     })?;
@@ -229,6 +230,7 @@ mod tests {
     use crate::sandbox::db::workspaces;
     use crate::sandbox::db::Db;
     use crate::sandbox::keys::KeyHasher;
+    use crate::ErrorCode;
     use crate::{ApiKey, Secret};
 
     /// A database with one workspace and one admin key, written directly.
@@ -267,11 +269,11 @@ mod tests {
             let second = link
                 .verify_once(&signing.link_key, now, &mut SqliteNonces(&tx))
                 .unwrap_err();
-            assert_eq!(second.code(), "link_used");
+            assert_eq!(second.code(), ErrorCode::LinkUsed);
             tx.commit().unwrap();
             let used = check_link(conn, &link, now + 1).unwrap_err();
             assert_eq!(used.status().as_u16(), 409);
-            assert_eq!(used.0.code(), "link_used");
+            assert_eq!(used.0.code(), ErrorCode::LinkUsed);
             Ok::<_, ApiError>(())
         })
         .unwrap();
