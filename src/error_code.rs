@@ -246,6 +246,9 @@ error_codes! {
     PopupBlocked = "popup_blocked",
     /// The end user closed the OAuth2 popup.
     WindowClosed = "window_closed",
+    /// The page is not a secure context (https or loopback): WebCrypto, which seals the
+    /// credentials, is missing.
+    InsecureContext = "insecure_context",
     /// An option of `new MunityConnect(options)` is malformed.
     InvalidOption = "invalid_option",
     /// The session's workspace certificate is not the pinned one (`certificateKid`).
