@@ -8,6 +8,8 @@
 //! after the other), so the bench also times the two in alternating rounds of 500 GETs
 //! each (the order swapped every round) and prints the median and spread of the
 //! per-round ratios: load that changes slowly hits both sides of a round alike.
+//! It then times the client's GET with a subscriber recording its span per call
+//! against the same GET with none (`span cost`).
 //! Memory of streaming 1,000 vs 10,000 items is measured by `tests/client_memory.rs`
 //! (a counting allocator cannot live here next to the timing).
 
@@ -79,6 +81,7 @@ fn get_workspace(c: &mut Criterion) {
     group.finish();
 
     paired_rounds(&rt, bare_get, munity_get);
+    span_cost(&rt, munity_get);
 
     for statistic in ["slope", "median", "mean"] {
         if let (Some(ours), Some(base)) = (
@@ -122,6 +125,47 @@ where
     ratios.sort_by(f64::total_cmp);
     println!(
         "get_workspace paired rounds ({ROUNDS} x {PER_ROUND} GETs each side): ratio median {:.3}, lowest {:.3}, highest {:.3} (goal <= 1.10)",
+        ratios[ROUNDS / 2],
+        ratios[0],
+        ratios[ROUNDS - 1]
+    );
+}
+
+/// What the client's span per call costs when a subscriber records it: the same GET
+/// with no subscriber and under a `tracing-subscriber` fmt layer (INFO, target
+/// `munity::client` only, writing to a sink: it formats every span field as an exporter
+/// would), in alternating rounds; prints the median per-round ratio traced / untraced.
+fn span_cost<O, OF>(rt: &tokio::runtime::Runtime, ours: O)
+where
+    O: Fn() -> OF,
+    OF: std::future::Future<Output = Workspace>,
+{
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::Layer as _;
+
+    const ROUNDS: usize = 31;
+    let layer = tracing_subscriber::fmt::layer()
+        .with_writer(std::io::sink)
+        .with_filter(
+            tracing_subscriber::filter::Targets::new()
+                .with_target("munity::client", tracing::Level::INFO),
+        );
+    let dispatch = tracing::Dispatch::new(tracing_subscriber::registry().with(layer));
+    let traced = || tracing::dispatcher::with_default(&dispatch, || time_round(rt, &ours));
+    let mut ratios = Vec::with_capacity(ROUNDS);
+    for round in 0..ROUNDS {
+        let (plain, with_spans) = if round % 2 == 0 {
+            let plain = time_round(rt, &ours);
+            (plain, traced())
+        } else {
+            let with_spans = traced();
+            (time_round(rt, &ours), with_spans)
+        };
+        ratios.push(with_spans / plain);
+    }
+    ratios.sort_by(f64::total_cmp);
+    println!(
+        "get_workspace span cost ({ROUNDS} x {PER_ROUND} GETs each side): traced / untraced median {:.3}, lowest {:.3}, highest {:.3}",
         ratios[ROUNDS / 2],
         ratios[0],
         ratios[ROUNDS - 1]

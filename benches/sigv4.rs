@@ -22,7 +22,7 @@ use aws_smithy_runtime_api::client::identity::Identity;
 use criterion::measurement::Measurement;
 use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion};
 use munity::auth::{apply, Options, Selected};
-use munity::model::{Authentication, CredentialRecordInput, Environment};
+use munity::model::{Authentication, ContentType, CredentialRecordInput, Environment};
 use thread_cpu::ThreadCpu;
 
 #[path = "support/thread_cpu.rs"]
@@ -94,6 +94,7 @@ fn bench<M: Measurement>(c: &mut Criterion<M>, name: &str) {
         "bench",
         "",
         Environment::Production,
+        ContentType::Json,
         Authentication::Aws4 {
             access_key: ACCESS_KEY.into(),
             secret_key: SECRET_KEY.into(),

@@ -56,6 +56,45 @@ test("the web entry imports and runs in Node", () => {
   assert.deepEqual(out.error, { name: "MunityError", code: "link_invalid", isError: true, fields: [] });
 });
 
+test("the installed package pins its API: a link on another host is refused with no request", () => {
+  const script = `
+    import { readFileSync } from "node:fs";
+    import { fileURLToPath } from "node:url";
+    import { initSync, MunityConnect } from "@munity/connect";
+    initSync({ module: readFileSync(fileURLToPath(import.meta.resolve("@munity/connect/munity_connect_bg.wasm"))) });
+    const requested = [];
+    globalThis.fetch = async (url) => { requested.push(String(url)); throw new TypeError("recorded"); };
+    const exp = Math.floor(Date.now() / 1000) + 600;
+    const query = "v=1&workspace=ws_1&customer=cus_42&connector=jira&key=REM0aW39&exp=" + exp +
+      "&nonce=" + Buffer.alloc(16, 3).toString("base64url") + "&sig=" + Buffer.alloc(32, 9).toString("base64url");
+    const code = async (options, link) => {
+      try { await new MunityConnect(options).describe(link); return "resolved"; } catch (e) { return e.code; }
+    };
+    const out = {
+      attacker: await code(undefined, "https://attacker.example/v1/connect?" + query),
+      sandboxWithDefaultPin: await code(undefined, "http://127.0.0.1:8787/v1/connect?" + query),
+      otherPort: await code({ apiBase: "http://127.0.0.1:8787/v1" }, "http://127.0.0.1:8788/v1/connect?" + query),
+      requestsBefore: requested.length,
+      pinned: await code({ apiBase: "http://127.0.0.1:8787/v1" }, "http://127.0.0.1:8787/v1/connect?" + query),
+      plainHttpApi: await code({ apiBase: "http://api.example.com/v1" }, "http://api.example.com/v1/connect?" + query),
+      badPin: await code({ certificateKid: "short" }, "https://api.munityapps.com/v1/connect?" + query),
+    };
+    out.requested = requested;
+    console.log(JSON.stringify(out));
+  `;
+  writeFileSync(join(app, "pin.mjs"), script);
+  const out = JSON.parse(execFileSync("node", ["pin.mjs"], { cwd: app, encoding: "utf8" }));
+  assert.equal(out.attacker, "link_foreign_host");
+  assert.equal(out.sandboxWithDefaultPin, "link_foreign_host", "the default pin is the production API");
+  assert.equal(out.otherPort, "link_foreign_host");
+  assert.equal(out.requestsBefore, 0, "no request for a refused link");
+  assert.equal(out.pinned, "network", "the pinned API is asked (and the recorder fails)");
+  assert.equal(out.requested.length, 1);
+  assert.match(out.requested[0], /^http:\/\/127\.0\.0\.1:8787\/v1\/connect\/session\?v=1&/);
+  assert.equal(out.plainHttpApi, "invalid_option", "http only on loopback");
+  assert.equal(out.badPin, "invalid_option");
+});
+
 test("the declarations have no `any` and type-check a user's code", (t) => {
   for (const entry of ["web", "bundler"]) {
     const dts = readFileSync(join(app, "node_modules", "@munity", "connect", entry, "munity_connect.d.ts"), "utf8");

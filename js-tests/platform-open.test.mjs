@@ -43,7 +43,7 @@ for (const [curve, generate] of Object.entries(keys)) {
     const keyFile = join(dir, `${curve}.pem`);
     writeFileSync(keyFile, privateKey.export({ type: "pkcs8", format: "pem" }));
 
-    const jwe = pkg.encryptCredentials(spki, link, credentials);
+    const jwe = await pkg.encryptCredentials(spki, link, credentials);
     assert.equal(jwe.split(".").length, 5);
     assert.ok(!jwe.includes(credentials.password), "nothing in clear");
 

@@ -4,7 +4,8 @@
 //! - a [`ErrorKind`]: a coarse category to `match` on;
 //! - a [`code`](Error::code): a stable `snake_case` machine code (`link_expired`,
 //!   `permission_denied`, `unsupported_key`, ...), the same string the API and the
-//!   JavaScript package use;
+//!   JavaScript package use, and the same code as an enum to `match` on:
+//!   [`error_code`](Error::error_code) gives an [`ErrorCode`];
 //! - a human-readable [`detail`](Error::detail);
 //! - for API errors, the HTTP [`status`](Error::status), the
 //!   [`request_id`](Error::request_id) and per-field errors ([`fields`](Error::fields)).
@@ -24,6 +25,8 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
+
+pub use crate::error_code::ErrorCode;
 
 /// Shorthand for `Result<T, munity::Error>`.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -136,6 +139,8 @@ pub struct Error {
 
 struct Inner {
     kind: ErrorKind,
+    /// The wire code as given: no table lookup when an error is made (the browser
+    /// build pays for none); [`Error::error_code`] parses it.
     code: Cow<'static, str>,
     detail: Cow<'static, str>,
     status: Option<u16>,
@@ -225,9 +230,34 @@ impl Error {
         self.inner.kind
     }
 
-    /// The stable machine code, e.g. `link_expired` or `permission_denied`.
+    /// The stable machine code, e.g. `link_expired` or `permission_denied`: the wire
+    /// spelling of [`error_code`](Self::error_code).
     pub fn code(&self) -> &str {
         &self.inner.code
+    }
+
+    /// The machine code as an enum to `match` on; a code this version does not know is
+    /// [`ErrorCode::Unknown`] with its text. (Parsed from [`code`](Self::code) on each
+    /// call: cheap, but keep the value when matching it several times.)
+    ///
+    /// ```
+    /// # fn handle(err: munity::Error) {
+    /// use munity::ErrorCode;
+    /// match err.error_code() {
+    ///     ErrorCode::LinkExpired | ErrorCode::LinkUsed => { /* make a new link */ }
+    ///     ErrorCode::PermissionDenied => { /* this key can only read */ }
+    ///     _ => { /* ... */ }
+    /// }
+    /// # }
+    /// ```
+    pub fn error_code(&self) -> ErrorCode {
+        ErrorCode::from(self.code())
+    }
+
+    /// True when the end user's link can no longer be used and a new link is the fix:
+    /// it expired or was used already ([`ErrorCode::needs_new_link`]).
+    pub fn needs_new_link(&self) -> bool {
+        crate::error_code::NEEDS_NEW_LINK.contains(&self.code())
     }
 
     /// The human-readable explanation.
@@ -258,6 +288,37 @@ impl Error {
     /// True for a timeout or an exhausted time budget.
     pub fn is_timeout(&self) -> bool {
         self.inner.kind == ErrorKind::Timeout
+    }
+
+    /// True for HTTP 404 or any `not_found` code.
+    pub fn is_not_found(&self) -> bool {
+        self.inner.kind == ErrorKind::NotFound
+    }
+
+    /// True when the API key is missing or wrong (HTTP 401).
+    pub fn is_unauthenticated(&self) -> bool {
+        self.inner.kind == ErrorKind::Unauthenticated
+    }
+
+    /// True when the key may not do this, e.g. a write with a read-only key (HTTP 403).
+    pub fn is_permission_denied(&self) -> bool {
+        self.inner.kind == ErrorKind::PermissionDenied
+    }
+
+    /// True for HTTP 429; [`retry_after`](Self::retry_after) says how long to wait.
+    pub fn is_rate_limited(&self) -> bool {
+        self.inner.kind == ErrorKind::RateLimited
+    }
+
+    /// True for a `validation` answer; [`fields`](Self::fields) names the fields.
+    pub fn is_validation(&self) -> bool {
+        ErrorCode::Validation == *self.code()
+    }
+
+    /// True for a conflict with the current state: an existing external id, a used link,
+    /// an idempotency key reused with another body (HTTP 409).
+    pub fn is_conflict(&self) -> bool {
+        self.inner.kind == ErrorKind::Conflict
     }
 
     /// True when retrying the same request later may succeed.
@@ -355,6 +416,28 @@ mod tests {
         assert_eq!(ErrorKind::from_status(500), ErrorKind::Api);
         assert!(Error::api(503, "unavailable", "try later").is_retryable());
         assert!(!Error::api(400, "validation", "bad").is_retryable());
+    }
+
+    #[test]
+    fn typed_code_and_predicates() {
+        let err = Error::api(403, "permission_denied", "read only");
+        assert_eq!(err.error_code(), ErrorCode::PermissionDenied);
+        assert!(err.is_permission_denied() && !err.is_not_found());
+        let err = Error::api(400, "validation", "bad");
+        assert!(err.is_validation());
+        let err = Error::api(409, "already_exists", "taken");
+        assert!(err.is_conflict());
+        assert_eq!(err.error_code(), ErrorCode::AlreadyExists);
+        let err = Error::api(418, String::from("teapot_mode"), "new");
+        assert_eq!(err.code(), "teapot_mode");
+        assert_eq!(err.error_code(), ErrorCode::Unknown("teapot_mode".into()));
+        assert!(Error::api(404, "not_found", "x").is_not_found());
+        assert!(Error::api(401, "unauthenticated", "x").is_unauthenticated());
+        assert!(Error::api(429, "rate_limited", "x").is_rate_limited());
+        assert_eq!(format!("{err:?}").matches("teapot_mode").count(), 1);
+        assert!(Error::new(ErrorKind::Expired, ErrorCode::LinkExpired, "x").needs_new_link());
+        assert!(Error::new(ErrorKind::Conflict, "link_used", "x").needs_new_link());
+        assert!(!Error::new(ErrorKind::Expired, "expired", "x").needs_new_link());
     }
 
     #[test]

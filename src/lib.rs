@@ -41,6 +41,7 @@ mod api_key;
 mod base64_strict;
 mod ct;
 mod error;
+mod error_code;
 pub mod model;
 mod random;
 mod redact;
@@ -48,29 +49,40 @@ mod secret;
 pub mod time;
 
 pub use api_key::ApiKey;
-pub use error::{Error, ErrorKind, FieldError, Result};
+pub use error::{Error, ErrorCode, ErrorKind, FieldError, Result};
 pub use secret::Secret;
 
 #[cfg(feature = "native")]
+#[cfg_attr(docsrs, doc(cfg(feature = "native")))]
 pub use client::Client;
+/// The `reqwest` this crate is built with, to make the `reqwest::Client` given to
+/// [`ClientBuilder::http_client`](client::ClientBuilder::http_client): its version
+/// always matches munity's.
+#[cfg(feature = "native")]
+#[cfg_attr(docsrs, doc(cfg(feature = "native")))]
+pub use reqwest;
 
 pub mod auth;
 pub mod envelope;
 pub mod link;
 pub mod module;
+pub mod origin;
 pub mod webhook;
 
 #[cfg(feature = "native")]
+#[cfg_attr(docsrs, doc(cfg(feature = "native")))]
 pub mod client;
 #[cfg(any(feature = "native", feature = "sandbox"))]
 mod transport_error;
 
 #[cfg(feature = "sandbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
 pub mod sandbox;
 
 #[cfg(all(feature = "wasm", target_arch = "wasm32"))]
 mod wasm;
 #[cfg(all(feature = "wasm", target_arch = "wasm32"))]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "wasm", target_arch = "wasm32"))))]
 pub use wasm::{encrypt_credentials, parse_link, MunityConnect};
 
 // The README's Rust examples compile as doctests.

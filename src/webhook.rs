@@ -13,6 +13,32 @@
 //!
 //! Details and error codes are in `docs/webhooks.md`.
 //!
+//! [`Webhook::verify_event`] (or [`verify_event_http`](Webhook::verify_event_http))
+//! verifies a delivery and returns its typed [`WebhookEvent`]:
+//!
+//! ```
+//! use munity::webhook::{EventData, Webhook, WebhookSecret};
+//!
+//! # fn main() -> munity::Result<()> {
+//! let hook = Webhook::new(WebhookSecret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?);
+//! let body = br#"{"type":"connection.created","timestamp":"2026-12-05T08:00:00Z",
+//!   "data":{"id":"con_1","customer_id":"cus_1","connector":"jira","status":"active",
+//!   "created_at":"2026-12-05T08:00:00Z"}}"#;
+//! let headers = hook.headers("msg_1", 1_700_000_000, body);
+//! let mut map = http::HeaderMap::new();
+//! for (name, value) in headers {
+//!     map.insert(name, value.parse().unwrap());
+//! }
+//! let event = hook.verify_event_http(&map, body, 1_700_000_000)?;
+//! assert_eq!(event.id, "msg_1");
+//! match event.data {
+//!     EventData::ConnectionCreated(connection) => assert_eq!(connection.connector, "jira"),
+//!     other => panic!("unexpected {}", other.event_type()),
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! ```
 //! use munity::webhook::{Webhook, WebhookHeaders, WebhookSecret};
 //!
@@ -44,14 +70,17 @@
 //! | `webhook_timestamp_too_old` / `webhook_timestamp_too_new` | [`Expired`](crate::ErrorKind::Expired) | the timestamp is outside the tolerance |
 //! | `webhook_invalid_signature` | [`Verification`](crate::ErrorKind::Verification) | no `v1` signature matches |
 //! | `invalid_webhook_secret` | [`Config`](crate::ErrorKind::Config) | the secret is not `whsec_<base64 of 24 to 64 bytes>` |
+//! | `webhook_payload_invalid` | [`Decode`](crate::ErrorKind::Decode) | a verified body is not an event's JSON (`verify_event` only) |
 
 use std::fmt;
 use std::time::Duration;
 
 use crate::base64_strict;
+use crate::error_code::wire;
 use ring::hmac;
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::model::Connection;
 use crate::Secret;
 
 /// The default timestamp tolerance: 5 minutes, both directions.
@@ -244,6 +273,31 @@ impl Webhook {
         self.verify(&WebhookHeaders::from_http(headers)?, body, now)
     }
 
+    /// [`verify`](Self::verify), then reads the verified body as a [`WebhookEvent`].
+    ///
+    /// An event type this version does not know is [`EventData::Unknown`] (not an
+    /// error), so a newer platform's events do not break an older receiver; a known type
+    /// whose data does not decode is `webhook_payload_invalid`.
+    pub fn verify_event(
+        &self,
+        headers: &WebhookHeaders<'_>,
+        body: &[u8],
+        now: i64,
+    ) -> Result<WebhookEvent> {
+        self.verify(headers, body, now)?;
+        WebhookEvent::from_verified(headers.id, body)
+    }
+
+    /// [`verify_event`](Self::verify_event) with the headers taken from an HTTP header map.
+    pub fn verify_event_http(
+        &self,
+        headers: &http::HeaderMap,
+        body: &[u8],
+        now: i64,
+    ) -> Result<WebhookEvent> {
+        self.verify_event(&WebhookHeaders::from_http(headers)?, body, now)
+    }
+
     fn check_timestamp(&self, timestamp: i64, now: i64) -> Result<()> {
         let tolerance = i64::try_from(self.tolerance.as_secs()).unwrap_or(i64::MAX);
         if timestamp < now.saturating_sub(tolerance) {
@@ -280,6 +334,96 @@ impl Webhook {
     }
 }
 
+/// A verified webhook delivery: `{"type", "timestamp", "data"}` with its message id.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct WebhookEvent {
+    /// The message id (`webhook-id`): the same on every retry of a message, so a
+    /// receiver deduplicates by it.
+    pub id: String,
+    /// When the event happened (RFC 3339, the payload's `timestamp`).
+    pub timestamp: String,
+    /// What happened, typed by the event's `type`.
+    pub data: EventData,
+}
+
+/// What a webhook event says happened.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum EventData {
+    /// `connection.created`: an end user connected a connector for a customer.
+    ConnectionCreated(Connection),
+    /// `connection.deleted`: a connection was deleted through the API.
+    ConnectionDeleted(Connection),
+    /// An event type this version of the crate does not know, kept as sent.
+    Unknown {
+        /// The event's `type`.
+        event_type: String,
+        /// The event's `data`, undecoded.
+        data: serde_json::Value,
+    },
+}
+
+impl EventData {
+    /// The event's `type`, e.g. `connection.created`.
+    pub fn event_type(&self) -> &str {
+        match self {
+            EventData::ConnectionCreated(_) => EVENT_CONNECTION_CREATED,
+            EventData::ConnectionDeleted(_) => EVENT_CONNECTION_DELETED,
+            EventData::Unknown { event_type, .. } => event_type,
+        }
+    }
+}
+
+/// The `type` of [`EventData::ConnectionCreated`].
+pub const EVENT_CONNECTION_CREATED: &str = "connection.created";
+/// The `type` of [`EventData::ConnectionDeleted`].
+pub const EVENT_CONNECTION_DELETED: &str = "connection.deleted";
+
+/// The payload as sent, before its `data` is typed.
+#[derive(serde::Deserialize)]
+struct Payload {
+    #[serde(rename = "type")]
+    event_type: String,
+    timestamp: String,
+    data: serde_json::Value,
+}
+
+impl WebhookEvent {
+    /// Reads a body whose signature was verified. Errors name the problem, never a value
+    /// (a payload may hold personal data).
+    fn from_verified(id: &str, body: &[u8]) -> Result<WebhookEvent> {
+        let invalid = |e: serde_json::Error| {
+            Error::new(
+                ErrorKind::Decode,
+                wire::WebhookPayloadInvalid,
+                format!(
+                    "the webhook body is not an event's JSON: {}",
+                    crate::redact::json_message(&e)
+                ),
+            )
+        };
+        let payload: Payload = serde_json::from_slice(body).map_err(invalid)?;
+        let data = match payload.event_type.as_str() {
+            EVENT_CONNECTION_CREATED => {
+                EventData::ConnectionCreated(serde_json::from_value(payload.data).map_err(invalid)?)
+            }
+            EVENT_CONNECTION_DELETED => {
+                EventData::ConnectionDeleted(serde_json::from_value(payload.data).map_err(invalid)?)
+            }
+            _ => EventData::Unknown {
+                event_type: payload.event_type,
+                data: payload.data,
+            },
+        };
+        Ok(WebhookEvent {
+            id: id.to_owned(),
+            timestamp: payload.timestamp,
+            data,
+        })
+    }
+}
+
 /// `webhook-timestamp`: an integer number of unix seconds (digits, optional `-`).
 fn parse_timestamp(text: &str) -> Result<i64> {
     let digits = text.strip_prefix('-').unwrap_or(text);
@@ -298,6 +442,7 @@ fn parse_timestamp(text: &str) -> Result<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorCode;
 
     #[test]
     fn secret_is_redacted_and_round_trips() {
@@ -319,6 +464,64 @@ mod tests {
         let err = WebhookSecret::parse("whsec_not base64!").unwrap_err();
         assert_eq!(err.code(), "invalid_webhook_secret");
         assert!(!err.to_string().contains("not base64"));
+    }
+
+    #[test]
+    fn events_are_typed_only_after_verification() {
+        let hook = Webhook::new(WebhookSecret::generate());
+        let now = 1_700_000_000;
+        let connection = r#"{"id":"con_1","customer_id":"cus_1","connector":"jira","status":"active","created_at":"2026-12-05T08:00:00Z"}"#;
+        let event = |event_type: &str, data: &str| {
+            format!(r#"{{"type":"{event_type}","timestamp":"2026-12-05T08:00:00Z","data":{data}}}"#)
+        };
+        let verify = |body: &str| {
+            let signature = hook.sign("msg_1", now, body.as_bytes());
+            let headers = WebhookHeaders {
+                id: "msg_1",
+                timestamp: "1700000000",
+                signature: &signature,
+            };
+            hook.verify_event(&headers, body.as_bytes(), now)
+        };
+
+        let created = verify(&event("connection.created", connection)).unwrap();
+        assert_eq!(created.id, "msg_1");
+        assert_eq!(created.timestamp, "2026-12-05T08:00:00Z");
+        let EventData::ConnectionCreated(c) = &created.data else {
+            panic!("{created:?}")
+        };
+        assert_eq!((c.id.as_str(), c.connector.as_str()), ("con_1", "jira"));
+        assert_eq!(created.data.event_type(), "connection.created");
+
+        let deleted = verify(&event("connection.deleted", connection)).unwrap();
+        assert!(matches!(deleted.data, EventData::ConnectionDeleted(_)));
+
+        let newer = verify(&event("customer.merged", r#"{"x":1}"#)).unwrap();
+        assert_eq!(newer.data.event_type(), "customer.merged");
+        assert!(matches!(&newer.data, EventData::Unknown { data, .. } if data["x"] == 1));
+
+        let bad = verify(&event("connection.created", r#"{"id":"con_secretvalue"}"#)).unwrap_err();
+        assert_eq!(bad.error_code(), ErrorCode::WebhookPayloadInvalid);
+        assert!(!bad.to_string().contains("secretvalue"), "{bad}");
+        assert_eq!(
+            verify("not json").unwrap_err().code(),
+            "webhook_payload_invalid"
+        );
+
+        // A body that does not verify is never parsed.
+        let headers = WebhookHeaders {
+            id: "msg_1",
+            timestamp: "1700000000",
+            signature: "v1,AAAA",
+        };
+        let err = hook
+            .verify_event(
+                &headers,
+                event("connection.created", connection).as_bytes(),
+                now,
+            )
+            .unwrap_err();
+        assert_eq!(err.error_code(), ErrorCode::WebhookInvalidSignature);
     }
 
     #[test]

@@ -15,6 +15,7 @@ fn record(auth: Authentication) -> CredentialRecordInput {
         "Acme",
         "https://api.acme.test/v2",
         Environment::Production,
+        ContentType::Json,
         auth,
     )
 }
@@ -122,7 +123,7 @@ fn bearer_and_headers() {
 #[test]
 fn none_content_type_extra_headers_and_base_url() {
     let mut r = record(Authentication::None);
-    r.content_type = Some(ContentType::FormUrlencoded);
+    r.content_type = ContentType::FormUrlencoded;
     r.extra_headers = vec![
         ExtraHeader {
             name: "X-Tenant".into(),
@@ -225,12 +226,14 @@ fn choosing_records_and_organizations() {
         "Acme (test)",
         "https://sandbox.acme.test",
         Environment::Test,
+        ContentType::Json,
         Authentication::None,
     );
     let mut org = CredentialRecordInput::new(
         "Acme",
         "https://api.acme.test",
         Environment::Production,
+        ContentType::Json,
         Authentication::None,
     );
     org.auth = None;

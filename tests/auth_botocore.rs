@@ -13,7 +13,7 @@ use std::process::Command;
 
 use base64::Engine;
 use munity::auth::{apply, Options, Selected};
-use munity::model::{Authentication, CredentialRecordInput, Environment};
+use munity::model::{Authentication, ContentType, CredentialRecordInput, Environment};
 use serde_json::Value;
 
 const CASES: usize = 300;
@@ -52,6 +52,7 @@ fn ours(case: &Value) -> Result<String, String> {
         "peer",
         "",
         Environment::Test,
+        ContentType::Json,
         Authentication::Aws4 {
             access_key: "AKIDEXAMPLE".into(),
             secret_key: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY".into(),

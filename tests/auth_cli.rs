@@ -5,7 +5,7 @@
 use std::process::{Command, Output};
 
 const AWS_RECORD: &str = r#"{"name": "AWS", "base_url": "https://example.amazonaws.com",
-  "environment": "test", "auth": {"type": "aws4", "access_key": "AKIDEXAMPLE",
+  "environment": "test", "content_type": "json", "auth": {"type": "aws4", "access_key": "AKIDEXAMPLE",
   "secret_key": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "region": "us-east-1",
   "service": "service"}}"#;
 
@@ -83,7 +83,7 @@ fn body_headers_and_organizations() {
         "content_type": "json", "extra_headers": [{"name": "X-Tenant", "value": "t1"}],
         "organizations": [{"organization_id": "org-1", "auth": {"type": "bearer", "value": "tok-1"}}]},
         {"name": "Acme test", "base_url": "https://sandbox.acme.test", "environment": "test",
-        "auth": {"type": "none"}}]"#;
+        "content_type": "json", "auth": {"type": "none"}}]"#;
     let file = credential_file(json);
     let body = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(body.path(), br#"{"a":1}"#).unwrap();
@@ -131,7 +131,7 @@ fn errors_exit_2_without_secrets() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("credential_not_found"));
 
     let bad = credential_file(
-        r#"{"name": "x", "base_url": "", "environment": "test",
+        r#"{"name": "x", "base_url": "", "environment": "test", "content_type": "json",
         "auth": {"type": "basic", "username": "u", "password": 987654321}}"#,
     );
     let out = get(bad.path().to_str().unwrap(), "/", &[]);
@@ -141,6 +141,20 @@ fn errors_exit_2_without_secrets() {
         stderr.contains("invalid_credential") && !stderr.contains("987654321"),
         "{stderr}"
     );
+
+    // The content type is required (JSON, XML or form-urlencoded).
+    let untyped = credential_file(
+        r#"{"name": "x", "base_url": "https://api.acme.test", "environment": "test",
+        "auth": {"type": "bearer", "value": "tok-SECRETvalue"}}"#,
+    );
+    let out = get(untyped.path().to_str().unwrap(), "/", &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("invalid_credential") && stderr.contains("missing field `content_type`"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("SECRETvalue"), "{stderr}");
 
     let out = get(path, "/", &["--header", "no colon"]);
     assert_eq!(out.status.code(), Some(2));

@@ -12,17 +12,16 @@ const NONCE: &str = "q1w2e3r4t5y6u7i8o9p0aZ";
 const SECRET: &str = "s3cr3t-client-secret";
 
 fn record() -> CredentialRecordInput {
-    let mut record = CredentialRecordInput::new(
+    CredentialRecordInput::new(
         "Partner API",
         "https://api.partner.test/v1",
         Environment::Production,
+        ContentType::Json,
         Authentication::HmacSha256 {
             client_id: "client-42".into(),
             client_secret: SECRET.into(),
         },
-    );
-    record.content_type = Some(ContentType::Json);
-    record
+    )
 }
 
 /// A request signed by the client, as the server receives it: origin-form URI and a

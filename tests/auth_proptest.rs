@@ -3,7 +3,7 @@
 
 use munity::auth::sigv4::{self, Settings, SigningParams};
 use munity::auth::{apply, hmac_sha256, Body, Options, Selected, SignableRequest};
-use munity::model::{Authentication, CredentialRecordInput, Environment, ExtraHeader};
+use munity::model::{Authentication, ContentType, CredentialRecordInput, Environment, ExtraHeader};
 use proptest::prelude::*;
 
 fn any_text() -> impl Strategy<Value = String> {
@@ -103,7 +103,7 @@ proptest! {
         now in any::<i64>(),
         presign in proptest::option::of(any::<u64>()),
     ) {
-        let mut record = CredentialRecordInput::new("p", base_url, Environment::Test, auth);
+        let mut record = CredentialRecordInput::new("p", base_url, Environment::Test, ContentType::Json, auth);
         record.extra_headers = extra.into_iter().map(|(name, value)| ExtraHeader { name, value }).collect();
         let Ok(uri) = uri.parse::<http::Uri>() else { return Ok(()) };
         let mut request = http::Request::new(body);

@@ -8,7 +8,7 @@
 mod sandbox_support;
 
 use munity::auth::{Options, Selected, SigningClient};
-use munity::model::{Authentication, CredentialRecordInput, Environment};
+use munity::model::{Authentication, ContentType, CredentialRecordInput, Environment};
 use sandbox_support::receiver::{receiver, redirector};
 
 const TOKEN: &str = "tok-Zq9vX2mK7tPfL4wR8nYc";
@@ -18,6 +18,7 @@ fn record(base: &str) -> CredentialRecordInput {
         "Acme",
         base,
         Environment::Production,
+        ContentType::Json,
         Authentication::Bearer {
             key: "X-Api-Token".into(),
             value: TOKEN.into(),

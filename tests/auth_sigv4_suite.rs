@@ -9,7 +9,7 @@ use munity::auth::sigv4::{
     presign, sign_headers, Body, Payload, SessionToken, Settings, SignableRequest, SigningParams,
 };
 use munity::auth::{apply, Options, Selected};
-use munity::model::{Authentication, CredentialRecordInput, Environment};
+use munity::model::{Authentication, ContentType, CredentialRecordInput, Environment};
 use serde_json::Value;
 
 struct Case {
@@ -229,6 +229,7 @@ fn through_apply(
         "suite",
         "",
         Environment::Test,
+        ContentType::Json,
         Authentication::Aws4 {
             access_key: params.access_key.to_owned(),
             secret_key: params.secret_key.into(),

@@ -238,10 +238,10 @@ async fn worker(client: Client, w: usize, ops: usize) -> Result<(Expected, Count
                 let ids: Vec<&String> = exp.tasks.keys().collect();
                 let id = ids[rng.below(ids.len())].clone();
                 let title = format!("Task w{w} retitled at {n}");
-                let status = STATUSES[rng.below(STATUSES.len())];
+                let status = STATUSES[rng.below(STATUSES.len())].clone();
                 let update = PmTaskUpdate {
                     title: Some(title.clone()),
-                    status: Some(status),
+                    status: Some(status.clone()),
                     ..Default::default()
                 };
                 let got = client
@@ -249,7 +249,7 @@ async fn worker(client: Client, w: usize, ops: usize) -> Result<(Expected, Count
                     .pm_tasks()
                     .update(&id, &update)
                     .await?;
-                assert_eq!((&got.title, got.status), (&title, status));
+                assert_eq!((&got.title, &got.status), (&title, &status));
                 exp.tasks.insert(id, (title, status));
                 counts.updates += 1;
             }
@@ -349,7 +349,7 @@ async fn ten_thousand_mixed_writes_under_chaos_are_each_done_exactly_once() {
             .unwrap();
         let got: BTreeMap<String, (String, TaskStatus)> = tasks
             .iter()
-            .map(|t| (t.id.clone(), (t.title.clone(), t.status)))
+            .map(|t| (t.id.clone(), (t.title.clone(), t.status.clone())))
             .collect();
         assert_eq!(got.len(), tasks.len());
         let titles: BTreeSet<&str> = tasks.iter().map(|t| t.title.as_str()).collect();

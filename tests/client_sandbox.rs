@@ -235,6 +235,7 @@ async fn credentials_crud_never_return_secrets() {
         "Billing API",
         "https://billing.example.com/api",
         Environment::Test,
+        ContentType::Json,
         Authentication::Basic {
             username: "ada".into(),
             password: Secret::from(password),
@@ -271,6 +272,7 @@ async fn credentials_crud_never_return_secrets() {
         "Billing API v2",
         "https://billing.example.com/v2",
         Environment::Production,
+        ContentType::Json,
         Authentication::Bearer {
             key: String::new(),
             value: Secret::from("tok_0123456789abcdef"),

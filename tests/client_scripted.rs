@@ -690,3 +690,114 @@ async fn an_echoed_key_never_reaches_the_error() {
     assert_eq!(err.kind(), ErrorKind::Unauthenticated);
     assert_no_key(&format!("{err} {err:?} {client:?}"));
 }
+
+/// A page of `results` (JSON objects) at `path`, pointing to `next` (a path) if any.
+fn page_of(base: &str, results: &[&str], next: Option<&str>) -> Step {
+    let next = next.map_or("null".to_owned(), |p| format!("\"{base}{p}\""));
+    json(
+        200,
+        &format!(
+            r#"{{"count":{},"next":{next},"previous":null,"results":[{}],"facets":{{"new":1}}}}"#,
+            results.len(),
+            results.join(",")
+        ),
+    )
+}
+
+/// The API grows: a newer server's answers hold enum values and fields this version
+/// does not know. They read (unknown values kept as sent, unknown fields ignored), and
+/// one such item does not end a `list_all`.
+#[tokio::test]
+async fn answers_of_a_newer_api_keep_unknown_values_and_ignore_new_fields() {
+    use munity::model::{
+        AuthType, ConnectionStatus, ContentType, Environment, FieldKind, PmProjectListParams,
+        PmTaskListParams, ProjectStatus, TaskStatus,
+    };
+    let server = Server::start(vec![]).await;
+    let base = server.base.clone();
+    let task = |id: &str, status: &str| {
+        format!(
+            r#"{{"id":"{id}","customer_id":"c1","project_id":"p1","title":"T","status":"{status}","priority":"high","labels":["x"],"created_at":"2026-11-23T12:00:00Z","updated_at":"2026-11-23T12:00:00Z"}}"#
+        )
+    };
+    let (t1, t2, t3) = (
+        task("t1", "blocked"),
+        task("t2", "done"),
+        task("t3", "todo"),
+    );
+    server.script.lock().unwrap().extend([
+        page_of(&base, &[&t1, &t2], Some("/customers/c1/pm-tasks/?page=2")),
+        page_of(&base, &[&t3], None),
+        page_of(
+            &base,
+            &[r#"{"id":"p1","customer_id":"c1","connector":"jira","remote_id":"OPS","name":"Ops","status":"paused","created_at":"2026-11-23T12:00:00Z","updated_at":"2026-11-23T12:00:00Z","owner":{"id":"u1"}}"#],
+            None,
+        ),
+        page_of(
+            &base,
+            &[r#"{"name":"okta","display_name":"Okta","categories":["identity"],"auth_type":"saml","fields":[{"name":"code","label":"Code","kind":"otp","required":true,"secret":true,"placeholder":"123456"}],"logo_url":"https://x"}"#],
+            None,
+        ),
+        page_of(
+            &base,
+            &[r#"{"id":"con_1","customer_id":"c1","connector":"jira","status":"revoked","created_at":"2026-11-23T12:00:00Z","revoked_at":"2026-11-24T12:00:00Z"}"#],
+            None,
+        ),
+        page_of(
+            &base,
+            &[r#"{"id":"cr1","name":"N","base_url":"https://a.example","environment":"staging","content_type":"yaml","extra_headers":[],"organization_specific":false,"auth":{"type":"saml","public":{},"secret_hints":{},"issuer":"x"},"organizations":[],"created_at":"2026-11-23T12:00:00Z","updated_at":"2026-11-23T12:00:00Z","rotated_at":null}"#],
+            None,
+        ),
+    ]);
+    let client = server.client();
+
+    let tasks: Vec<_> = client
+        .customer("c1")
+        .pm_tasks()
+        .list_all(&PmTaskListParams::default())
+        .collect()
+        .await;
+    let tasks: Vec<_> = tasks.into_iter().map(Result::unwrap).collect();
+    let statuses: Vec<_> = tasks.iter().map(|t| t.status.clone()).collect();
+    assert_eq!(
+        statuses,
+        [
+            TaskStatus::Unknown("blocked".into()),
+            TaskStatus::Done,
+            TaskStatus::Todo
+        ]
+    );
+    assert!(!tasks[0].status.is_known());
+    assert_eq!(tasks[0].status.as_str(), "blocked");
+    // Written back as read.
+    assert_eq!(serde_json::to_value(&tasks[0].status).unwrap(), "blocked");
+
+    let projects = client
+        .customer("c1")
+        .pm_projects()
+        .list(&PmProjectListParams::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        projects.results[0].status,
+        ProjectStatus::Unknown("paused".into())
+    );
+
+    let connectors = client.connectors().list().await.unwrap();
+    let okta = &connectors.results[0];
+    assert_eq!(okta.auth_type, AuthType::Unknown("saml".into()));
+    assert_eq!(okta.fields[0].kind, FieldKind::Unknown("otp".into()));
+
+    let connections = client.customer("c1").connections().list().await.unwrap();
+    assert_eq!(
+        connections.results[0].status,
+        ConnectionStatus::Unknown("revoked".into())
+    );
+
+    let records = client.credentials().list().await.unwrap();
+    let record = &records.results[0];
+    assert_eq!(record.environment, Environment::Unknown("staging".into()));
+    assert_eq!(record.content_type, ContentType::Unknown("yaml".into()));
+    assert_eq!(record.content_type.mime(), None);
+    assert_eq!(record.auth.as_ref().unwrap().auth_type, "saml");
+}

@@ -190,7 +190,7 @@ impl Rig {
             .json(
                 "POST",
                 "/v1/credentials/",
-                br#"{"name":"Acme","base_url":"https://api.acme.test","environment":"test","auth":{"type":"none"}}"#,
+                br#"{"name":"Acme","base_url":"https://api.acme.test","environment":"test","content_type":"json","auth":{"type":"none"}}"#,
             )
             .await;
         let lonely = self

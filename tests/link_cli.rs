@@ -86,7 +86,8 @@ fn link_refuses_a_long_ttl_and_a_bad_key_without_echo() {
         &[
             "link",
             "--api-key",
-            "REM0aW39.short",
+            // A space: no API key holds one.
+            "REM0aW39.short secret",
             "--workspace",
             "w",
             "--customer",

@@ -45,13 +45,15 @@ async fn a_valid_link_opens_a_session_without_an_api_key() {
     assert_eq!(body["expires_at"], munity::time::format_rfc3339(now + 600));
     // A session can be read again: only a connection consumes the nonce.
     assert_eq!(session(&api, &url).await.status, 200);
-    // The customer may also be named by its Munity id.
+    // The link names the product's id: the Munity id of acme is another customer,
+    // one with no connection yet.
     let acme = Api::new(sb.base_url(), sb.admin_key()).acme().await;
+    assert_eq!(body["customer"]["id"], acme.as_str());
+    let answer = session(&api, &link(&sb, sb.admin_key(), &acme, "jira", now)).await;
+    assert_eq!(answer.status, 200);
     assert_eq!(
-        session(&api, &link(&sb, sb.admin_key(), &acme, "jira", now))
-            .await
-            .status,
-        200
+        answer.body["customer"],
+        serde_json::json!({"id": null, "external_id": acme})
     );
     sb.shutdown().await;
 }
@@ -116,8 +118,9 @@ async fn another_workspace_and_unknown_objects() {
     let answer = session(&api, &url).await;
     assert_eq!(answer.status, 403);
     assert_eq!(answer.code(), "permission_denied");
+    // A customer never seen is the product's to name: no 404.
     let answer = session(&api, &link(&sb, sb.admin_key(), "nobody", "jira", now)).await;
-    assert_eq!(answer.status, 404);
+    assert_eq!(answer.status, 200);
     let answer = session(
         &api,
         &link(&sb, sb.admin_key(), "acme", "no-such-connector", now),

@@ -5,7 +5,7 @@
 mod sandbox_support;
 
 use munity::sandbox::{Sandbox, SandboxOptions};
-use sandbox_support::Api;
+use sandbox_support::{is_uuid, Api};
 use serde_json::json;
 
 async fn start() -> (Sandbox, Api) {
@@ -156,7 +156,7 @@ async fn workspaces_are_isolated() {
     let cred = b
         .post(
             "/credentials/",
-            json!({"name": "n", "base_url": "https://api.example.com", "environment": "test",
+            json!({"name": "n", "base_url": "https://api.example.com", "environment": "test", "content_type": "json",
                    "auth": {"type": "none"}}),
         )
         .await;
@@ -259,7 +259,7 @@ async fn validation_is_400_with_fields() {
     let cred = api
         .post(
             "/credentials/",
-            json!({"name": "n", "base_url": "ftp://x", "environment": "test",
+            json!({"name": "n", "base_url": "ftp://x", "environment": "test", "content_type": "json",
                    "auth": {"type": "basic", "username": "a:b", "password": ""}}),
         )
         .await;
@@ -384,7 +384,8 @@ async fn customers_crud_and_cascade() {
         .await;
     assert_eq!(created.status, 201);
     let id = created.body["id"].as_str().unwrap().to_owned();
-    assert!(id.starts_with("cus_"));
+    // A UUID, as the API's documentation shows ids.
+    assert!(is_uuid(&id), "{id}");
     assert_eq!(
         api.get(&format!("/customers/{id}/")).await.body,
         created.body
@@ -489,6 +490,7 @@ async fn credentials_crud_show_only_hints() {
 
     let orgs = json!({
         "name": "Per org", "base_url": "https://api.example.com", "environment": "test",
+        "content_type": "json",
         "organizations": [
             {"organization_id": "o1", "auth": {"type": "bearer", "value": "tok-1"}},
             {"organization_id": "o2", "auth": {"type": "hmac_sha256", "client_id": "c", "client_secret": "s"}}
@@ -563,4 +565,51 @@ async fn pm_projects_and_tasks_filter_create_update() {
         api.get(&format!("{base}/pm-tasks/{tid}/")).await.body,
         done.body
     );
+}
+
+/// Every id the API returns is a UUID, as in the API's documentation: no type prefix a
+/// client could come to rely on.
+#[tokio::test]
+async fn every_resource_id_is_a_uuid() {
+    let (sb, api) = start().await;
+    let mut ids = vec![api.get("/workspace/").await.body["id"].clone()];
+    let acme = api.acme().await;
+    ids.push(acme.clone().into());
+    for path in [
+        format!("/customers/{acme}/connections/"),
+        format!("/customers/{acme}/pm-projects/"),
+        format!("/customers/{acme}/pm-tasks/"),
+    ] {
+        let page = api.get(&path).await;
+        assert_eq!(page.status, 200, "{path}: {:?}", page.body);
+        for item in page.body["results"].as_array().unwrap() {
+            ids.push(item["id"].clone());
+            if let Some(project) = item.get("project_id") {
+                ids.push(project.clone());
+            }
+            ids.push(item["customer_id"].clone());
+        }
+    }
+    let record = api
+        .post(
+            "/credentials/",
+            json!({"name": "n", "base_url": "https://api.example.com", "environment": "test",
+                   "content_type": "json", "auth": {"type": "none"}}),
+        )
+        .await;
+    assert_eq!(record.status, 201, "{:?}", record.body);
+    ids.push(record.body["id"].clone());
+    let customer = api
+        .post(
+            "/customers/",
+            json!({"external_id": "uuid-co", "name": "U"}),
+        )
+        .await;
+    ids.push(customer.body["id"].clone());
+    assert!(ids.len() >= 12, "{ids:?}");
+    for id in &ids {
+        let id = id.as_str().unwrap_or_default();
+        assert!(is_uuid(id), "{id:?} in {ids:?}");
+    }
+    sb.shutdown().await;
 }

@@ -17,7 +17,7 @@ use munity::sandbox::{Sandbox, SandboxOptions};
 use munity::webhook::{Webhook, WebhookSecret};
 use munity::ApiKey;
 use sandbox_support::receiver::receiver;
-use sandbox_support::{Answer, Api};
+use sandbox_support::{is_uuid, Answer, Api};
 use serde_json::json;
 
 /// The fixture: a version 2 database as SQL text, and the files beside it.
@@ -229,7 +229,7 @@ async fn no_secret_is_stored_in_clear_and_all_still_work_after_a_restart() {
         .post(
             "/credentials/",
             json!({"name": "ERP", "base_url": "https://erp.example.com", "environment": "test",
-                   "auth": {"type": "basic", "username": "ada", "password": secrets[1]}}),
+                   "content_type": "json", "auth": {"type": "basic", "username": "ada", "password": secrets[1]}}),
         )
         .await;
     assert_eq!(record.status, 201, "{:?}", record.body);
@@ -237,7 +237,7 @@ async fn no_secret_is_stored_in_clear_and_all_still_work_after_a_restart() {
         .post(
             "/credentials/",
             json!({"name": "AWS", "base_url": "https://example.amazonaws.com", "environment": "test",
-                   "auth": {"type": "aws4", "access_key": "AKID", "secret_key": secrets[2],
+                   "content_type": "xml", "auth": {"type": "aws4", "access_key": "AKID", "secret_key": secrets[2],
                             "region": "us-east-1", "service": "execute-api"}}),
         )
         .await;
@@ -429,9 +429,14 @@ async fn an_old_data_folder_is_sealed_in_place(version: u32) {
     assert_eq!(jira.body["client_id"], "fixture-jira-client");
     let pipedrive = admin.get("/connectors/pipedrive/config/").await;
     assert_eq!(pipedrive.body["api_key_hint"], "…0007");
-    let acme = admin.acme().await;
-    let created = connect_pipedrive(&sb, &admin_key, &acme, "after-migration-key-0009").await;
+    assert_ids_are_uuids_and_links_kept(&sb, &admin, &dir, version).await;
+    // Records stored without a content type got `json` (schema version 4).
+    for record in records.body["results"].as_array().expect("results") {
+        assert_eq!(record["content_type"], "json", "{record}");
+    }
+    let created = connect_pipedrive(&sb, &admin_key, "acme", "after-migration-key-0009").await;
     assert_eq!(created.status, 201, "{:?}", created.body);
+    assert_eq!(created.body["customer_id"], admin.acme().await.as_str());
     delivered_and_verified(&seen, FIXTURE_WEBHOOK_SECRET).await;
     let log = admin.get("/webhook/deliveries/").await;
     assert_eq!(log.status, 200, "{:?}", log.body);
@@ -443,7 +448,7 @@ async fn an_old_data_folder_is_sealed_in_place(version: u32) {
     assert!(!log.body.to_string().contains(hook_password));
     sb.shutdown().await;
 
-    assert_eq!(user_version(&dir), 4);
+    assert_eq!(user_version(&dir), 7);
     let webhook_bytes = WebhookSecret::parse(FIXTURE_WEBHOOK_SECRET.trim())
         .expect("whsec")
         .expose_bytes()
@@ -465,6 +470,73 @@ async fn an_old_data_folder_is_sealed_in_place(version: u32) {
     let jira = admin.get("/connectors/jira/config/").await;
     assert_eq!(jira.body["client_secret_hint"], "…0006");
     sb.shutdown().await;
+}
+
+/// After the migration to UUIDs (schema version 5): the workspace, customer, connection,
+/// project, task and credential ids are UUIDs, every reference follows them (the
+/// customer still has its connections, projects and tasks), the delivery log's payload
+/// names the new ids, and `keys.env` names the workspace's new id.
+async fn assert_ids_are_uuids_and_links_kept(sb: &Sandbox, admin: &Api, dir: &Path, version: u32) {
+    let workspace = sb.workspace_id();
+    assert!(is_uuid(workspace), "{workspace}");
+    let ws = admin.get("/workspace/").await;
+    assert_eq!(ws.body["id"], workspace, "{:?}", ws.body);
+    let keys_env = std::fs::read_to_string(dir.join("keys.env")).expect("keys.env");
+    assert!(
+        keys_env.contains(&format!("MUNITY_WORKSPACE_ID={workspace}\n")),
+        "{keys_env}"
+    );
+    let acme = admin.acme().await;
+    assert!(is_uuid(&acme), "{acme}");
+    let connections = admin.get(&format!("/customers/{acme}/connections/")).await;
+    // The fixture's two connections (version 1 had no connection credentials: one).
+    let expected = if version == 1 { 1 } else { 2 };
+    assert_eq!(
+        connections.body["count"], expected,
+        "{:?}",
+        connections.body
+    );
+    let projects = admin.get(&format!("/customers/{acme}/pm-projects/")).await;
+    assert_eq!(projects.body["count"], 2, "{:?}", projects.body);
+    let tasks = admin.get(&format!("/customers/{acme}/pm-tasks/")).await;
+    assert_eq!(tasks.body["count"], 6, "{:?}", tasks.body);
+    let project_ids: Vec<&str> = projects.body["results"]
+        .as_array()
+        .expect("projects")
+        .iter()
+        .map(|p| p["id"].as_str().expect("id"))
+        .collect();
+    for item in connections.body["results"]
+        .as_array()
+        .into_iter()
+        .chain(projects.body["results"].as_array())
+        .chain(tasks.body["results"].as_array())
+        .flatten()
+    {
+        assert!(is_uuid(item["id"].as_str().expect("id")), "{item}");
+        assert_eq!(item["customer_id"], acme.as_str(), "{item}");
+        if let Some(project) = item.get("project_id") {
+            assert!(
+                project_ids.contains(&project.as_str().expect("id")),
+                "{item}"
+            );
+        }
+    }
+    let records = admin.get("/credentials/").await;
+    for record in records.body["results"].as_array().expect("records") {
+        assert!(is_uuid(record["id"].as_str().expect("id")), "{record}");
+    }
+    let log = admin.get("/webhook/deliveries/").await;
+    assert_eq!(log.status, 200, "{:?}", log.body);
+    let log_text = log.body.to_string();
+    assert!(
+        !log_text.contains("con_") && !log_text.contains("cus_"),
+        "{log_text}"
+    );
+    if version == 2 {
+        let delivery = &log.body["results"][0];
+        assert!(is_uuid(delivery["id"].as_str().expect("id")), "{delivery}");
+    }
 }
 
 #[tokio::test]

@@ -295,13 +295,13 @@ async fn the_link_is_checked_as_for_the_session() {
     assert_eq!(answer.status, 401);
     assert_eq!(answer.code(), "link_invalid_signature");
 
-    // No link at all; unknown customer.
+    // No link at all; unknown connector.
     let answer = api
         .post("/connect/credentials", json!({ "envelope": "x" }))
         .await;
     assert_eq!(answer.status, 400);
     assert_eq!(answer.code(), "link_invalid");
-    let url = link(&sb, sb.admin_key(), "nobody", "pipedrive", now);
+    let url = link(&sb, sb.admin_key(), "acme", "no-such-connector", now);
     assert_eq!(submit(&api, &url, &envelope_for(&url)).await.status, 404);
 
     // GET is not a method of this route.
@@ -523,6 +523,109 @@ async fn concurrent_submissions_of_one_link_make_one_connection() {
         after.body["count"].as_u64().unwrap(),
         before.body["count"].as_u64().unwrap() + 1
     );
+    sb.shutdown().await;
+}
+
+/// The customers of the workspace with this external id.
+async fn customers_named(admin: &Api, external_id: &str) -> Vec<Value> {
+    let page = admin
+        .get(&format!("/customers/?external_id={external_id}"))
+        .await;
+    assert_eq!(page.status, 200, "{:?}", page.body);
+    page.body["results"].as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn a_never_seen_internal_id_connects_and_creates_its_customer_once() {
+    let sb = Sandbox::start(SandboxOptions::memory()).await.unwrap();
+    let admin = Api::new(sb.base_url(), sb.admin_key());
+    let api = anonymous(&sb);
+    let now = munity::time::now_unix();
+    let internal = "product-user-7781";
+    assert!(customers_named(&admin, internal).await.is_empty());
+
+    // The session opens before any customer exists.
+    let url = link(&sb, sb.admin_key(), internal, "pipedrive", now);
+    let answer = session(&api, &url).await;
+    assert_eq!(answer.status, 200, "{:?}", answer.body);
+    assert_eq!(
+        answer.body["customer"],
+        json!({"id": null, "external_id": internal})
+    );
+    assert!(
+        customers_named(&admin, internal).await.is_empty(),
+        "a session writes nothing"
+    );
+
+    // The first connection creates it, named after the internal id.
+    let created = submit(
+        &api,
+        &url,
+        &sealed_for(&api, &url, &pipedrive_credentials()).await,
+    )
+    .await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    let found = customers_named(&admin, internal).await;
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["name"], internal);
+    let id = found[0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(created.body["customer_id"], id.as_str());
+
+    // Later links for the same id reach the same customer.
+    let again = link(&sb, sb.admin_key(), internal, "pipedrive", now);
+    let answer = session(&api, &again).await;
+    assert_eq!(
+        answer.body["customer"],
+        json!({"id": id, "external_id": internal})
+    );
+    let second = submit(
+        &api,
+        &again,
+        &sealed_for(&api, &again, &pipedrive_credentials()).await,
+    )
+    .await;
+    assert_eq!(second.status, 201, "{:?}", second.body);
+    assert_eq!(second.body["customer_id"], id.as_str());
+    assert_eq!(customers_named(&admin, internal).await.len(), 1);
+
+    // The link names the product's id, never Munity's: a link carrying a Munity
+    // customer id is another internal id.
+    let acme = admin.acme().await;
+    let by_munity_id = link(&sb, sb.admin_key(), &acme, "pipedrive", now);
+    let answer = session(&api, &by_munity_id).await;
+    assert_eq!(
+        answer.body["customer"],
+        json!({"id": null, "external_id": acme})
+    );
+    sb.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn racing_first_connections_create_one_customer() {
+    let sb = Sandbox::start(SandboxOptions::memory()).await.unwrap();
+    let admin = Api::new(sb.base_url(), sb.admin_key());
+    let api = anonymous(&sb);
+    let now = munity::time::now_unix();
+    let internal = "raced-7782";
+    let mut submissions = Vec::new();
+    for _ in 0..8 {
+        let url = link(&sb, sb.admin_key(), internal, "pipedrive", now);
+        let envelope = sealed_for(&api, &url, &pipedrive_credentials()).await;
+        let api = api.clone();
+        submissions.push(tokio::spawn(
+            async move { submit(&api, &url, &envelope).await },
+        ));
+    }
+    let mut customer_ids = std::collections::BTreeSet::new();
+    for submission in submissions {
+        let answer = submission.await.unwrap();
+        assert_eq!(answer.status, 201, "{:?}", answer.body);
+        customer_ids.insert(answer.body["customer_id"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(customer_ids.len(), 1, "{customer_ids:?}");
+    let found = customers_named(&admin, internal).await;
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["id"], customer_ids.first().unwrap().as_str());
     sb.shutdown().await;
 }
 

@@ -35,7 +35,7 @@ async fn keys_and_secrets_never_reach_the_logs() {
         let _ = admin
             .request(reqwest::Method::POST, "/credentials/")
             .json(&json!({"name": "n", "base_url": "https://api.example.com",
-                          "environment": "test",
+                          "environment": "test", "content_type": "json",
                           "auth": {"type": "bearer", "value": secret}}))
             .send()
             .await;

@@ -1,7 +1,8 @@
-//! The demo-only routes and the fake OAuth2 provider, over real HTTP: links signed
-//! server-side, the full popup flow (approve, deny, replay), and the token endpoint's
-//! PKCE checks (wrong verifier, code used twice, wrong redirect URI, plain method), codes
-//! only for flows in progress, flows bounded per link.
+//! The fake OAuth2 provider and the platform's popup pages, over real HTTP: the full
+//! popup flow (approve, deny, replay) with links signed as a product's backend signs
+//! them, the popup's `origin` checked against the workspace's allowed origins, the token
+//! endpoint's PKCE checks (wrong verifier, code used twice, wrong redirect URI, plain
+//! method), codes only for flows in progress, flows bounded per link.
 #![cfg(feature = "sandbox")]
 
 use std::collections::HashMap;
@@ -14,9 +15,13 @@ use serde_json::{json, Value};
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
+/// The product's page, on its own origin (allowed for the seeded workspace).
+const PAGE_ORIGIN: &str = "http://127.0.0.1:5173";
+
 struct Env {
     sb: Sandbox,
     http: reqwest::Client,
+    /// The sandbox's origin (the API's).
     origin: String,
 }
 
@@ -25,7 +30,10 @@ async fn start() -> Env {
 }
 
 async fn start_with(options: SandboxOptions) -> Env {
-    let sb = Sandbox::start(options).await.expect("starts");
+    let page = munity::origin::Origin::parse(PAGE_ORIGIN).expect("an origin");
+    let sb = Sandbox::start(options.allow_origin(page))
+        .await
+        .expect("starts");
     let http = reqwest::Client::builder()
         .redirect(Policy::none())
         .build()
@@ -50,45 +58,40 @@ fn location(response: &reqwest::Response) -> String {
 }
 
 impl Env {
-    async fn catalog(&self) -> Value {
+    /// `GET {API}/{path}` with the admin key.
+    async fn api(&self, path: &str) -> Value {
         self.http
-            .get(format!("{}/demo/catalog", self.origin))
+            .get(format!("{}/{path}", self.sb.base_url()))
+            .header(
+                "authorization",
+                self.sb.admin_key().authorization_value().expose().as_str(),
+            )
             .send()
             .await
-            .expect("catalog")
+            .expect("get")
             .json()
             .await
             .expect("json")
     }
 
+    /// The seeded customer `acme`'s id.
     async fn acme(&self) -> String {
-        let catalog = self.catalog().await;
-        catalog["customers"]
-            .as_array()
-            .expect("customers")
-            .iter()
-            .find(|c| c["external_id"] == "acme")
-            .and_then(|c| c["id"].as_str())
-            .expect("acme")
-            .to_owned()
+        let page = self.api("customers/?external_id=acme").await;
+        page["results"][0]["id"].as_str().expect("acme").to_owned()
     }
 
+    /// A link for the customer of id `customer`, signed now as the product's backend
+    /// signs it: naming the customer by its external id (the product's own id).
     async fn link(&self, customer: &str, connector: &str) -> String {
-        let answer: Value = self
-            .http
-            .post(format!("{}/demo/link", self.origin))
-            .json(&json!({"customer": customer, "connector": connector}))
-            .send()
-            .await
-            .expect("link")
-            .json()
-            .await
-            .expect("json");
-        answer["link"].as_str().expect("a link").to_owned()
+        let found = self.api(&format!("customers/{customer}/")).await;
+        let external_id = found["external_id"].as_str().expect("an external id");
+        self.link_signed_at(external_id, connector, munity::time::now_unix())
     }
 
     /// A link for `customer` signed with the seeded admin key as if at `signed_at` (10
     /// minutes TTL): one signed in the past expires sooner.
+    /// A link signed at `signed_at` for the customer the product calls `customer` (its
+    /// external id).
     fn link_signed_at(&self, customer: &str, connector: &str, signed_at: i64) -> String {
         munity::link::LinkBuilder::new(self.sb.workspace_id(), customer, connector)
             .base_url(format!("{}/v1/connect", self.origin))
@@ -124,7 +127,7 @@ impl Env {
         let link_query = link.split_once('?').expect("query").1;
         let start = form_urlencoded::Serializer::new(String::new())
             .append_pair("link", link_query)
-            .append_pair("origin", &self.origin)
+            .append_pair("origin", PAGE_ORIGIN)
             .finish();
         location(
             &self
@@ -138,7 +141,7 @@ impl Env {
     async fn start_page(&self, link: &str) -> String {
         let start = form_urlencoded::Serializer::new(String::new())
             .append_pair("link", link.split_once('?').expect("query").1)
-            .append_pair("origin", &self.origin)
+            .append_pair("origin", PAGE_ORIGIN)
             .finish();
         let page = self
             .get(&format!("/v1/connect/oauth2/authorize?{start}"))
@@ -223,79 +226,6 @@ fn posted(html: &str) -> (Value, Value) {
 }
 
 #[tokio::test]
-async fn catalog_and_links_come_from_the_demo_routes() {
-    let env = start().await;
-    let catalog = env.catalog().await;
-    assert_eq!(catalog["workspace"], env.sb.workspace_id());
-    let jira = catalog["connectors"]
-        .as_array()
-        .expect("connectors")
-        .iter()
-        .find(|c| c["name"] == "jira")
-        .expect("jira");
-    assert_eq!(jira["auth_type"], "oauth2");
-    let acme = env.acme().await;
-    let link = env.link(&acme, "jira").await;
-    let parsed = munity::link::ConnectLink::parse(&link).expect("a valid link");
-    assert_eq!(parsed.customer(), acme);
-    assert_eq!(parsed.key_prefix(), env.sb.admin_key().prefix());
-    assert!(link.starts_with(&format!("{}/v1/connect?", env.origin)));
-    assert!(!link.contains(env.sb.admin_key().expose()));
-
-    for (body, content_type, origin, status) in [
-        (
-            json!({"customer": "nobody", "connector": "jira"}).to_string(),
-            "application/json",
-            None,
-            400,
-        ),
-        (
-            json!({"customer": acme, "connector": "nothing"}).to_string(),
-            "application/json",
-            None,
-            400,
-        ),
-        (
-            json!({"customer": acme, "connector": "jira"}).to_string(),
-            "text/plain",
-            None,
-            415,
-        ),
-        (
-            json!({"customer": acme, "connector": "jira"}).to_string(),
-            "application/json",
-            Some("http://evil.example"),
-            403,
-        ),
-        ("{".to_owned(), "application/json", None, 400),
-    ] {
-        let mut request = env
-            .http
-            .post(format!("{}/demo/link", env.origin))
-            .header("content-type", content_type)
-            .body(body.clone());
-        if let Some(origin) = origin {
-            request = request.header("origin", origin);
-        }
-        let answer = request.send().await.expect("post");
-        assert_eq!(
-            answer.status().as_u16(),
-            status,
-            "{body} {content_type} {origin:?}"
-        );
-    }
-    let rebound = env
-        .http
-        .get(format!("{}/demo/catalog", env.origin))
-        .header("host", "attacker.example")
-        .send()
-        .await
-        .expect("get");
-    assert_eq!(rebound.status().as_u16(), 403, "another Host is refused");
-    env.sb.shutdown().await;
-}
-
-#[tokio::test]
 async fn approve_creates_the_connection_and_posts_it_to_the_opener_origin_only() {
     let env = start().await;
     let acme = env.acme().await;
@@ -310,7 +240,10 @@ async fn approve_creates_the_connection_and_posts_it_to_the_opener_origin_only()
     let page = env.get(&callback).await;
     assert_eq!(page.status().as_u16(), 200);
     let (message, origin) = posted(&page.text().await.expect("html"));
-    assert_eq!(origin, env.origin);
+    assert_eq!(
+        origin, PAGE_ORIGIN,
+        "posted to the opening page's origin only"
+    );
     assert_eq!(message["type"], "munity:connect");
     let id = message["connection"]["id"]
         .as_str()
@@ -379,7 +312,7 @@ async fn a_flow_finished_after_its_link_expired_makes_no_second_connection() {
     // Expires 52 s ago: still accepted for 8 s (60 s of skew).
     let ttl = i64::try_from(munity::link::DEFAULT_TTL.as_secs()).expect("small");
     let signed_at = now - ttl - 52;
-    let link = env.link_signed_at(&acme, "jira", signed_at);
+    let link = env.link_signed_at("acme", "jira", signed_at);
     let expires_at = signed_at + ttl;
     let first = env.start_flow(&link).await;
     let second = env.start_flow(&link).await;
@@ -404,7 +337,7 @@ async fn a_flow_whose_signing_key_is_gone_makes_no_connection() {
     let env = start_with(SandboxOptions::dir(dir.path())).await;
     let acme = env.acme().await;
     let before = env.connections(&acme).await.len();
-    let link = env.link_signed_at(&acme, "jira", munity::time::now_unix());
+    let link = env.link_signed_at("acme", "jira", munity::time::now_unix());
     let consent = env.start_flow(&link).await;
     let callback = env.decide(&consent, "approve").await;
     {
@@ -447,9 +380,21 @@ async fn links_of_any_workspace_admin_key_start_the_flow_and_user_keys_do_not() 
         .json()
         .await
         .expect("json");
-    let customer = created["id"].as_str().expect("an id").to_owned();
+    assert!(created["id"].is_string(), "{created:?}");
+    let allowed = env
+        .http
+        .patch(format!("{}/v1/workspace/", env.origin))
+        .header(
+            "Authorization",
+            other.admin_key.authorization_value().expose().as_str(),
+        )
+        .json(&json!({"allowed_origins": [PAGE_ORIGIN]}))
+        .send()
+        .await
+        .expect("patch");
+    assert_eq!(allowed.status().as_u16(), 200);
     let sign = |key: &munity::ApiKey| {
-        munity::link::LinkBuilder::new(&other.workspace_id, &customer, "jira")
+        munity::link::LinkBuilder::new(&other.workspace_id, "globex", "jira")
             .base_url(format!("{}/connect", env.origin))
             .sign(key, munity::time::now_unix())
             .expect("signed")
@@ -472,7 +417,7 @@ async fn deny_posts_access_denied_and_creates_nothing() {
     let callback = env.decide(&consent, "deny").await;
     assert_eq!(query_of(&callback)["error"], "access_denied");
     let (message, origin) = posted(&env.get(&callback).await.text().await.expect("html"));
-    assert_eq!(origin, env.origin);
+    assert_eq!(origin, PAGE_ORIGIN);
     assert_eq!(message["type"], "munity:connect");
     assert_eq!(message["error"]["code"], "access_denied");
     assert_eq!(env.connections(&acme).await.len(), before);
@@ -484,11 +429,11 @@ async fn bad_links_and_origins_are_refused_before_the_provider() {
     let env = start().await;
     let acme = env.acme().await;
     let link = env.link(&acme, "jira").await;
-    let tampered = link.replace(&format!("customer={acme}"), "customer=someone");
+    let tampered = link.replace("customer=acme", "customer=someone");
     let query = tampered.split_once('?').expect("query").1;
     let start = form_urlencoded::Serializer::new(String::new())
         .append_pair("link", query)
-        .append_pair("origin", &env.origin)
+        .append_pair("origin", PAGE_ORIGIN)
         .finish();
     let page = env
         .get(&format!("/v1/connect/oauth2/authorize?{start}"))
@@ -497,8 +442,8 @@ async fn bad_links_and_origins_are_refused_before_the_provider() {
     let (message, _) = posted(&page.text().await.expect("html"));
     assert_eq!(message["error"]["code"], "link_invalid_signature");
 
-    let catalog = env.catalog().await;
-    let other = catalog["connectors"]
+    let catalog = env.api("connectors/?page_size=100").await;
+    let other = catalog["results"]
         .as_array()
         .expect("connectors")
         .iter()
@@ -509,7 +454,7 @@ async fn bad_links_and_origins_are_refused_before_the_provider() {
     let not_oauth = env.link(&acme, &other).await;
     let start = form_urlencoded::Serializer::new(String::new())
         .append_pair("link", not_oauth.split_once('?').expect("query").1)
-        .append_pair("origin", &env.origin)
+        .append_pair("origin", PAGE_ORIGIN)
         .finish();
     let page = env
         .get(&format!("/v1/connect/oauth2/authorize?{start}"))
@@ -524,7 +469,59 @@ async fn bad_links_and_origins_are_refused_before_the_provider() {
     let page = env
         .get(&format!("/v1/connect/oauth2/authorize?{bad_origin}"))
         .await;
-    assert_eq!(page.status().as_u16(), 400, "no wildcard target origin");
+    assert_eq!(page.status().as_u16(), 403, "no wildcard target origin");
+    env.sb.shutdown().await;
+}
+
+/// The OAuth2 popup posts its result only to an origin the link's workspace allows:
+/// another origin (an attacker's page holding a genuine link, a lookalike, the right
+/// host on plain HTTP or on another port) gets an error page that posts nothing, and
+/// the flow does not start.
+#[tokio::test]
+async fn the_popup_posts_nothing_to_an_origin_the_workspace_does_not_allow() {
+    let env = start().await;
+    let acme = env.acme().await;
+    let link = env.link(&acme, "jira").await;
+    let query = link.split_once('?').expect("query").1;
+    for origin in [
+        "https://attacker.example",
+        "http://127.0.0.1:5174",
+        "http://127.0.0.1:5173/",
+        "http://localhost:5173",
+        "null",
+        "",
+    ] {
+        let start = form_urlencoded::Serializer::new(String::new())
+            .append_pair("link", query)
+            .append_pair("origin", origin)
+            .finish();
+        let page = env
+            .get(&format!("/v1/connect/oauth2/authorize?{start}"))
+            .await;
+        assert_eq!(page.status().as_u16(), 403, "{origin:?}");
+        let html = page.text().await.expect("html");
+        assert!(
+            !html.contains("postMessage"),
+            "{origin:?}: nothing is posted"
+        );
+        assert!(html.contains("allowed origins"), "{origin:?}: says why");
+    }
+    // Without the origin parameter or the link, nothing is posted either.
+    let encoded = |name: &str, value: &str| {
+        form_urlencoded::Serializer::new(String::new())
+            .append_pair(name, value)
+            .finish()
+    };
+    for start in [encoded("link", query), encoded("origin", PAGE_ORIGIN)] {
+        let page = env
+            .get(&format!("/v1/connect/oauth2/authorize?{start}"))
+            .await;
+        assert!(page.status().is_client_error());
+        assert!(!page.text().await.expect("html").contains("postMessage"));
+    }
+    // The link is still unused: the allowed page can run the flow.
+    let consent = env.start_flow(&link).await;
+    assert_eq!(query_of(&consent)["client_id"], "sandbox-jira");
     env.sb.shutdown().await;
 }
 
@@ -591,6 +588,48 @@ async fn token_endpoint_checks_pkce_and_spends_codes_once() {
             "{method} {redirect}"
         );
     }
+    env.sb.shutdown().await;
+}
+
+/// The OAuth2 flow for an internal customer id the workspace has never seen: the
+/// consent starts, and the callback's connection creates the customer with that
+/// `external_id` (once: a second flow reaches the same customer).
+#[tokio::test]
+async fn an_oauth2_flow_for_a_never_seen_internal_id_creates_its_customer_once() {
+    let env = start().await;
+    let now = munity::time::now_unix();
+    let mut customer_ids = Vec::new();
+    for _ in 0..2 {
+        let link = env.link_signed_at("product-user-42", "jira", now);
+        let consent = env.start_flow(&link).await;
+        let callback = env.decide(&consent, "approve").await;
+        let (message, _) = posted(&env.get(&callback).await.text().await.expect("html"));
+        let customer = message["connection"]["customer_id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("a connection: {message}"))
+            .to_owned();
+        customer_ids.push(customer);
+    }
+    assert_eq!(customer_ids[0], customer_ids[1]);
+    let found: Value = env
+        .http
+        .get(format!(
+            "{}/customers/?external_id=product-user-42",
+            env.sb.base_url()
+        ))
+        .header(
+            "authorization",
+            env.sb.admin_key().authorization_value().expose().as_str(),
+        )
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(found["count"], 1, "{found}");
+    assert_eq!(found["results"][0]["id"], customer_ids[0].as_str());
+    assert_eq!(env.connections(&customer_ids[0]).await.len(), 2);
     env.sb.shutdown().await;
 }
 

@@ -44,7 +44,7 @@ async fn data_and_keys_survive_a_restart() {
     let cred = api
         .post(
             "/credentials/",
-            json!({"name": "n", "base_url": "https://api.example.com", "environment": "test",
+            json!({"name": "n", "base_url": "https://api.example.com", "environment": "test", "content_type": "json",
                    "auth": {"type": "headers", "key": "X-Key", "value": secret}}),
         )
         .await;
@@ -193,4 +193,60 @@ async fn a_lost_keys_file_is_a_clear_error() {
         .unwrap_err();
     assert_eq!(err.kind(), munity::ErrorKind::Storage);
     assert!(err.detail().contains("keys.env"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fixed_keys_seed_a_folder_and_must_match_it_afterwards() {
+    use munity::ApiKey;
+    let dir = tempfile::tempdir().unwrap();
+    let admin = ApiKey::parse("REM0aW39.NfO0123456789CNeHpF29wo").unwrap();
+    let user = ApiKey::parse("CiUser01.readonlyKeyOfTheTeamsCI").unwrap();
+    let fixed = || {
+        SandboxOptions::dir(dir.path())
+            .admin_key(admin.clone())
+            .user_key(user.clone())
+    };
+    let sb = Sandbox::start(fixed()).await.unwrap();
+    assert_eq!(sb.admin_key(), &admin);
+    assert_eq!(sb.user_key(), &user);
+    let keys_env = std::fs::read_to_string(dir.path().join("keys.env")).unwrap();
+    assert!(keys_env.contains(&format!("MUNITY_ADMIN_KEY={}\n", admin.expose())));
+    sb.shutdown().await;
+
+    // The same keys again, or none: the folder's keys.
+    let sb = Sandbox::start(fixed()).await.unwrap();
+    assert_eq!(sb.user_key(), &user);
+    sb.shutdown().await;
+    let sb = Sandbox::start(SandboxOptions::dir(dir.path()))
+        .await
+        .unwrap();
+    assert_eq!(sb.admin_key(), &admin);
+    sb.shutdown().await;
+
+    // Another key is refused, naming the folder's key by its prefix only.
+    let other = ApiKey::parse("REM0aW39.SECRETotherValue").unwrap();
+    let err = Sandbox::start(SandboxOptions::dir(dir.path()).admin_key(other))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "storage");
+    let shown = format!("{err} {err:?}");
+    assert!(shown.contains("admin key (prefix REM0aW39)"), "{shown}");
+    assert!(
+        !shown.contains("SECRET") && !shown.contains("NfO0"),
+        "{shown}"
+    );
+}
+
+#[tokio::test]
+async fn fixed_keys_need_two_prefixes() {
+    use munity::ApiKey;
+    let err = Sandbox::start(
+        SandboxOptions::memory()
+            .admin_key(ApiKey::parse("SamePrfx.SECRETvalue1").unwrap())
+            .user_key(ApiKey::parse("SamePrfx.SECRETvalue2").unwrap()),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.code(), "config");
+    assert!(!format!("{err} {err:?}").contains("SECRET"));
 }

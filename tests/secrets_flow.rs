@@ -21,7 +21,8 @@ use munity::auth::{self, Options, Selected};
 use munity::envelope::{seal, Credentials, SessionBinding, WorkspaceCertificate};
 use munity::link::{ConnectLink, LinkBuilder, LinkKey};
 use munity::model::{
-    Authentication, ConnectorConfigUpdate, CredentialRecordInput, CustomerCreate, Environment,
+    Authentication, ConnectorConfigUpdate, ContentType, CredentialRecordInput, CustomerCreate,
+    Environment,
 };
 use munity::module::{registration_token, verify_registration_token, RegistrationRequest};
 use munity::sandbox::{Sandbox, SandboxOptions};
@@ -195,7 +196,11 @@ async fn no_secret_in_logs_debug_strings_or_errors() {
     let mut leaks = Leaks::default();
     let now = munity::time::now_unix();
 
-    let sb = Sandbox::start(SandboxOptions::memory()).await.unwrap();
+    // The product's page, allowed to run the OAuth2 popup.
+    let page_origin = munity::origin::Origin::parse("http://127.0.0.1:5173").unwrap();
+    let sb = Sandbox::start(SandboxOptions::memory().allow_origin(page_origin.clone()))
+        .await
+        .unwrap();
     for (name, key) in [
         ("admin API key", sb.admin_key()),
         ("user API key", sb.user_key()),
@@ -419,6 +424,7 @@ async fn no_secret_in_logs_debug_strings_or_errors() {
             format!("rec-{}", auth_value.type_name()),
             sb.base_url(),
             Environment::Test,
+            ContentType::Json,
             auth_value.clone(),
         );
         leaks.debug("CredentialRecordInput", &input);
@@ -472,27 +478,27 @@ async fn no_secret_in_logs_debug_strings_or_errors() {
     let invalid = [
         (
             "auth given as a bare token",
-            json!({"name": "n", "base_url": sb.base_url(), "environment": "test", "auth": leaks.new_secret("token given as auth", "")}),
+            json!({"name": "n", "base_url": sb.base_url(), "content_type": "json", "environment": "test", "auth": leaks.new_secret("token given as auth", "")}),
         ),
         (
             "bearer token with a line break",
-            json!({"name": "n", "base_url": sb.base_url(), "environment": "test", "auth": {"type": "bearer", "value": format!("{}\nx", leaks.new_secret("token with a line break", ""))}}),
+            json!({"name": "n", "base_url": sb.base_url(), "content_type": "json", "environment": "test", "auth": {"type": "bearer", "value": format!("{}\nx", leaks.new_secret("token with a line break", ""))}}),
         ),
         (
             "password with a control character",
-            json!({"name": "n", "base_url": sb.base_url(), "environment": "test", "auth": {"type": "basic", "username": "u", "password": format!("{}\u{1}", leaks.new_secret("password with a control character", ""))}}),
+            json!({"name": "n", "base_url": sb.base_url(), "content_type": "json", "environment": "test", "auth": {"type": "basic", "username": "u", "password": format!("{}\u{1}", leaks.new_secret("password with a control character", ""))}}),
         ),
         (
             "secret as the environment",
-            json!({"name": "n", "base_url": sb.base_url(), "environment": leaks.new_secret("secret as the environment", ""), "auth": {"type": "none"}}),
+            json!({"name": "n", "base_url": sb.base_url(), "content_type": "json", "environment": leaks.new_secret("secret as the environment", ""), "auth": {"type": "none"}}),
         ),
         (
             "secret as the base URL",
-            json!({"name": "n", "base_url": leaks.new_secret("secret as the base URL", ""), "environment": "test", "auth": {"type": "none"}}),
+            json!({"name": "n", "content_type": "json", "base_url": leaks.new_secret("secret as the base URL", ""), "environment": "test", "auth": {"type": "none"}}),
         ),
         (
             "secret in an unknown auth type",
-            json!({"name": "n", "base_url": sb.base_url(), "environment": "test", "auth": {"type": leaks.new_secret("secret as the auth type", "")}}),
+            json!({"name": "n", "base_url": sb.base_url(), "content_type": "json", "environment": "test", "auth": {"type": leaks.new_secret("secret as the auth type", "")}}),
         ),
     ];
     for (place, body) in invalid {
@@ -558,7 +564,8 @@ async fn no_secret_in_logs_debug_strings_or_errors() {
     let malformed = format!(
         "{}.{}",
         sb.admin_key().prefix(),
-        leaks.new_secret("malformed key secret", "!")
+        // A space: no API key holds one.
+        leaks.new_secret("malformed key secret", " !")
     );
     let builder = Client::builder().api_key(malformed.as_str());
     leaks.debug("ClientBuilder with a malformed key", &builder);
@@ -698,15 +705,15 @@ async fn no_secret_in_logs_debug_strings_or_errors() {
         .build()
         .unwrap();
     let origin = format!("http://{}", sb.addr());
-    // The OAuth2 flow names the customer by its id.
-    let link = LinkBuilder::new(sb.workspace_id(), customer.id.as_str(), "jira")
+    // The OAuth2 flow, for the same customer (its external id, as every link names it).
+    let link = LinkBuilder::new(sb.workspace_id(), customer.external_id.as_str(), "jira")
         .base_url(connect_base.clone())
         .sign(sb.admin_key(), now)
         .unwrap()
         .into_url();
     let start = form_urlencoded::Serializer::new(String::new())
         .append_pair("link", link.split_once('?').unwrap().1)
-        .append_pair("origin", &origin)
+        .append_pair("origin", page_origin.as_str())
         .finish();
     let location =
         |response: &reqwest::Response| response.headers()["location"].to_str().unwrap().to_owned();
@@ -751,7 +758,7 @@ async fn no_secret_in_logs_debug_strings_or_errors() {
         .into_url();
     let start = form_urlencoded::Serializer::new(String::new())
         .append_pair("link", link.split_once('?').unwrap().1)
-        .append_pair("origin", &origin)
+        .append_pair("origin", page_origin.as_str())
         .finish();
     let consent = http
         .get(format!("{origin}/v1/connect/oauth2/authorize?{start}"))
@@ -888,6 +895,7 @@ async fn no_secret_in_logs_debug_strings_or_errors() {
         "pending",
         sb.base_url(),
         Environment::Test,
+        ContentType::Json,
         auths[0].clone(),
     ));
     leaks.debug("Create of a credential record", &create);

@@ -1,6 +1,8 @@
-// The sandbox demo page: the visitor plays the product. It asks a demo-only sandbox
-// route for a connect link (a product's backend would sign it), then runs the credential
-// prompt with MunityConnect from the npm package served at /pkg/.
+// The product's page, served by the product's backend (examples/product_backend.rs) on
+// the product's own origin. The backend signs connect links for the signed-in user
+// (/api/munity/connect-link); the page runs the credential prompt with MunityConnect
+// from the npm package (served at /pkg/), which talks to the Munity API on its own
+// origin (`apiBase`, pinned): three origins, as in production.
 //
 // The package is loaded with a dynamic import so that the page still offers the link step
 // (and says why it cannot go further) when the package has not been built.
@@ -11,8 +13,10 @@ const PACKAGE_URL = "/pkg/munity_connect.js";
 
 const state = {
   munity: null, // a MunityConnect, once the package is loaded
-  catalog: null, // {workspace, customers, connectors}
+  me: null, // {user, apiBase}: the signed-in user and the Munity API the page pins
+  connectors: [], // the connector catalog, through the backend
   link: null, // the current connect link
+  events: 0, // webhook events already shown
 };
 
 // ---- small helpers -------------------------------------------------------------------
@@ -52,7 +56,7 @@ async function api(path, options = {}) {
 }
 
 function connectorOf(name) {
-  return state.catalog.connectors.find((c) => c.name === name);
+  return state.connectors.find((c) => c.name === name);
 }
 
 function style() {
@@ -62,24 +66,16 @@ function style() {
 // ---- step 1: catalog and link ------------------------------------------------------------
 
 async function loadCatalog() {
-  state.catalog = await api("/demo/catalog");
-  const customer = $("customer");
-  for (const c of state.catalog.customers) {
-    customer.append(new Option(`${c.name} (${c.id})`, c.id));
-  }
+  state.connectors = (await api("/api/munity/connectors")).connectors;
   const connector = $("connector");
-  for (const c of state.catalog.connectors) {
+  for (const c of state.connectors) {
     connector.append(new Option(`${c.display_name} — ${c.auth_type}`, c.name));
   }
 }
 
 async function requestLink() {
-  const body = JSON.stringify({ customer: $("customer").value, connector: $("connector").value });
-  const answer = await api("/demo/link", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body,
-  });
+  const query = new URLSearchParams({ connector: $("connector").value });
+  const answer = await api(`/api/munity/connect-link?${query}`);
   return answer.link;
 }
 
@@ -98,7 +94,7 @@ async function onGetLink(event) {
     state.link = await requestLink();
     $("link").value = state.link;
     $("link-box").hidden = false;
-    logEvent("page", "link", { connector: $("connector").value, customer: $("customer").value });
+    logEvent("page", "link", { connector: $("connector").value, customer: state.me.user });
     await showPrompt();
   } catch (err) {
     setStatus(`Could not get a link: ${err.message}`, "bad");
@@ -193,6 +189,20 @@ function credentials() {
 function showConnected(connection) {
   setStatus(`Connected: ${connection.id} (${connection.connector})`, "ok");
   logEvent("page", "connected", { id: connection.id, connector: connection.connector });
+  pollWebhooks(10);
+}
+
+/** Shows the webhook events the backend verified since the last look (a few tries:
+ * delivery is asynchronous). */
+async function pollWebhooks(tries) {
+  for (let i = 0; i < tries; i += 1) {
+    const { events } = await api("/api/munity/events").catch(() => ({ events: [] }));
+    const fresh = events.slice(state.events);
+    state.events = events.length;
+    for (const event of fresh) logEvent("webhook", event.type, { id: event.data?.id });
+    if (fresh.length) return;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
 }
 
 function showError(err) {
@@ -282,8 +292,8 @@ async function loadPackage() {
   try {
     const pkg = await import(PACKAGE_URL);
     await pkg.default();
-    state.munity = new pkg.MunityConnect();
-    $("package-state").textContent = "Using @munity/connect from /pkg/.";
+    state.munity = new pkg.MunityConnect({ apiBase: state.me.apiBase });
+    $("package-state").textContent = `Using @munity/connect from /pkg/, pinned to ${state.me.apiBase}.`;
   } catch (err) {
     $("package-state").textContent =
       "The npm package is not served at /pkg/ (run scripts/build-pkg, then scripts/demo): " +
@@ -296,6 +306,9 @@ async function main() {
   $("link-form").addEventListener("submit", onGetLink);
   $("prompt").addEventListener("submit", onConnect);
   $("clear-events").addEventListener("click", () => $("events").replaceChildren());
+  state.me = await api("/api/me");
+  $("user").textContent = state.me.user;
+  $("api-base").textContent = state.me.apiBase;
   await Promise.all([loadPackage(), loadCatalog()]);
   document.body.dataset.ready = "true";
 }

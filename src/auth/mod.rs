@@ -32,9 +32,9 @@
 //!     "Acme ERP",
 //!     "https://api.acme.test/v2",
 //!     Environment::Production,
+//!     ContentType::Json,
 //!     Authentication::Basic { username: "Aladdin".into(), password: "open sesame".into() },
 //! );
-//! record.content_type = Some(ContentType::Json);
 //! let records = [record];
 //! let chosen = select(&records, Some(Environment::Production), None).unwrap();
 //!
@@ -104,12 +104,13 @@ impl Options {
     ///
     /// ```
     /// use munity::auth::{apply, Options, Selected};
-    /// use munity::model::{Authentication, CredentialRecordInput, Environment};
+    /// use munity::model::{Authentication, ContentType, CredentialRecordInput, Environment};
     ///
     /// let record = CredentialRecordInput::new(
     ///     "Acme",
     ///     "https://api.acme.test",
     ///     Environment::Production,
+    ///     ContentType::Json,
     ///     Authentication::Bearer { key: String::new(), value: "tok".into() },
     /// );
     /// let selected = Selected::from_record(&record, None).unwrap();
@@ -251,12 +252,20 @@ pub fn apply<B: AsRef<[u8]>>(
             request.headers_mut().insert(name, value);
         }
     }
-    if let Some(content_type) = record.content_type {
-        if !request.body().as_ref().is_empty() && !request.headers().contains_key(CONTENT_TYPE) {
-            request
-                .headers_mut()
-                .insert(CONTENT_TYPE, HeaderValue::from_static(content_type.mime()));
-        }
+    let mime = record.content_type.mime().ok_or_else(|| {
+        Error::new(
+            ErrorKind::Unsupported,
+            "unsupported_content_type",
+            format!(
+                "content type `{}` is not one this version of munity can send (json, xml, form_urlencoded)",
+                record.content_type
+            ),
+        )
+    })?;
+    if !request.body().as_ref().is_empty() && !request.headers().contains_key(CONTENT_TYPE) {
+        request
+            .headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static(mime));
     }
     if options.presign.is_some() && !matches!(selected.auth, Authentication::Aws4 { .. }) {
         return Err(Error::invalid(

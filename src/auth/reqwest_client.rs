@@ -21,12 +21,13 @@ const MAX_REDIRECTS: usize = 10;
 /// ```no_run
 /// # async fn demo() -> munity::Result<()> {
 /// use munity::auth::{select, Options, SigningClient};
-/// use munity::model::{Authentication, CredentialRecordInput, Environment};
+/// use munity::model::{Authentication, ContentType, CredentialRecordInput, Environment};
 ///
 /// let records = [CredentialRecordInput::new(
 ///     "Acme",
 ///     "https://api.acme.test/v2",
 ///     Environment::Production,
+///     ContentType::Json,
 ///     Authentication::Bearer { key: "X-Api-Token".into(), value: "tok".into() },
 /// )];
 /// let chosen = select(&records, None, None)?;

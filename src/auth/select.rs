@@ -65,13 +65,6 @@ impl<'a> Selected<'a> {
     }
 }
 
-fn environment_name(environment: Environment) -> &'static str {
-    match environment {
-        Environment::Test => "test",
-        Environment::Production => "production",
-    }
-}
-
 /// Chooses among `records` the one for `environment` (any, when `None`) and in it the
 /// authentication for `organization` (see [`Selected::from_record`]).
 ///
@@ -80,11 +73,11 @@ fn environment_name(environment: Environment) -> &'static str {
 ///
 /// ```
 /// use munity::auth::select;
-/// use munity::model::{Authentication, CredentialRecordInput, Environment};
+/// use munity::model::{Authentication, ContentType, CredentialRecordInput, Environment};
 ///
 /// let records = vec![
-///     CredentialRecordInput::new("Acme (test)", "https://sandbox.acme.test", Environment::Test, Authentication::None),
-///     CredentialRecordInput::new("Acme", "https://api.acme.test", Environment::Production, Authentication::None),
+///     CredentialRecordInput::new("Acme (test)", "https://sandbox.acme.test", Environment::Test, ContentType::Json, Authentication::None),
+///     CredentialRecordInput::new("Acme", "https://api.acme.test", Environment::Production, ContentType::Json, Authentication::None),
 /// ];
 /// let chosen = select(&records, Some(Environment::Production), None).unwrap();
 /// assert_eq!(chosen.record.name, "Acme");
@@ -97,18 +90,15 @@ pub fn select<'a>(
 ) -> Result<Selected<'a>> {
     let mut matching = records
         .iter()
-        .filter(|r| environment.is_none_or(|e| r.environment == e));
+        .filter(|r| environment.as_ref().is_none_or(|e| r.environment == *e));
     let record = match (matching.next(), matching.next()) {
         (Some(record), None) => record,
         (None, _) => {
             return Err(Error::new(
                 ErrorKind::NotFound,
                 "credential_not_found",
-                match environment {
-                    Some(e) => format!(
-                        "no credential record is for the {} environment",
-                        environment_name(e)
-                    ),
+                match &environment {
+                    Some(e) => format!("no credential record is for the {} environment", e),
                     None => "there is no credential record".to_owned(),
                 },
             ))
@@ -116,11 +106,8 @@ pub fn select<'a>(
         (Some(_), Some(_)) => {
             return Err(Error::invalid(
                 "credential_ambiguous",
-                match environment {
-                    Some(e) => format!(
-                        "several credential records are for the {} environment",
-                        environment_name(e)
-                    ),
+                match &environment {
+                    Some(e) => format!("several credential records are for the {} environment", e),
                     None => "several credential records match: name the environment".to_owned(),
                 },
             ))

@@ -5,15 +5,17 @@ use std::time::Duration;
 
 use http::HeaderValue;
 
-use super::{Client, Inner, RetryPolicy};
+use super::{CallOptions, Client, Inner, RetryPolicy};
 use crate::{ApiKey, Error, ErrorKind, Result};
 
 /// The production API.
-pub const DEFAULT_BASE_URL: &str = "https://api.munityapps.com/v1";
+pub const DEFAULT_BASE_URL: &str = crate::link::DEFAULT_API_BASE;
 /// Environment variable read by [`Client::from_env`] for the API key.
 pub const ENV_API_KEY: &str = "MUNITY_API_KEY";
 /// Environment variable read by [`Client::from_env`] for the base URL.
 pub const ENV_API_BASE: &str = "MUNITY_API_BASE";
+
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 const DEFAULT_USER_AGENT: &str = concat!("munity-rust/", env!("CARGO_PKG_VERSION"));
 
@@ -64,7 +66,8 @@ impl IntoApiKey for &String {
 /// |---|---|
 /// | [`api_key`](Self::api_key) | required |
 /// | [`base_url`](Self::base_url) | `https://api.munityapps.com/v1` |
-/// | [`connect_timeout`](Self::connect_timeout) | 10 s |
+/// | [`http_client`](Self::http_client) | one munity builds: rustls with the webpki roots, no redirects |
+/// | [`connect_timeout`](Self::connect_timeout) (only for munity's own HTTP client) | 10 s |
 /// | [`timeout`](Self::timeout) (whole call, retries included) | 60 s |
 /// | [`retry`](Self::retry) | [`RetryPolicy::default()`] |
 /// | [`user_agent`](Self::user_agent) | `munity-rust/<version>` |
@@ -73,7 +76,9 @@ impl IntoApiKey for &String {
 pub struct ClientBuilder {
     api_key: Option<Result<ApiKey>>,
     base_url: Option<String>,
-    connect_timeout: Duration,
+    http_client: Option<reqwest::Client>,
+    /// `None`: the default (10 s), or the caller's own HTTP client's setting.
+    connect_timeout: Option<Duration>,
     timeout: Duration,
     retry: RetryPolicy,
     user_agent: Option<String>,
@@ -84,7 +89,8 @@ impl Default for ClientBuilder {
         ClientBuilder {
             api_key: None,
             base_url: None,
-            connect_timeout: Duration::from_secs(10),
+            http_client: None,
+            connect_timeout: None,
             timeout: Duration::from_secs(60),
             retry: RetryPolicy::default(),
             user_agent: None,
@@ -105,9 +111,42 @@ impl ClientBuilder {
         self
     }
 
-    /// The longest wait for a TCP (and TLS) connection.
+    /// Sends every request through your own `reqwest::Client`: your proxy, extra root
+    /// certificates, client certificate (mTLS), pool and timeout policy. Build it with
+    /// [`munity::reqwest`](crate::reqwest), the reqwest this crate is compiled with.
+    ///
+    /// munity still adds its own headers to each request (`Authorization`,
+    /// `User-Agent`, `Accept`, `Idempotency-Key`) and applies its call timeout and retry
+    /// policy around it. [`connect_timeout`](Self::connect_timeout) is then yours to set
+    /// on your client (setting both is a `config` error). A client that follows redirects
+    /// is allowed; reqwest drops the `Authorization` header when a redirect leaves the
+    /// API's host.
+    ///
+    /// ```
+    /// use munity::reqwest;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let http = reqwest::Client::builder()
+    ///     // .proxy(reqwest::Proxy::https("http://proxy.internal:3128")?)
+    ///     // .add_root_certificate(reqwest::Certificate::from_pem(&company_ca)?)
+    ///     .pool_idle_timeout(std::time::Duration::from_secs(30))
+    ///     .build()?;
+    /// let client = munity::Client::builder()
+    ///     .api_key("REM0aW39.NfO0123456789CNeHpF29wo012345678")
+    ///     .http_client(http)
+    ///     .build()?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// The longest wait for a TCP (and TLS) connection, for the HTTP client munity
+    /// builds (default 10 s).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
+        self.connect_timeout = Some(timeout);
         self
     }
 
@@ -157,21 +196,11 @@ impl ClientBuilder {
             }
         };
         let base = normalize_base_url(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
-        if self.timeout.is_zero() {
-            return Err(config(
-                "invalid_timeout",
-                "the timeout must be longer than zero",
-            ));
+        check_timeout(self.timeout, "the timeout")?;
+        if let Some(timeout) = self.connect_timeout {
+            check_timeout(timeout, "the connect timeout")?;
         }
-        if self.connect_timeout.is_zero() {
-            return Err(config(
-                "invalid_timeout",
-                "the connect timeout must be longer than zero",
-            ));
-        }
-        self.retry
-            .check()
-            .map_err(|why| config("invalid_retry_policy", why))?;
+        check_retry(&self.retry)?;
         let user_agent = self.user_agent.as_deref().unwrap_or(DEFAULT_USER_AGENT);
         let user_agent = HeaderValue::from_str(user_agent).map_err(|_| {
             config(
@@ -182,26 +211,56 @@ impl ClientBuilder {
         let mut authorization = HeaderValue::from_str(key.authorization_value().expose())
             .map_err(|_| config("invalid_api_key", "the API key is not a valid header value"))?;
         authorization.set_sensitive(true);
-        let http = reqwest::Client::builder()
-            .user_agent(user_agent)
-            .connect_timeout(self.connect_timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| {
-                config("http_client", "the HTTP client could not be made")
-                    .with_source(e.without_url())
-            })?;
+        let http = match (self.http_client, self.connect_timeout) {
+            (Some(_), Some(_)) => {
+                return Err(config(
+                    "config",
+                    "connect_timeout applies only to the HTTP client munity builds: set it on the reqwest::Client given to http_client",
+                ))
+            }
+            (Some(http), None) => http,
+            (None, connect_timeout) => reqwest::Client::builder()
+                .connect_timeout(connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .map_err(|e| {
+                    config("http_client", "the HTTP client could not be made")
+                        .with_source(e.without_url())
+                })?,
+        };
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
                 base,
                 authorization,
+                user_agent,
                 key,
                 timeout: self.timeout,
                 retry: self.retry,
+                workspace_id: tokio::sync::OnceCell::new(),
             }),
+            call: CallOptions::default(),
         })
     }
+}
+
+/// A call timeout must be longer than zero (`what`: "the timeout", ...).
+pub(crate) fn check_timeout(timeout: Duration, what: &str) -> Result<()> {
+    if timeout.is_zero() {
+        return Err(Error::new(
+            ErrorKind::Config,
+            "invalid_timeout",
+            format!("{what} must be longer than zero"),
+        ));
+    }
+    Ok(())
+}
+
+/// A retry policy must be able to work.
+pub(crate) fn check_retry(policy: &RetryPolicy) -> Result<()> {
+    policy
+        .check()
+        .map_err(|why| config("invalid_retry_policy", why))
 }
 
 fn config(code: &'static str, detail: &'static str) -> Error {
@@ -305,6 +364,19 @@ mod tests {
             .build()
             .unwrap_err();
         assert_eq!(err.code(), "invalid_user_agent");
+        let err = Client::builder()
+            .api_key(KEY)
+            .http_client(reqwest::Client::new())
+            .connect_timeout(Duration::from_secs(1))
+            .build()
+            .unwrap_err();
+        assert_eq!((err.kind(), err.code()), (ErrorKind::Config, "config"));
+        assert!(err.detail().contains("http_client"), "{err}");
+        assert!(Client::builder()
+            .api_key(KEY)
+            .http_client(reqwest::Client::new())
+            .build()
+            .is_ok());
         assert!(Client::builder().api_key(KEY).build().is_ok());
         assert!(Client::builder()
             .api_key(ApiKey::parse(KEY).unwrap())

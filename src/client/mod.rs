@@ -50,8 +50,18 @@
 //!   [`ErrorKind::Timeout`](crate::ErrorKind::Timeout) `retry_budget_exhausted` (with
 //!   the last status) when the budget did; `timeout` when an attempt was still unanswered
 //!   at the call's timeout;
-//! - logs each retry as a `tracing` event at debug level (target `munity::client`:
-//!   the call as `METHOD path`, attempt, code, status, wait), never with the key;
+//! - runs in one `tracing` span (INFO, target `munity::client`, name `munity.request`)
+//!   with the OpenTelemetry HTTP client field names: `otel.name` (`GET customers/{id}/`),
+//!   `otel.kind`, `otel.status_code`, `http.request.method`, `url.template` (the path
+//!   with `{id}` for ids; a raw [`Client::request`] gives its path), `server.address`,
+//!   `server.port`, `http.response.status_code`, `http.request.resend_count`,
+//!   `error.type` (the error's code), and `munity.request_id` (`X-Request-Id`),
+//!   `munity.attempts`, `munity.duration_ms`. No field holds the key, a query or a body;
+//! - logs each retry as a `tracing` event at debug level inside that span (the call as
+//!   `METHOD path`, attempt, code, status, wait), never with the key;
+//! - uses the timeout and retry policy of the [`ClientBuilder`], or those of
+//!   [`Client::with_timeout`], [`Client::with_retry`], [`RequestBuilder::timeout`] and
+//!   [`RequestBuilder::retry`] for one call or a group of calls;
 //! - turns error answers into [`Error`](crate::Error)s with the API's code, detail,
 //!   fields, status, `X-Request-Id` and `Retry-After`; messages never contain the key
 //!   or a full URL.
@@ -72,6 +82,7 @@
 //! ```
 
 mod builder;
+mod connect_link;
 mod query;
 mod request;
 mod resources;
@@ -85,11 +96,13 @@ use std::time::Duration;
 use http::HeaderValue;
 
 pub use builder::{ClientBuilder, IntoApiKey, DEFAULT_BASE_URL, ENV_API_BASE, ENV_API_KEY};
+pub use connect_link::ConnectLinkRequest;
 pub use http::Method;
 pub use request::{Create, RequestBuilder, IDEMPOTENCY_KEY};
 pub use resources::{
     ConnectionsHandler, ConnectorConfigHandler, ConnectorsHandler, CredentialsHandler,
-    CustomerHandler, CustomersHandler, PmProjectsHandler, PmTasksHandler, WorkspaceHandler,
+    CustomerHandler, CustomersHandler, PmProjectsHandler, PmTasksHandler, WebhookHandler,
+    WorkspaceHandler,
 };
 pub use response::RawResponse;
 pub use retry::RetryPolicy;
@@ -104,6 +117,8 @@ use crate::{ApiKey, Result};
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
+    /// Per-call overrides of the timeout and retry policy ([`Client::with_timeout`]).
+    call: CallOptions,
 }
 
 struct Inner {
@@ -112,9 +127,19 @@ struct Inner {
     base: String,
     /// `X-Api-Key <key>`, marked sensitive.
     authorization: HeaderValue,
+    user_agent: HeaderValue,
     key: ApiKey,
     timeout: Duration,
     retry: RetryPolicy,
+    /// The workspace id, learned by the first [`Client::connect_link`].
+    workspace_id: tokio::sync::OnceCell<String>,
+}
+
+/// Overrides of the client's settings for the calls of one [`Client`] value.
+#[derive(Debug, Clone, Copy, Default)]
+struct CallOptions {
+    timeout: Option<Duration>,
+    retry: Option<RetryPolicy>,
 }
 
 impl std::fmt::Debug for Client {
@@ -122,8 +147,8 @@ impl std::fmt::Debug for Client {
         f.debug_struct("Client")
             .field("base_url", &self.inner.base)
             .field("api_key", &self.inner.key)
-            .field("timeout", &self.inner.timeout)
-            .field("retry", &self.inner.retry)
+            .field("timeout", &self.call_timeout())
+            .field("retry", &self.call_retry())
             .finish()
     }
 }
@@ -140,6 +165,58 @@ impl Client {
         ClientBuilder::default()
             .env_lookup(|name| std::env::var(name).ok())
             .build()
+    }
+
+    /// This client with another timeout for its calls (all retries and waits included),
+    /// e.g. for one slow export. The connection pool and everything else are shared;
+    /// a timeout of zero makes the calls fail with `invalid_timeout`.
+    ///
+    /// ```no_run
+    /// # async fn run(client: munity::Client) -> munity::Result<()> {
+    /// use std::time::Duration;
+    /// use munity::client::RetryPolicy;
+    ///
+    /// let quick = client
+    ///     .with_timeout(Duration::from_secs(2))
+    ///     .with_retry(RetryPolicy::none());
+    /// let workspace = quick.workspace().get().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn with_timeout(&self, timeout: Duration) -> Client {
+        let mut client = self.clone();
+        client.call.timeout = Some(timeout);
+        client
+    }
+
+    /// This client with another retry policy for its calls (attempts, backoff and the
+    /// retry budget). An invalid policy makes the calls fail with
+    /// `invalid_retry_policy`.
+    pub fn with_retry(&self, policy: RetryPolicy) -> Client {
+        let mut client = self.clone();
+        client.call.retry = Some(policy);
+        client
+    }
+
+    /// The timeout of this client's calls.
+    pub(crate) fn call_timeout(&self) -> Duration {
+        self.call.timeout.unwrap_or(self.inner.timeout)
+    }
+
+    /// The retry policy of this client's calls.
+    pub(crate) fn call_retry(&self) -> RetryPolicy {
+        self.call.retry.unwrap_or(self.inner.retry)
+    }
+
+    /// Checks the per-call overrides as [`ClientBuilder::build`] checks the settings.
+    pub(crate) fn check_call_options(&self) -> Result<()> {
+        if let Some(timeout) = self.call.timeout {
+            builder::check_timeout(timeout, "the timeout")?;
+        }
+        if let Some(retry) = self.call.retry {
+            builder::check_retry(&retry)?;
+        }
+        Ok(())
     }
 
     /// The base URL requests are sent to, with a trailing slash.
@@ -175,6 +252,11 @@ impl Client {
     /// The connector catalog and the workspace's connector configurations.
     pub fn connectors(&self) -> ConnectorsHandler<'_> {
         ConnectorsHandler { client: self }
+    }
+
+    /// The workspace's webhook endpoint and its delivery log.
+    pub fn webhook(&self) -> WebhookHandler<'_> {
+        WebhookHandler { client: self }
     }
 
     /// The workspace's credential records.

@@ -10,10 +10,11 @@ use bytes::Bytes;
 use http::{HeaderValue, Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use tracing::Instrument as _;
 
 use super::query;
 use super::response::{error_from_answer, error_from_transport, RawResponse};
-use super::Client;
+use super::{Client, RetryPolicy};
 use crate::{Error, ErrorKind, Result};
 
 /// The header that makes a POST safe to retry.
@@ -33,6 +34,8 @@ pub struct RequestBuilder {
     client: Client,
     method: Method,
     path: Result<String>,
+    /// The path with `{id}` for ids (typed calls); the path itself when `None`.
+    template: Option<String>,
     query: Vec<(String, String)>,
     body: Option<Bytes>,
     idempotency_key: Option<HeaderValue>,
@@ -46,12 +49,34 @@ impl RequestBuilder {
             client,
             method,
             path: query::relative_path(path),
+            template: None,
             query: Vec::new(),
             body: None,
             idempotency_key: None,
             retry_safe: None,
             error: None,
         }
+    }
+
+    /// Names the call in its tracing span by `template` (`customers/{id}/`) instead of
+    /// its path.
+    pub(crate) fn template(mut self, template: String) -> Self {
+        self.template = Some(template);
+        self
+    }
+
+    /// The longest time this call may take, all its retries and waits included,
+    /// instead of the client's [`timeout`](super::ClientBuilder::timeout).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.client = self.client.with_timeout(timeout);
+        self
+    }
+
+    /// How this call is retried, instead of the client's
+    /// [`retry`](super::ClientBuilder::retry) policy (its attempts and its budget).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.client = self.client.with_retry(policy);
+        self
     }
 
     /// A builder that will fail with `err` when sent.
@@ -144,6 +169,7 @@ impl RequestBuilder {
         if let Some(err) = self.error {
             return Err(err);
         }
+        self.client.check_call_options()?;
         let path = self.path?;
         let mut url = format!("{}{}", self.client.inner.base, path);
         if !self.query.is_empty() {
@@ -162,6 +188,7 @@ impl RequestBuilder {
         );
         Ok(Prepared {
             what: format!("{} {}", self.method, path),
+            template: self.template.unwrap_or(path),
             client: self.client,
             method: self.method,
             url,
@@ -179,6 +206,7 @@ impl std::fmt::Debug for RequestBuilder {
         f.debug_struct("RequestBuilder")
             .field("method", &self.method)
             .field("path", &self.path.as_deref().unwrap_or("<invalid>"))
+            .field("timeout", &self.client.call_timeout())
             .field(
                 "query",
                 &self
@@ -199,6 +227,8 @@ struct Prepared {
     client: Client,
     /// `METHOD path` for messages: no host, no query.
     what: String,
+    /// The path with `{id}` for ids, for the span.
+    template: String,
     method: Method,
     url: reqwest::Url,
     body: Option<Bytes>,
@@ -245,27 +275,108 @@ fn time_left(end: Option<Instant>, now: Instant) -> Duration {
     end.map_or(Duration::MAX, |end| end.saturating_duration_since(now))
 }
 
+/// The span of one API call: the OpenTelemetry HTTP client conventions' names where
+/// they exist (`http.request.method`, `url.template`, `server.address`, `server.port`,
+/// `http.response.status_code`, `http.request.resend_count`, `error.type`), the
+/// `otel.*` fields `tracing-opentelemetry` reads, and munity's own (`munity.request_id`,
+/// `munity.attempts`, `munity.duration_ms`). No field holds the key, a query or a body.
+fn call_span(req: &Prepared) -> tracing::Span {
+    tracing::info_span!(
+        target: "munity::client",
+        "munity.request",
+        otel.name = %format_args!("{} {}", req.method, req.template),
+        otel.kind = "client",
+        otel.status_code = tracing::field::Empty,
+        http.request.method = %req.method,
+        url.template = %req.template,
+        server.address = req.url.host_str().unwrap_or_default(),
+        server.port = req.url.port_or_known_default(),
+        http.response.status_code = tracing::field::Empty,
+        http.request.resend_count = tracing::field::Empty,
+        error.type = tracing::field::Empty,
+        munity.request_id = tracing::field::Empty,
+        munity.attempts = tracing::field::Empty,
+        munity.duration_ms = tracing::field::Empty,
+    )
+}
+
+/// Records one attempt's answer (status and request id) in the call's span.
+fn record_answer(span: &tracing::Span, status: Option<u16>, request_id: Option<&str>) {
+    if let Some(status) = status {
+        span.record("http.response.status_code", status);
+    }
+    if let Some(id) = request_id {
+        span.record("munity.request_id", id);
+    }
+}
+
 impl Client {
+    /// Sends `req` in its own span (see [`call_span`]), recording how the call ended.
+    async fn execute(&self, req: &Prepared) -> Result<RawResponse> {
+        let span = call_span(req);
+        let start = Instant::now();
+        let mut attempts = 0;
+        let result = self
+            .execute_attempts(req, &span, &mut attempts)
+            .instrument(span.clone())
+            .await;
+        if attempts > 1 {
+            span.record("http.request.resend_count", attempts - 1);
+        }
+        span.record("munity.attempts", attempts);
+        span.record(
+            "munity.duration_ms",
+            u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX),
+        );
+        match &result {
+            Ok(_) => {
+                span.record("otel.status_code", "ok");
+            }
+            Err(error) => {
+                span.record("otel.status_code", "error");
+                span.record("error.type", error.code());
+            }
+        }
+        result
+    }
+
     /// Sends `req` until it succeeds, fails for good, runs out of attempts, or runs out
     /// of time. It never waits past the call's timeout: a retry whose wait
     /// (`Retry-After` or backoff) would end after the retry budget is not made.
-    async fn execute(&self, req: &Prepared) -> Result<RawResponse> {
-        let inner = &self.inner;
+    /// `attempt` counts the attempts made.
+    async fn execute_attempts(
+        &self,
+        req: &Prepared,
+        span: &tracing::Span,
+        attempt: &mut u32,
+    ) -> Result<RawResponse> {
+        let timeout = self.call_timeout();
+        let policy = self.call_retry();
         let start = Instant::now();
         // `None`: a timeout too long to add to an instant (e.g. `Duration::MAX`).
-        let deadline = start.checked_add(inner.timeout);
-        let retry_end = start.checked_add(inner.retry.get_budget().min(inner.timeout));
-        let mut attempt: u32 = 0;
+        let deadline = start.checked_add(timeout);
+        let retry_end = start.checked_add(policy.get_budget().min(timeout));
         let mut last: Option<Error> = None;
         let mut earlier_unknown = false;
         loop {
-            attempt += 1;
+            *attempt += 1;
+            let attempt = *attempt;
             let remaining = time_left(deadline, Instant::now());
             let outcome =
                 match tokio::time::timeout(remaining, self.attempt(req, earlier_unknown)).await {
                     Ok(outcome) => outcome,
-                    Err(_) => return Err(timed_out(req, inner.timeout, attempt, last)),
+                    Err(_) => return Err(timed_out(req, timeout, attempt, last)),
                 };
+            match &outcome {
+                Outcome::Done(response) => record_answer(
+                    span,
+                    Some(response.status().as_u16()),
+                    response.request_id(),
+                ),
+                Outcome::Failed { error, .. } => {
+                    record_answer(span, error.status(), error.request_id())
+                }
+            }
             let error = match outcome {
                 Outcome::Done(response) => return Ok(response),
                 Outcome::Failed {
@@ -284,7 +395,7 @@ impl Client {
                             error
                         });
                     }
-                    if attempt >= inner.retry.get_max_attempts() {
+                    if attempt >= policy.get_max_attempts() {
                         let why = format!(
                             "gave up after {attempt} attempt{} in {}, the most the retry policy allows",
                             plural(attempt),
@@ -298,10 +409,10 @@ impl Client {
             };
             let wait = error
                 .retry_after()
-                .unwrap_or_else(|| inner.retry.backoff(attempt));
+                .unwrap_or_else(|| policy.backoff(attempt));
             let now = Instant::now();
             if wait > time_left(retry_end, now) {
-                let budget = inner.retry.get_budget().min(inner.timeout);
+                let budget = policy.get_budget().min(timeout);
                 return Err(budget_exhausted(
                     req,
                     error,
@@ -311,6 +422,7 @@ impl Client {
                     budget,
                 ));
             }
+            // An event inside the call's span.
             tracing::debug!(
                 target: "munity::client",
                 call = %req.what,
@@ -333,6 +445,7 @@ impl Client {
             .http
             .request(req.method.clone(), req.url.clone())
             .header(http::header::AUTHORIZATION, inner.authorization.clone())
+            .header(http::header::USER_AGENT, inner.user_agent.clone())
             .header(
                 http::header::ACCEPT,
                 HeaderValue::from_static("application/json"),
@@ -520,6 +633,19 @@ impl<T> Create<T> {
     /// order id, so that a create repeated by your own retry logic is done once too.
     pub fn idempotency_key(mut self, key: impl AsRef<str>) -> Self {
         self.request = self.request.idempotency_key(key);
+        self
+    }
+
+    /// The longest time this create may take, retries included (see
+    /// [`RequestBuilder::timeout`]).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.request = self.request.timeout(timeout);
+        self
+    }
+
+    /// How this create is retried (see [`RequestBuilder::retry`]).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.request = self.request.retry(policy);
         self
     }
 }

@@ -9,6 +9,7 @@ use http::Method;
 use serde::de::DeserializeOwned;
 
 use super::query;
+use super::resources::ApiPath;
 use super::Client;
 use crate::model::Page;
 use crate::Result;
@@ -33,7 +34,7 @@ impl<T> std::fmt::Debug for ItemStream<T> {
 
 struct State<T> {
     client: Client,
-    path: String,
+    path: ApiPath,
     query: Vec<(String, String)>,
     next_page: Option<u64>,
     items: std::vec::IntoIter<T>,
@@ -42,7 +43,7 @@ struct State<T> {
 impl<T: DeserializeOwned + Send + 'static> ItemStream<T> {
     /// A stream over the list at `path` (relative), starting at the `page` in `query`
     /// (or 1).
-    pub(crate) fn new(client: Client, path: String, query: Vec<(String, String)>) -> Self {
+    pub(crate) fn new(client: Client, path: ApiPath, query: Vec<(String, String)>) -> Self {
         let first = query
             .iter()
             .find(|(k, _)| k == "page")
@@ -66,7 +67,8 @@ impl<T: DeserializeOwned + Send + 'static> ItemStream<T> {
                 query::set(&mut st.query, "page", page_no.to_string());
                 let page: Result<Page<T>> = st
                     .client
-                    .request(Method::GET, &st.path)
+                    .request(Method::GET, &st.path.path)
+                    .template(st.path.template.clone())
                     .query_pairs(st.query.clone())
                     .send()
                     .await;

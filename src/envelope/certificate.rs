@@ -3,6 +3,7 @@
 use std::fmt;
 
 use der::asn1::ObjectIdentifier;
+#[cfg(not(all(target_arch = "wasm32", feature = "wasm")))]
 use ring::agreement;
 
 use super::json;
@@ -359,16 +360,28 @@ fn oid_name(oid: ObjectIdentifier) -> String {
 /// Checks that a P-256 point is on the curve (and an X25519 key is usable) by doing a
 /// throwaway key agreement with ring, which validates the peer key. Core code cannot
 /// use a curve crate here (it must stay small for the browser build).
+#[cfg(not(all(target_arch = "wasm32", feature = "wasm")))]
 fn check_point(key: &PublicKey) -> Result<()> {
     let ephemeral = key.new_ephemeral()?;
     let peer = agreement::UnparsedPublicKey::new(key.agreement_algorithm(), key.as_bytes());
-    agreement::agree_ephemeral(ephemeral, &peer, |_| ()).map_err(|_| {
-        Error::invalid(
-            INVALID,
-            format!(
-                "the {} public key is not a valid point on its curve",
-                key.key_type().curve_name()
-            ),
-        )
-    })
+    agreement::agree_ephemeral(ephemeral, &peer, |_| ()).map_err(|_| invalid_point(key.key_type()))
+}
+
+/// In the browser build the point is checked by WebCrypto when the key is imported for
+/// sealing (`src/wasm/subtle.rs`), with the same error: doing it here would keep ring's
+/// curve arithmetic in the package for this check alone.
+#[cfg(all(target_arch = "wasm32", feature = "wasm"))]
+fn check_point(_key: &PublicKey) -> Result<()> {
+    Ok(())
+}
+
+/// The error for a public key that is not a valid point on its curve.
+pub(crate) fn invalid_point(key_type: KeyType) -> Error {
+    Error::invalid(
+        INVALID,
+        format!(
+            "the {} public key is not a valid point on its curve",
+            key_type.curve_name()
+        ),
+    )
 }

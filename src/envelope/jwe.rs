@@ -32,30 +32,53 @@ pub(crate) fn protected_header(kid: &str, epk: &PublicKey) -> String {
     header
 }
 
-/// Derives the content key from the shared secret `z` and encrypts `plaintext` (wiped
-/// in place: it becomes the ciphertext) under the base64url header as AAD. Returns
+/// The content key of direct key agreement: the Concat KDF of the shared secret `z`
+/// for `A256GCM`, without PartyUInfo or PartyVInfo (what sealing writes).
+pub(crate) fn content_key(z: &[u8]) -> Zeroizing<Vec<u8>> {
+    concat_kdf(z, ENC, b"", b"", CEK_LEN)
+}
+
+/// A fresh 96-bit IV from the system's random source.
+pub(crate) fn new_iv() -> [u8; IV_LEN] {
+    crate::random::bytes::<IV_LEN>()
+}
+
+/// The compact serialization of a sealed envelope: `header..iv.ciphertext.tag`, from
+/// the AES-256-GCM output `sealed` (ciphertext followed by the 16-byte tag, as both ring
+/// and WebCrypto return it).
+pub(crate) fn compact(header_b64: &str, iv: &[u8; IV_LEN], sealed: &[u8]) -> Result<String> {
+    let split = sealed.len().checked_sub(TAG_LEN).ok_or_else(|| {
+        Error::from_kind(
+            ErrorKind::Crypto,
+            "AES-256-GCM returned no authentication tag",
+        )
+    })?;
+    let (ciphertext, tag) = sealed.split_at(split);
+    Ok(format!(
+        "{header_b64}..{}.{}.{}",
+        b64(iv),
+        b64(ciphertext),
+        b64(tag)
+    ))
+}
+
+/// Derives the content key from the shared secret `z` and encrypts `plaintext` with
+/// ring (the buffer becomes the ciphertext) under the base64url header as AAD. Returns
 /// the compact serialization.
 pub(crate) fn encrypt(
     z: &[u8],
     header_b64: &str,
     mut plaintext: Zeroizing<Vec<u8>>,
 ) -> Result<String> {
-    let cek = concat_kdf(z, ENC, b"", b"", CEK_LEN);
-    let key = aes_key(&cek)?;
-    let iv = crate::random::bytes::<IV_LEN>();
-    let tag = key
-        .seal_in_place_separate_tag(
-            Nonce::assume_unique_for_key(iv),
-            Aad::from(header_b64.as_bytes()),
-            &mut plaintext,
-        )
-        .map_err(|_| Error::from_kind(ErrorKind::Crypto, "AES-256-GCM encryption failed"))?;
-    Ok(format!(
-        "{header_b64}..{}.{}.{}",
-        b64(&iv),
-        b64(&plaintext),
-        b64(tag.as_ref())
-    ))
+    let key = aes_key(&content_key(z))?;
+    let iv = new_iv();
+    key.seal_in_place_append_tag(
+        Nonce::assume_unique_for_key(iv),
+        Aad::from(header_b64.as_bytes()),
+        &mut *plaintext,
+    )
+    .map_err(|_| Error::from_kind(ErrorKind::Crypto, "AES-256-GCM encryption failed"))?;
+    compact(header_b64, &iv, &plaintext)
 }
 
 fn aes_key(cek: &[u8]) -> Result<LessSafeKey> {

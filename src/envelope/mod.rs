@@ -61,9 +61,19 @@ pub use jwk::KeyType;
 pub use payload::{Credentials, SessionBinding, PAYLOAD_VERSION};
 pub use seal::{seal, seal_with_ttl};
 
+// The steps of sealing the browser build takes with WebCrypto (`src/wasm/subtle.rs`).
+#[cfg(all(feature = "wasm", target_arch = "wasm32"))]
+pub(crate) use certificate::invalid_point;
+#[cfg(all(feature = "wasm", target_arch = "wasm32"))]
+pub(crate) use jwe::{compact, content_key, new_iv};
+#[cfg(all(feature = "wasm", target_arch = "wasm32"))]
+pub(crate) use seal::{agreement_failed, Sealing};
+
 #[cfg(feature = "platform")]
+#[cfg_attr(docsrs, doc(cfg(feature = "platform")))]
 pub use open::OpenedEnvelope;
 #[cfg(feature = "platform")]
+#[cfg_attr(docsrs, doc(cfg(feature = "platform")))]
 pub use private_key::WorkspacePrivateKey;
 
 /// The largest envelope (and certificate text) accepted: 64 KiB.
@@ -92,6 +102,7 @@ pub mod kat {
     /// The ECDH shared secret `Z` of `key` and the public JWK `peer` (the same step
     /// [`WorkspacePrivateKey::open`](super::WorkspacePrivateKey::open) takes).
     #[cfg(feature = "platform")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "platform")))]
     pub fn agree(key: &super::WorkspacePrivateKey, peer: &str) -> crate::Result<Vec<u8>> {
         let peer = super::WorkspaceCertificate::parse(peer, 0)?;
         Ok(key.agree(peer.public_key())?.to_vec())

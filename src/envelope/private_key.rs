@@ -311,6 +311,7 @@ impl WorkspacePrivateKey {
     /// # Errors
     /// `unsupported_key` for an X25519 key (it cannot sign).
     #[cfg(feature = "sandbox")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
     pub fn self_signed_certificate(&self, common_name: &str, now: i64) -> Result<String> {
         const YEAR: u64 = 365 * 24 * 3600;
         if !matches!(self.secret, SecretKey::P256(_)) {

@@ -1,6 +1,14 @@
 //! Sealing: encrypting credentials to a workspace certificate (core, both targets).
+//!
+//! An envelope is sealed in steps that are the same wherever it is sealed ([`Sealing`]):
+//! the checks and the payload, the protected header around the ephemeral public key,
+//! the content key from the shared secret, and the compact form. Only the two
+//! cryptographic primitives differ by platform: the ephemeral ECDH key agreement and
+//! AES-256-GCM, done by ring natively ([`seal`]) and by WebCrypto in the browser build
+//! (`src/wasm/subtle.rs`).
 
 use ring::agreement;
+use zeroize::Zeroizing;
 
 use super::certificate::WorkspaceCertificate;
 use super::jwe;
@@ -49,45 +57,92 @@ pub fn seal_with_ttl(
     now: i64,
     ttl_secs: i64,
 ) -> Result<String> {
-    if !(1..=MAX_TTL_SECS).contains(&ttl_secs) {
-        return Err(Error::invalid(
-            "envelope_ttl_invalid",
-            format!("the envelope lifetime must be 1 to {MAX_TTL_SECS} seconds"),
-        ));
-    }
-    certificate.check_validity(now)?;
-    binding.validate()?;
-    if credentials.is_empty() {
-        return Err(Error::invalid(
-            "credentials_invalid",
-            "there are no credential fields to seal",
-        ));
-    }
-    let payload = PayloadOut {
-        binding,
-        iat: now,
-        exp: now.saturating_add(ttl_secs),
-        credentials,
-    };
-    let plaintext = payload.to_zeroizing_json();
-
-    let recipient = certificate.public_key();
+    let sealing = Sealing::new(certificate, binding, credentials, now, ttl_secs)?;
+    let recipient = sealing.recipient();
     let ephemeral = recipient.new_ephemeral()?;
-    let epk_bytes = ephemeral
+    let epk = ephemeral
         .compute_public_key()
         .map_err(|_| Error::from_kind(ErrorKind::Crypto, "cannot compute the ephemeral key"))?;
-    let epk = PublicKey::from_raw(recipient.key_type(), epk_bytes.as_ref())?;
-    let header_b64 = b64(jwe::protected_header(certificate.kid(), &epk).as_bytes());
+    let header_b64 = sealing.protected_header(epk.as_ref())?;
     let peer =
         agreement::UnparsedPublicKey::new(recipient.agreement_algorithm(), recipient.as_bytes());
     agreement::agree_ephemeral(ephemeral, &peer, |z| {
-        jwe::encrypt(z, &header_b64, plaintext)
+        jwe::encrypt(z, &header_b64, sealing.plaintext)
     })
-    .map_err(|_| {
-        Error::new(
-            ErrorKind::Crypto,
-            "certificate_invalid",
-            "key agreement with the workspace key failed",
-        )
-    })?
+    .map_err(|_| agreement_failed())?
+}
+
+/// The error of a key agreement the workspace key makes fail (the same natively and
+/// in the browser).
+pub(crate) fn agreement_failed() -> Error {
+    Error::new(
+        ErrorKind::Crypto,
+        "certificate_invalid",
+        "key agreement with the workspace key failed",
+    )
+}
+
+/// An envelope being sealed: the checked inputs and the payload, waiting for the
+/// ephemeral key agreement and the encryption.
+///
+/// The steps, in order: [`Sealing::new`]; an ephemeral key pair on the recipient's
+/// curve; [`protected_header`](Sealing::protected_header) with its public key (the
+/// AAD); the shared secret `Z` with the recipient key; [`jwe::content_key`] of `Z`;
+/// AES-256-GCM of [`plaintext`](Sealing::plaintext) under [`jwe::new_iv`]'s IV and the
+/// header; [`jwe::compact`].
+pub(crate) struct Sealing<'c> {
+    certificate: &'c WorkspaceCertificate,
+    /// The payload JSON, wiped on drop.
+    pub(crate) plaintext: Zeroizing<Vec<u8>>,
+}
+
+impl<'c> Sealing<'c> {
+    /// Checks the lifetime, the certificate's validity at `now`, the binding and the
+    /// credentials, and writes the payload.
+    pub(crate) fn new(
+        certificate: &'c WorkspaceCertificate,
+        binding: &SessionBinding,
+        credentials: &Credentials,
+        now: i64,
+        ttl_secs: i64,
+    ) -> Result<Sealing<'c>> {
+        if !(1..=MAX_TTL_SECS).contains(&ttl_secs) {
+            return Err(Error::invalid(
+                "envelope_ttl_invalid",
+                format!("the envelope lifetime must be 1 to {MAX_TTL_SECS} seconds"),
+            ));
+        }
+        certificate.check_validity(now)?;
+        binding.validate()?;
+        if credentials.is_empty() {
+            return Err(Error::invalid(
+                "credentials_invalid",
+                "there are no credential fields to seal",
+            ));
+        }
+        let payload = PayloadOut {
+            binding,
+            iat: now,
+            exp: now.saturating_add(ttl_secs),
+            credentials,
+        };
+        Ok(Sealing {
+            certificate,
+            plaintext: payload.to_zeroizing_json(),
+        })
+    }
+
+    /// The workspace key the envelope is sealed to.
+    pub(crate) fn recipient(&self) -> &'c PublicKey {
+        self.certificate.public_key()
+    }
+
+    /// The base64url protected header (the AAD) for the ephemeral public key `epk` in
+    /// raw form: the uncompressed point for P-256, 32 bytes for X25519.
+    pub(crate) fn protected_header(&self, epk: &[u8]) -> Result<String> {
+        let epk = PublicKey::from_raw(self.recipient().key_type(), epk)?;
+        Ok(b64(
+            jwe::protected_header(self.certificate.kid(), &epk).as_bytes()
+        ))
+    }
 }

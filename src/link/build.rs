@@ -6,6 +6,7 @@ use ring::hmac;
 
 use super::{fields, secs, ConnectLink, LinkKey, Nonce, DEFAULT_BASE_URL, DEFAULT_TTL, MAX_TTL};
 use crate::error::{Error, ErrorKind, Result};
+use crate::error_code::wire;
 use crate::ApiKey;
 
 /// Builds a signed connect link for one customer and one connector.
@@ -52,6 +53,12 @@ impl LinkBuilder {
             redirect_uri: None,
             scope: None,
         }
+    }
+
+    /// Sets the workspace id (the client learns it after the other settings).
+    #[cfg(feature = "native")]
+    pub(crate) fn set_workspace(&mut self, workspace: String) {
+        self.workspace = workspace;
     }
 
     /// How long the link lives: 1 second to 24 hours (whole seconds; a fraction is
@@ -109,7 +116,7 @@ impl LinkBuilder {
             .ok_or_else(|| {
                 Error::new(
                     ErrorKind::Config,
-                    "link_ttl_invalid",
+                    wire::LinkTtlInvalid,
                     "`now + ttl` must be unix seconds from 0 to i64::MAX",
                 )
             })?;
@@ -134,7 +141,7 @@ impl LinkBuilder {
         if self.ttl.as_secs() == 0 || self.ttl.as_secs() > MAX_TTL.as_secs() {
             return Err(Error::new(
                 ErrorKind::Config,
-                "link_ttl_invalid",
+                wire::LinkTtlInvalid,
                 format!(
                     "a link's TTL must be between 1 s and {} s (24 h)",
                     secs(MAX_TTL)

@@ -3,6 +3,7 @@
 
 use super::Nonce;
 use crate::error::{Error, Result};
+use crate::error_code::wire;
 
 /// Longest `workspace`, `customer` or `connector` value, in bytes.
 pub(crate) const MAX_ID_LEN: usize = 256;
@@ -13,34 +14,40 @@ pub(crate) const MAX_SCOPE_LEN: usize = 1024;
 
 /// A `link_invalid` error.
 pub(crate) fn invalid(detail: impl Into<std::borrow::Cow<'static, str>>) -> Error {
-    Error::invalid("link_invalid", detail)
+    Error::invalid(wire::LinkInvalid, detail)
 }
 
-/// `workspace`, `customer`, `connector`: 1 to 256 bytes of UTF-8 without control
-/// characters.
-pub(crate) fn check_id(name: &str, value: &str) -> Result<()> {
+/// What is wrong with a `workspace`, `customer` or `connector` value, if anything: each
+/// is 1 to 256 bytes of UTF-8 without control characters. The sandbox holds a
+/// customer's `external_id` to the same rule, since a link's `customer` is one.
+pub(crate) fn id_problem(value: &str) -> Option<String> {
     if value.is_empty() {
-        return Err(invalid(format!("`{name}` is empty")));
+        Some("is empty".to_owned())
+    } else if value.len() > MAX_ID_LEN {
+        Some(format!("is longer than {MAX_ID_LEN} bytes"))
+    } else if value.chars().any(char::is_control) {
+        Some("contains a control character".to_owned())
+    } else {
+        None
     }
-    if value.len() > MAX_ID_LEN {
-        return Err(invalid(format!(
-            "`{name}` is longer than {MAX_ID_LEN} bytes"
-        )));
-    }
-    if value.chars().any(char::is_control) {
-        return Err(invalid(format!("`{name}` contains a control character")));
-    }
-    Ok(())
 }
 
-/// `key`: an API key prefix, 8 characters from `[A-Za-z0-9]`.
+/// `workspace`, `customer`, `connector`: see [`id_problem`].
+pub(crate) fn check_id(name: &str, value: &str) -> Result<()> {
+    match id_problem(value) {
+        Some(problem) => Err(invalid(format!("`{name}` {problem}"))),
+        None => Ok(()),
+    }
+}
+
+/// `key`: an API key prefix, as [`ApiKey`](crate::ApiKey) defines it: 1 to 254 bytes of
+/// printable ASCII without space or `.`.
 pub(crate) fn check_key_prefix(value: &str) -> Result<()> {
-    if value.len() == crate::api_key::PREFIX_LEN && value.bytes().all(|b| b.is_ascii_alphanumeric())
-    {
+    if crate::api_key::is_prefix(value) {
         Ok(())
     } else {
         Err(invalid(
-            "`key` is not an API key prefix (8 characters from [A-Za-z0-9])",
+            "`key` is not an API key prefix (1 to 254 bytes of printable ASCII, no space or `.`)",
         ))
     }
 }
@@ -98,15 +105,7 @@ pub(crate) fn check_redirect_uri(value: &str) -> Result<()> {
             "`redirect_uri` contains whitespace or a control character",
         ));
     }
-    let https = strip_prefix_ignore_case(value, "https://")
-        .is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'));
-    let loopback = ["http://localhost", "http://127.0.0.1", "http://[::1]"]
-        .iter()
-        .any(|host| {
-            strip_prefix_ignore_case(value, host)
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/', '?', '#']))
-        });
-    if https || loopback {
+    if crate::origin::is_trustworthy(value) {
         Ok(())
     } else {
         Err(invalid(
@@ -115,13 +114,7 @@ pub(crate) fn check_redirect_uri(value: &str) -> Result<()> {
     }
 }
 
-/// `text` without `prefix` (ASCII, compared case-insensitively), if it starts with it.
-pub(crate) fn strip_prefix_ignore_case<'t>(text: &'t str, prefix: &str) -> Option<&'t str> {
-    // `split_at_checked`, not `&text[n..]`: the slice's panic path would bring
-    // `core::fmt`'s Debug for char and ranges into the browser build.
-    let (head, rest) = text.split_at_checked(prefix.len())?;
-    head.eq_ignore_ascii_case(prefix).then_some(rest)
-}
+pub(crate) use crate::origin::strip_prefix_ignore_case;
 
 /// `scope`: 1 to 1024 bytes of scope tokens (printable ASCII except `"` and `\`, RFC
 /// 6749 section 3.3) separated by single spaces.
@@ -149,6 +142,7 @@ pub(crate) fn check_scope(value: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorCode;
 
     #[test]
     fn exp_is_strict_decimal() {
@@ -166,7 +160,7 @@ mod tests {
         ] {
             assert_eq!(
                 parse_exp(bad).unwrap_err().code(),
-                "link_invalid",
+                ErrorCode::LinkInvalid,
                 "{bad:?}"
             );
         }
@@ -226,8 +220,18 @@ mod tests {
         assert!(check_id("customer", "").is_err());
         assert!(check_id("customer", "a\nb").is_err());
         assert!(check_id("customer", &"x".repeat(257)).is_err());
-        assert!(check_key_prefix("REM0aW39").is_ok());
-        assert!(check_key_prefix("REM0aW3").is_err());
-        assert!(check_key_prefix("REM0aW3_").is_err());
+        for good in ["REM0aW39", "REM0aW3", "pre_fix-1", &"p".repeat(254)] {
+            assert!(check_key_prefix(good).is_ok(), "{good:?}");
+        }
+        for bad in [
+            "",
+            "REM0.aW39",
+            "REM0 aW39",
+            "REM0aW3é",
+            "a\tb",
+            &"p".repeat(255),
+        ] {
+            assert!(check_key_prefix(bad).is_err(), "{bad:?}");
+        }
     }
 }

@@ -45,7 +45,7 @@
 
 mod build;
 mod canonical;
-mod fields;
+pub(crate) mod fields;
 mod key;
 mod parse;
 mod replay;
@@ -57,6 +57,7 @@ use std::time::Duration;
 use ring::hmac;
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::error_code::wire;
 
 pub use build::{LinkBuilder, SignedLink};
 /// The canonical form-urlencoding of a value, shared with the browser build's URLs.
@@ -69,7 +70,11 @@ pub use replay_redis::RedisNonceStore;
 
 /// The protocol version this module writes and reads (`v=1`).
 pub const VERSION: &str = "1";
-/// Where links point unless [`LinkBuilder::base_url`] says otherwise.
+/// The production API's base: where the client and the browser package send requests
+/// unless told otherwise.
+pub const DEFAULT_API_BASE: &str = "https://api.munityapps.com/v1";
+/// Where links point unless [`LinkBuilder::base_url`] says otherwise:
+/// [`DEFAULT_API_BASE`] + `/connect`.
 pub const DEFAULT_BASE_URL: &str = "https://api.munityapps.com/v1/connect";
 /// How long a link lives unless [`LinkBuilder::ttl`] says otherwise: 10 minutes.
 pub const DEFAULT_TTL: Duration = Duration::from_secs(10 * 60);
@@ -186,7 +191,7 @@ impl ConnectLink {
         hmac::verify(&key.hmac_key(), &canonical, &self.signature).map_err(|_| {
             Error::new(
                 ErrorKind::Verification,
-                "link_invalid_signature",
+                wire::LinkInvalidSignature,
                 "the link's signature does not match: it was altered or signed with another key",
             )
         })
@@ -197,7 +202,7 @@ impl ConnectLink {
         check_unexpired(self.expires_at, now)?;
         if self.expires_at > now.saturating_add(secs(MAX_TTL)).saturating_add(skew) {
             return Err(Error::invalid(
-                "link_invalid",
+                wire::LinkInvalid,
                 "the link's `exp` is more than 24 h ahead, longer than any link may live",
             ));
         }
@@ -312,7 +317,7 @@ pub fn check_unexpired(expires_at: i64, now: i64) -> Result<()> {
     if now > accepted_until(expires_at) {
         return Err(Error::new(
             ErrorKind::Expired,
-            "link_expired",
+            wire::LinkExpired,
             format!(
                 "the link expired at {} ({} s ago); ask for a new link",
                 crate::time::format_rfc3339(expires_at),

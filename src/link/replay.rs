@@ -6,6 +6,7 @@ use std::future::Future;
 
 use super::{accepted_until, check_unexpired, Nonce};
 use crate::error::{Error, ErrorKind, Result};
+use crate::error_code::wire;
 
 /// Remembers which link nonces were used, so that a link makes at most one connection.
 ///
@@ -57,7 +58,7 @@ pub trait AsyncNonceStore {
 pub fn link_used() -> Error {
     Error::new(
         ErrorKind::Conflict,
-        "link_used",
+        wire::LinkUsed,
         "this connect link was already used; ask for a new link",
     )
 }

@@ -1,14 +1,16 @@
 use serde::{Deserialize, Serialize};
 
+use super::open_enum::open_enum;
+
 /// A customer's connection to one connector, made through a connect link.
 ///
 /// The credentials behind it are never returned by the API.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Connection {
-    /// Connection id (`con_...`).
+    /// Connection id (a UUID; opaque).
     pub id: String,
-    /// The customer's id (`cus_...`).
+    /// The customer's Munity id.
     pub customer_id: String,
     /// The connector's name, e.g. `jira`.
     pub connector: String,
@@ -18,13 +20,12 @@ pub struct Connection {
     pub created_at: String,
 }
 
-/// The state of a connection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum ConnectionStatus {
-    /// Credentials are stored and usable.
-    Active,
-    /// The provider refused the stored credentials; the customer must reconnect.
-    Error,
+open_enum! {
+    /// The state of a connection.
+    pub enum ConnectionStatus {
+        /// Credentials are stored and usable.
+        Active = "active",
+        /// The provider refused the stored credentials; the customer must reconnect.
+        Error = "error",
+    }
 }

@@ -1,69 +1,51 @@
 use serde::{Deserialize, Serialize};
 
+use super::open_enum::open_enum;
 use crate::Secret;
 
-/// How a connector gets its credentials.
-///
-/// The first three are the ways end users connect to catalog connectors; the rest are the
-/// credential-record schemes of custom connectors (see
-/// [`Authentication`](super::Authentication)).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum AuthType {
-    /// OAuth 2.0: the end user consents on the provider's page.
-    Oauth2,
-    /// The end user pastes an API key.
-    ApiKey,
-    /// The end user types a username and password.
-    UserCredentials,
-    /// A custom header (key and value).
-    Headers,
-    /// HTTP Basic (username and password).
-    Basic,
-    /// A bearer token (header key and value).
-    Bearer,
-    /// AWS Signature Version 4.
-    Aws4,
-    /// HMAC-SHA256 request signing with a client id and secret.
-    HmacSha256,
-    /// No authentication.
-    None,
-    /// A module of a system such as RetailCRM, connected by "simple connection": the
-    /// end user gives the system a configuration URL, and the system registers
-    /// (`docs/module.md`).
-    Module,
-}
-
-impl AuthType {
-    /// The `snake_case` name used on the wire, e.g. `api_key`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AuthType::Oauth2 => "oauth2",
-            AuthType::ApiKey => "api_key",
-            AuthType::UserCredentials => "user_credentials",
-            AuthType::Headers => "headers",
-            AuthType::Basic => "basic",
-            AuthType::Bearer => "bearer",
-            AuthType::Aws4 => "aws4",
-            AuthType::HmacSha256 => "hmac_sha256",
-            AuthType::None => "none",
-            AuthType::Module => "module",
-        }
+open_enum! {
+    /// How a connector gets its credentials.
+    ///
+    /// The first three are the ways end users connect to catalog connectors; the rest are
+    /// the credential-record schemes of custom connectors (see
+    /// [`Authentication`](super::Authentication)).
+    pub enum AuthType {
+        /// OAuth 2.0: the end user consents on the provider's page.
+        Oauth2 = "oauth2",
+        /// The end user pastes an API key.
+        ApiKey = "api_key",
+        /// The end user types a username and password.
+        UserCredentials = "user_credentials",
+        /// A custom header (key and value).
+        Headers = "headers",
+        /// HTTP Basic (username and password).
+        Basic = "basic",
+        /// A bearer token (header key and value).
+        Bearer = "bearer",
+        /// AWS Signature Version 4.
+        Aws4 = "aws4",
+        /// HMAC-SHA256 request signing with a client id and secret.
+        HmacSha256 = "hmac_sha256",
+        /// No authentication.
+        None = "none",
+        /// A module of a system such as RetailCRM, connected by "simple connection":
+        /// the end user gives the system a configuration URL, and the system registers
+        /// (`docs/module.md`).
+        Module = "module",
     }
 }
 
-/// How a credential field is shown in the connect prompt.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum FieldKind {
-    /// Plain text.
-    Text,
-    /// A secret: shown as a password input, never echoed.
-    Password,
-    /// A URL.
-    Url,
+open_enum! {
+    /// How a credential field is shown in the connect prompt (an unknown kind shows as
+    /// plain text, or as a password input when the field is `secret`).
+    pub enum FieldKind {
+        /// Plain text.
+        Text = "text",
+        /// A secret: shown as a password input, never echoed.
+        Password = "password",
+        /// A URL.
+        Url = "url",
+    }
 }
 
 /// One credential field a connector asks the end user for.

@@ -2,37 +2,41 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::open_enum::open_enum;
 use crate::Secret;
 
-/// Which of a connector's environments a record is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Environment {
-    /// The provider's test (sandbox) environment.
-    Test,
-    /// The provider's production environment.
-    Production,
+open_enum! {
+    /// Which of a connector's environments a record is for.
+    pub enum Environment {
+        /// The provider's test (sandbox) environment.
+        Test = "test",
+        /// The provider's production environment.
+        Production = "production",
+    }
 }
 
-/// The content type of request bodies sent with a record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ContentType {
-    /// `application/json`
-    Json,
-    /// `application/xml`
-    Xml,
-    /// `application/x-www-form-urlencoded`
-    FormUrlencoded,
+open_enum! {
+    /// The content type of request bodies sent with a record: required, one of JSON, XML
+    /// or form-urlencoded.
+    pub enum ContentType {
+        /// `application/json`
+        Json = "json",
+        /// `application/xml`
+        Xml = "xml",
+        /// `application/x-www-form-urlencoded`
+        FormUrlencoded = "form_urlencoded",
+    }
 }
 
 impl ContentType {
-    /// The MIME type, e.g. `application/json`.
-    pub fn mime(self) -> &'static str {
+    /// The MIME type, e.g. `application/json`; `None` for `Unknown` (a content type
+    /// added to the API after this version, whose MIME type it cannot know).
+    pub fn mime(&self) -> Option<&'static str> {
         match self {
-            ContentType::Json => "application/json",
-            ContentType::Xml => "application/xml",
-            ContentType::FormUrlencoded => "application/x-www-form-urlencoded",
+            ContentType::Json => Some("application/json"),
+            ContentType::Xml => Some("application/xml"),
+            ContentType::FormUrlencoded => Some("application/x-www-form-urlencoded"),
+            ContentType::Unknown(_) => None,
         }
     }
 }
@@ -228,9 +232,9 @@ pub struct CredentialRecordInput {
     pub base_url: String,
     /// Test or production.
     pub environment: Environment,
-    /// Content type of request bodies; set on requests that have a body and none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content_type: Option<ContentType>,
+    /// Content type of request bodies (required: JSON, XML or form-urlencoded); set on
+    /// requests that have a body and no `Content-Type`.
+    pub content_type: ContentType,
     /// Headers added to every request.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub extra_headers: Vec<ExtraHeader>,
@@ -248,13 +252,14 @@ impl CredentialRecordInput {
         name: impl Into<String>,
         base_url: impl Into<String>,
         environment: Environment,
+        content_type: ContentType,
         auth: Authentication,
     ) -> Self {
         CredentialRecordInput {
             name: name.into(),
             base_url: base_url.into(),
             environment,
-            content_type: None,
+            content_type,
             extra_headers: Vec::new(),
             auth: Some(auth),
             organizations: Vec::new(),
@@ -272,8 +277,8 @@ impl CredentialRecordInput {
             id: id.to_owned(),
             name: self.name.clone(),
             base_url: self.base_url.clone(),
-            environment: self.environment,
-            content_type: self.content_type,
+            environment: self.environment.clone(),
+            content_type: self.content_type.clone(),
             extra_headers: self.extra_headers.clone(),
             organization_specific: self.is_organization_specific(),
             auth: self.auth.as_ref().map(Authentication::summary),
@@ -295,7 +300,7 @@ impl CredentialRecordInput {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CredentialRecord {
-    /// Record id (`cred_...`).
+    /// Record id (a UUID; opaque).
     pub id: String,
     /// Name.
     pub name: String,
@@ -304,8 +309,7 @@ pub struct CredentialRecord {
     /// Test or production.
     pub environment: Environment,
     /// Content type of request bodies.
-    #[serde(default)]
-    pub content_type: Option<ContentType>,
+    pub content_type: ContentType,
     /// Headers added to every request.
     #[serde(default)]
     pub extra_headers: Vec<ExtraHeader>,

@@ -4,9 +4,12 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Customer {
-    /// Munity's id (`cus_...`).
+    /// Munity's id (a UUID; opaque). Not the id connect links carry: that is
+    /// [`external_id`](Self::external_id).
     pub id: String,
-    /// The product's own ("internal") id for this customer; unique in a workspace.
+    /// The product's own ("internal") id for this customer; unique in a workspace. A
+    /// connect link's `customer` is this id: the first connection through a link for an
+    /// id never seen creates the customer with it (named after it).
     pub external_id: String,
     /// Display name.
     pub name: String,
@@ -22,7 +25,8 @@ pub struct Customer {
 /// The body of `POST customers/`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CustomerCreate {
-    /// The product's own id for this customer (1 to 128 characters, unique).
+    /// The product's own id for this customer, unique in the workspace: 1 to 256 bytes
+    /// of UTF-8 without control characters (the rule of a connect link's `customer`).
     pub external_id: String,
     /// Display name (1 to 200 characters).
     pub name: String,

@@ -2,14 +2,22 @@
 //! two cannot drift apart.
 //!
 //! Timestamps are RFC 3339 strings in UTC (`2026-11-23T12:00:00Z`). Identifiers are
-//! opaque strings with a type prefix (`cus_`, `con_`, `cred_`, `prj_`, `tsk_`).
+//! opaque strings: compare them, store them, send them back, never parse them.
+//!
+//! Forward compatible: answers may hold fields this version does not know (they are
+//! ignored), and every enum the API returns ([`AuthType`], [`FieldKind`],
+//! [`ConnectionStatus`], [`ProjectStatus`], [`TaskStatus`], [`Environment`],
+//! [`ContentType`]) keeps a value it does not know as `Unknown(String)`, so one new
+//! value never fails a page.
 
 mod common;
 mod connection;
 mod connector;
 mod credential;
 mod customer;
+pub(crate) mod open_enum;
 mod pm;
+mod webhook;
 mod workspace;
 
 pub use common::{ApiErrorBody, Page};
@@ -28,4 +36,8 @@ pub use pm::{
     PmProject, PmProjectCreate, PmProjectListParams, PmProjectUpdate, PmTask, PmTaskCreate,
     PmTaskListParams, PmTaskUpdate, ProjectStatus, TaskStatus,
 };
-pub use workspace::Workspace;
+pub use webhook::{
+    DeliveryStatus, WebhookDelivery, WebhookDeliveryListParams, WebhookEndpoint,
+    WebhookEndpointCreated, WebhookEndpointUpdate, WorkspaceCertificatePem,
+};
+pub use workspace::{Workspace, WorkspaceUpdate};

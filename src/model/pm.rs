@@ -1,27 +1,27 @@
 use serde::{Deserialize, Serialize};
 
-/// The state of a project.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum ProjectStatus {
-    /// Work goes on.
-    Active,
-    /// Finished or shelved.
-    Archived,
+use super::open_enum::open_enum;
+
+open_enum! {
+    /// The state of a project.
+    pub enum ProjectStatus {
+        /// Work goes on.
+        Active = "active",
+        /// Finished or shelved.
+        Archived = "archived",
+    }
 }
 
-/// The state of a task.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum TaskStatus {
-    /// Not started.
-    Todo,
-    /// Started.
-    InProgress,
-    /// Finished.
-    Done,
+open_enum! {
+    /// The state of a task.
+    pub enum TaskStatus {
+        /// Not started.
+        Todo = "todo",
+        /// Started.
+        InProgress = "in_progress",
+        /// Finished.
+        Done = "done",
+    }
 }
 
 /// A project-management project of a customer, read through one of its connections
@@ -29,7 +29,7 @@ pub enum TaskStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PmProject {
-    /// Munity's id (`prj_...`).
+    /// Munity's id (a UUID; opaque).
     pub id: String,
     /// The customer's id.
     pub customer_id: String,
@@ -115,11 +115,11 @@ pub struct PmProjectListParams {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PmTask {
-    /// Munity's id (`tsk_...`).
+    /// Munity's id (a UUID; opaque).
     pub id: String,
     /// The customer's id.
     pub customer_id: String,
-    /// The project's id (`prj_...`).
+    /// The project's id.
     pub project_id: String,
     /// Title.
     pub title: String,

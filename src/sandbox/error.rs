@@ -15,7 +15,11 @@ pub(crate) struct ApiError(pub(crate) Error);
 
 impl ApiError {
     /// An error with an explicit status and code.
-    pub(crate) fn new(status: u16, code: &'static str, detail: impl Into<String>) -> Self {
+    pub(crate) fn new(
+        status: u16,
+        code: impl Into<std::borrow::Cow<'static, str>>,
+        detail: impl Into<String>,
+    ) -> Self {
         ApiError(Error::api(status, code, detail.into()))
     }
 
@@ -52,7 +56,10 @@ impl ApiError {
     }
 
     /// 409 with a code.
-    pub(crate) fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+    pub(crate) fn conflict(
+        code: impl Into<std::borrow::Cow<'static, str>>,
+        detail: impl Into<String>,
+    ) -> Self {
         ApiError::new(409, code, detail)
     }
 

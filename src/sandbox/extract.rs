@@ -11,9 +11,10 @@ use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use super::db::{parse_enum, Paging};
+use super::db::Paging;
 use super::error::ApiError;
 use super::state::AppState;
+use crate::model::open_enum::OpenEnum;
 use crate::model::Page;
 use crate::FieldError;
 
@@ -204,15 +205,19 @@ impl ListQuery {
             .map(|(_, v)| v.clone())
     }
 
-    /// A `snake_case` enum parameter; an unknown value is a field error.
-    pub(crate) fn get_enum<T: DeserializeOwned>(&mut self, name: &str) -> Option<T> {
+    /// An enum parameter; a value the API does not know is a field error.
+    pub(crate) fn get_enum<T: OpenEnum>(&mut self, name: &str) -> Option<T> {
         let text = self.get(name)?;
-        let parsed = parse_enum(&text);
-        if parsed.is_none() {
-            self.errors
-                .push(FieldError::new(name, format!("unknown value {text:?}")));
+        let parsed = T::from(text.as_str());
+        if parsed.is_known() {
+            Some(parsed)
+        } else {
+            self.errors.push(FieldError::new(
+                name,
+                super::validate::unknown_value_message::<T>(),
+            ));
+            None
         }
-        parsed
     }
 
     /// Fails with 400 `validation` if any parameter was invalid.
@@ -337,12 +342,18 @@ mod tests {
     use super::*;
 
     fn message(json: &str) -> String {
+        /// A closed enum (the API model's are open: they read any string).
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        enum Kind {
+            Test,
+        }
         #[derive(Debug, serde::Deserialize)]
         #[allow(dead_code)]
         struct Body {
             count: u32,
             tags: Vec<String>,
-            kind: crate::model::Environment,
+            kind: Kind,
         }
         match parse_json::<Body>(json.as_bytes()) {
             Ok(body) => panic!("parsed {body:?}"),

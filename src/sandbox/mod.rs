@@ -35,6 +35,11 @@
 //! link key); the data folder keeps the server secret and, to print them again on
 //! restart, the seeded keys in `keys.env` (mode 0600).
 //!
+//! The sandbox serves the API only. A product's page on its own origin uses the connect
+//! endpoints through CORS, granted to the origins its workspace lists
+//! (`allowed_origins`: `PATCH /v1/workspace/`, [`SandboxOptions::allow_origin`]) and to
+//! nobody else; the OAuth2 popup posts only to those. See `docs/topology.md`.
+//!
 //! Each workspace has an envelope key (P-256) and a self-signed certificate (one year),
 //! served at `GET /v1/workspace/certificate/` and in the connect session;
 //! `POST /v1/connect/credentials` takes credentials sealed to it through a connect link
@@ -45,6 +50,7 @@ mod auth;
 mod catalog;
 mod chaos;
 mod crm;
+pub(crate) mod cors;
 mod db;
 mod error;
 mod extract;
@@ -58,7 +64,6 @@ mod seed;
 mod server;
 mod startup;
 mod state;
-mod static_files;
 mod validate;
 mod vault;
 mod webhook_delivery;
@@ -83,7 +88,7 @@ use state::AppState;
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct WorkspaceKeys {
-    /// The workspace's id (`ws_...`).
+    /// The workspace's id (a UUID).
     pub workspace_id: String,
     /// A key with admin privilege (read and write).
     pub admin_key: ApiKey,
@@ -112,7 +117,8 @@ impl Sandbox {
     /// serving on the current tokio runtime.
     pub async fn start(options: SandboxOptions) -> crate::Result<Sandbox> {
         let storage = options.storage.clone();
-        let opened = tokio::task::spawn_blocking(move || startup::open(&storage))
+        let keys = options.keys.clone();
+        let opened = tokio::task::spawn_blocking(move || startup::open(&storage, &keys))
             .await
             .map_err(|e| Error::new(ErrorKind::Internal, "internal", e.to_string()))??;
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, options.port))
@@ -140,15 +146,29 @@ impl Sandbox {
             ),
             chaos: Chaos::new(options.chaos),
             origin: origin.clone(),
-            statics: static_files::StaticRoots::new(options.www.clone(), options.pkg.clone()),
-            demo: state::DemoSigner {
-                workspace_id: opened.seed.workspace_id.clone(),
-                admin_key: opened.seed.admin_key.clone(),
-            },
             oauth: oauth::OAuthState::default(),
             modules: routes::connect_module::Modules::new(options.module_timeout)?,
             crm: crm::FakeCrm::new(),
         });
+        if !options.allowed_origins.is_empty() {
+            let workspace = opened.seed.workspace_id.clone();
+            let added = options.allowed_origins.clone();
+            state
+                .db
+                .write(move |tx| {
+                    let mut origins = db::workspaces::allowed_origins(tx, &workspace)?;
+                    for origin in added {
+                        if !origins.iter().any(|o| o == origin.as_str()) {
+                            origins.push(origin.as_str().to_owned());
+                        }
+                    }
+                    Ok(db::workspaces::set_allowed_origins(
+                        tx, &workspace, &origins,
+                    )?)
+                })
+                .await
+                .map_err(|e| e.0)?;
+        }
         let (stop, stopped) = watch::channel(false);
         tokio::spawn(webhook_delivery::run(Arc::clone(&state), stopped.clone()));
         let task = tokio::spawn(server::serve(listener, Arc::clone(&state), stopped));
@@ -272,7 +292,10 @@ impl Sandbox {
         let new = self
             .state
             .db
-            .write(move |tx| Ok(seed::seed_workspace(tx, &state.hasher, &name)?))
+            .write(move |tx| {
+                let generated = options::FixedKeys::default();
+                Ok(seed::seed_workspace(tx, &state.hasher, &name, &generated)?)
+            })
             .await
             .map_err(|e| e.0)?;
         for record in new.records {

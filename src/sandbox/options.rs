@@ -2,6 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::origin::Origin;
+use crate::ApiKey;
+
 /// Where the sandbox keeps its data.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Storage {
@@ -25,12 +28,19 @@ pub struct SandboxOptions {
     pub(crate) port: u16,
     pub(crate) rate_limit: Option<u32>,
     pub(crate) chaos: f64,
-    pub(crate) www: Option<PathBuf>,
-    pub(crate) pkg: Option<PathBuf>,
+    pub(crate) allowed_origins: Vec<Origin>,
     /// `POST /v1/connect/credentials` attempts: burst per link, burst per address.
     pub(crate) connect_attempts: (u32, u32),
     /// The longest a module registration waits for the system's `edit` call.
     pub(crate) module_timeout: std::time::Duration,
+    pub(crate) keys: FixedKeys,
+}
+
+/// The seeded workspace's keys chosen by the caller; `None` is a generated key.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct FixedKeys {
+    pub(crate) admin: Option<ApiKey>,
+    pub(crate) user: Option<ApiKey>,
 }
 
 impl SandboxOptions {
@@ -41,8 +51,8 @@ impl SandboxOptions {
             port: 0,
             rate_limit: None,
             chaos: 0.0,
-            www: None,
-            pkg: None,
+            allowed_origins: Vec::new(),
+            keys: FixedKeys::default(),
             connect_attempts: (10, 60),
             module_timeout: crate::module::SystemClient::DEFAULT_TIMEOUT,
         }
@@ -95,17 +105,46 @@ impl SandboxOptions {
         self
     }
 
-    /// Serves the files of the folder `path` at `/` (`/` itself is `index.html`): the
-    /// demo page.
-    pub fn www(mut self, path: impl AsRef<Path>) -> Self {
-        self.www = Some(path.as_ref().to_path_buf());
+    /// Adds `origin` to the seeded workspace's `allowed_origins` when the sandbox starts
+    /// (kept with the others it has), so that a page there may use connect links: the
+    /// CORS answers of the connect endpoints and the OAuth2 popup's `postMessage`.
+    ///
+    /// ```
+    /// use munity::origin::Origin;
+    /// use munity::sandbox::SandboxOptions;
+    ///
+    /// # fn main() -> munity::Result<()> {
+    /// let options = SandboxOptions::memory().allow_origin(Origin::parse("http://127.0.0.1:5173")?);
+    /// assert_eq!(options.allowed_origins()[0].as_str(), "http://127.0.0.1:5173");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn allow_origin(mut self, origin: Origin) -> Self {
+        if !self.allowed_origins.contains(&origin) {
+            self.allowed_origins.push(origin);
+        }
         self
     }
 
-    /// Serves the files of the folder `path` at `/pkg/`: the built npm package the demo
-    /// page imports.
-    pub fn pkg(mut self, path: impl AsRef<Path>) -> Self {
-        self.pkg = Some(path.as_ref().to_path_buf());
+    /// The origins added with [`SandboxOptions::allow_origin`].
+    pub fn allowed_origins(&self) -> &[Origin] {
+        &self.allowed_origins
+    }
+
+    /// The seeded workspace's admin key (read and write) instead of a generated one, so
+    /// that a team's CI can use a fixed key. A new storage is seeded with it; a data
+    /// folder seeded before must hold the same key (in `keys.env`), or
+    /// [`Sandbox::start`](super::Sandbox::start) fails with a `storage` error. The admin
+    /// and user keys need different prefixes.
+    pub fn admin_key(mut self, key: ApiKey) -> Self {
+        self.keys.admin = Some(key);
+        self
+    }
+
+    /// The seeded workspace's user key (read only) instead of a generated one; the same
+    /// rules as [`admin_key`](Self::admin_key).
+    pub fn user_key(mut self, key: ApiKey) -> Self {
+        self.keys.user = Some(key);
         self
     }
 

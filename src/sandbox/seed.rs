@@ -9,6 +9,7 @@ use super::db::pm::NewProject;
 use super::db::workspace_keys::{self, StoredCertificate};
 use super::db::{connections, connectors, customers, pm, workspaces};
 use super::keys::{KeyHasher, KeyRecord, Privilege};
+use super::options::FixedKeys;
 use crate::model::{ConnectorConfigUpdate, CustomerCreate, PmTaskCreate, TaskStatus};
 
 /// The seeded workspace's code of the RetailCRM module.
@@ -34,17 +35,18 @@ pub(crate) fn seed_catalog(tx: &Transaction<'_>) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// Creates a workspace, its owner, an admin key, a user key, and its envelope key and
-/// certificate.
+/// Creates a workspace, its owner, an admin key and a user key (the given ones, or
+/// generated), and its envelope key and certificate.
 pub(crate) fn seed_workspace(
     tx: &Transaction<'_>,
     hasher: &KeyHasher,
     name: &str,
+    keys: &FixedKeys,
 ) -> rusqlite::Result<NewWorkspace> {
     let workspace = workspaces::insert(tx, name)?;
     let owner = workspaces::insert_user(tx, &workspace.id, "owner@example.com", "owner")?;
-    let admin_key = ApiKey::generate();
-    let user_key = ApiKey::generate();
+    let admin_key = keys.admin.clone().unwrap_or_else(ApiKey::generate);
+    let user_key = keys.user.clone().unwrap_or_else(ApiKey::generate);
     let records = vec![
         workspaces::insert_key(
             tx,
@@ -159,7 +161,7 @@ pub(crate) fn seed_sample_data(tx: &Transaction<'_>, workspace_id: &str) -> rusq
         )?;
         for (_, title, status, assignee, due) in tasks.iter().filter(|t| t.0 == key) {
             let mut task = PmTaskCreate::new(project.id.clone(), *title);
-            task.status = Some(*status);
+            task.status = Some(status.clone());
             task.assignee = assignee.map(str::to_owned);
             task.due_date = due.map(str::to_owned);
             pm::insert_task(tx, workspace_id, &acme.id, &task)?;

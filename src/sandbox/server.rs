@@ -22,7 +22,7 @@ use super::error::ApiError;
 use super::extract::BODY_LIMIT;
 use super::rate_limit::ClientAddr;
 use super::state::AppState;
-use super::{auth, idempotency, oauth, rate_limit, routes, static_files};
+use super::{auth, cors, idempotency, oauth, rate_limit, routes};
 
 /// How long shutdown waits for in-flight requests.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
@@ -56,14 +56,18 @@ pub(crate) fn app(state: Arc<AppState>) -> Router {
             Arc::clone(&state),
             auth::authenticate,
         ))
-        // Connect links are their own credential: outside the API-key authentication.
-        .merge(routes::connect::routes())
-        // The demo page, its package, the demo-only routes and the fake OAuth2 provider:
-        // outside the API-key authentication.
-        .merge(routes::demo::routes())
+        // Connect links are their own credential: outside the API-key authentication,
+        // with CORS for the origins the link's workspace allows (and only there).
+        .merge(
+            routes::connect::routes().layer(axum::middleware::from_fn_with_state(
+                Arc::clone(&state),
+                cors::connect,
+            )),
+        )
+        // The fake OAuth2 provider and the platform's popup pages (navigations, no
+        // CORS): outside the API-key authentication.
         .merge(oauth::routes())
         .merge(super::crm::routes())
-        .fallback(static_files::serve)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
 }

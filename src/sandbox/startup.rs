@@ -2,9 +2,9 @@
 //! workspace's keys (created on first start, read back from `keys.env` afterwards).
 
 use super::db::workspace_keys::{self, StoredCertificate};
-use super::db::{workspaces, Db};
+use super::db::{uuid_ids, workspaces, Db};
 use super::keys::{self, KeyHasher, KeyStore, SeedKeys};
-use super::options::Storage;
+use super::options::{FixedKeys, Storage};
 use super::seed;
 use super::vault::Vault;
 use crate::{Error, ErrorKind, Secret};
@@ -40,8 +40,47 @@ fn in_transaction<R>(
     .map_err(|e: rusqlite::Error| storage_error(format!("cannot seed the database: {e}")))
 }
 
-/// Opens (and on first start, seeds) the storage. Blocking: call off the runtime.
-pub(crate) fn open(storage: &Storage) -> crate::Result<Opened> {
+/// Refuses an admin and a user key with the same prefix: the prefix names a key.
+fn check_fixed_keys(fixed: &FixedKeys) -> crate::Result<()> {
+    match (&fixed.admin, &fixed.user) {
+        (Some(admin), Some(user)) if admin.prefix() == user.prefix() => Err(Error::new(
+            ErrorKind::Config,
+            "config",
+            format!(
+                "the admin and user keys share the prefix {}: each key needs its own",
+                admin.prefix()
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Refuses a data folder seeded with other keys than the ones asked for.
+fn check_seeded_keys(
+    seed: &SeedKeys,
+    fixed: &FixedKeys,
+    dir: &std::path::Path,
+) -> crate::Result<()> {
+    for (name, wanted, kept) in [
+        ("admin", &fixed.admin, &seed.admin_key),
+        ("user", &fixed.user, &seed.user_key),
+    ] {
+        if wanted.as_ref().is_some_and(|wanted| wanted != kept) {
+            return Err(storage_error(format!(
+                "{} was seeded with another {name} key (prefix {}) than the one given: \
+                 start without it, or remove the folder to seed a new one",
+                dir.display(),
+                kept.prefix()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Opens (and on first start, seeds) the storage, with the `fixed` keys if any.
+/// Blocking: call off the runtime.
+pub(crate) fn open(storage: &Storage, fixed: &FixedKeys) -> crate::Result<Opened> {
+    check_fixed_keys(fixed)?;
     let (db, secret, dir) = match storage {
         Storage::Memory => (
             Db::open_memory(&Vault::open(None)?)?,
@@ -65,7 +104,7 @@ pub(crate) fn open(storage: &Storage) -> crate::Result<Opened> {
         None => {
             let new = in_transaction(&db, |tx| {
                 seed::seed_catalog(tx)?;
-                let new = seed::seed_workspace(tx, &hasher, "Sandbox workspace")?;
+                let new = seed::seed_workspace(tx, &hasher, "Sandbox workspace", fixed)?;
                 seed::seed_sample_data(tx, &new.workspace_id)?;
                 Ok(new)
             })?;
@@ -88,6 +127,22 @@ pub(crate) fn open(storage: &Storage) -> crate::Result<Opened> {
                     keys::KEYS_FILE
                 ))
             })?;
+            check_seeded_keys(&seed, fixed, dir)?;
+            // A folder of an older version: schema version 5 gave the workspace a UUID.
+            let renamed = db
+                .with_blocking(|conn| uuid_ids::renamed_id(conn, &seed.workspace_id))
+                .map_err(|e| storage_error(format!("cannot read the renamed ids: {e}")))?;
+            let seed = match renamed {
+                Some(new) if new == workspace_id => {
+                    let seed = SeedKeys {
+                        workspace_id: new,
+                        ..seed
+                    };
+                    keys::write_keys_file(dir, &seed)?;
+                    seed
+                }
+                _ => seed,
+            };
             if seed.workspace_id != workspace_id {
                 return Err(storage_error(format!(
                     "{} names another workspace than the database's",

@@ -5,8 +5,6 @@ use super::db::Db;
 use super::keys::{KeyHasher, KeyStore};
 use super::oauth::OAuthState;
 use super::rate_limit::{ConnectAttempts, RateLimiter};
-use super::static_files::StaticRoots;
-use crate::ApiKey;
 
 /// What the handlers and middleware share (behind an `Arc`).
 #[derive(Debug)]
@@ -25,22 +23,10 @@ pub(crate) struct AppState {
     pub(crate) chaos: Chaos,
     /// `http://127.0.0.1:<port>`, for the absolute URLs of pages.
     pub(crate) origin: String,
-    /// The folders served at `/` and `/pkg/`.
-    pub(crate) statics: StaticRoots,
-    /// The seeded workspace and its admin key, with which the demo-only routes sign
-    /// connect links as a product's backend would.
-    pub(crate) demo: DemoSigner,
     /// The fake OAuth2 provider's flows in progress.
     pub(crate) oauth: OAuthState,
     /// The module registrations: the system client and the links being registered.
     pub(crate) modules: super::routes::connect_module::Modules,
     /// The fake RetailCRM under `/crm/`.
     pub(crate) crm: super::crm::FakeCrm,
-}
-
-/// The seeded workspace's id and admin key.
-#[derive(Debug)]
-pub(crate) struct DemoSigner {
-    pub(crate) workspace_id: String,
-    pub(crate) admin_key: ApiKey,
 }

@@ -2,7 +2,11 @@
 //! request fails with 400 `validation` listing them all.
 
 use super::error::ApiError;
+use crate::model::open_enum::OpenEnum;
 use crate::FieldError;
+
+/// The most origins a workspace lists.
+pub(crate) const MAX_ALLOWED_ORIGINS: usize = 32;
 
 /// Collects field errors.
 #[derive(Debug, Default)]
@@ -32,6 +36,15 @@ impl Checks {
     pub(crate) fn opt_text(&mut self, field: &str, value: Option<&str>, min: usize, max: usize) {
         if let Some(value) = value {
             self.text(field, value, min, max);
+        }
+    }
+
+    /// An optional value of one of the API's enums: the sandbox, like the API it
+    /// models, takes only the values it knows (the model keeps others as `Unknown` so
+    /// that clients read newer answers).
+    pub(crate) fn known<T: OpenEnum>(&mut self, field: &str, value: Option<&T>) {
+        if value.is_some_and(|v| !v.is_known()) {
+            self.fail(field, unknown_value_message::<T>());
         }
     }
 
@@ -71,6 +84,29 @@ impl Checks {
         }
     }
 
+    /// A list of web origins ([`Origin`](crate::origin::Origin)'s rules), at most
+    /// [`MAX_ALLOWED_ORIGINS`]: their canonical forms, without repeats (each bad entry
+    /// fails as `field[i]`).
+    pub(crate) fn origins(&mut self, field: &str, values: &[String]) -> Vec<String> {
+        if values.len() > MAX_ALLOWED_ORIGINS {
+            self.fail(
+                field,
+                format!("must list at most {MAX_ALLOWED_ORIGINS} origins"),
+            );
+        }
+        let mut canonical: Vec<String> = Vec::with_capacity(values.len());
+        for (i, value) in values.iter().enumerate() {
+            match crate::origin::Origin::parse(value) {
+                Ok(origin) if !canonical.iter().any(|c| c == origin.as_str()) => {
+                    canonical.push(origin.as_str().to_owned());
+                }
+                Ok(_) => {}
+                Err(err) => self.fail(&format!("{field}[{i}]"), err.detail().to_owned()),
+            }
+        }
+        canonical
+    }
+
     /// Succeeds if no check failed.
     pub(crate) fn finish(self) -> Result<(), ApiError> {
         if self.0.is_empty() {
@@ -79,6 +115,11 @@ impl Checks {
             Err(ApiError::validation(self.0))
         }
     }
+}
+
+/// The message for a value of `T` that is not one of its known values.
+pub(crate) fn unknown_value_message<T: OpenEnum>() -> String {
+    format!("must be one of: {}", T::WIRE_NAMES.join(", "))
 }
 
 #[cfg(test)]

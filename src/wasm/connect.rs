@@ -8,7 +8,6 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use super::flow::{read_credentials, Events, Settings};
-use super::http::Endpoints;
 use super::link_source::LinkSource;
 use super::popup::{window, Popup};
 use super::types::{connection_from_js, connection_to_js};
@@ -74,7 +73,7 @@ fn reject(err: Error) -> Promise {
 /// Runs a flow as a Promise of its value converted for JavaScript. The flow is boxed so
 /// that the three methods share one copy of `future_to_promise` and its task machinery
 /// (about 3 KB of wasm otherwise).
-fn promise<F>(flow: F) -> Promise
+pub(crate) fn promise<F>(flow: F) -> Promise
 where
     F: std::future::Future<Output = Result<JsValue>> + 'static,
 {
@@ -89,17 +88,21 @@ fn boxed_promise(
 
 #[wasm_bindgen]
 impl MunityConnect {
-    /// `new MunityConnect({ certificate?, apiBase? })`: `certificate` (PEM or JWK)
-    /// replaces the one the platform sends with the session; `apiBase`
-    /// (`https://api.munityapps.com/v1`) replaces the base of the links.
+    /// `new MunityConnect({ apiBase?, certificate?, certificateKid? })`: `apiBase` pins
+    /// the API (default `https://api.munityapps.com/v1`; `https`, or `http` on loopback):
+    /// links on another origin are refused with `link_foreign_host` before anything is sent.
+    /// `certificate` (PEM or JWK) is sealed to instead of the session's (the strongest
+    /// pin); or `certificateKid` (the certificate's SHA-256 thumbprint) refuses a session
+    /// carrying another key with `certificate_mismatch`.
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "MunityConnectOptions")] options: JsValue,
     ) -> Result<MunityConnect> {
-        let settings = Settings {
-            certificate: string_option(&options, "certificate")?,
-            api_base: string_option(&options, "apiBase")?,
-        };
+        let settings = Settings::new(
+            string_option(&options, "apiBase")?,
+            string_option(&options, "certificate")?,
+            string_option(&options, "certificateKid")?,
+        )?;
         Ok(MunityConnect {
             settings: Rc::new(settings),
         })
@@ -234,13 +237,13 @@ pub(crate) async fn authorize_once(
             ),
         ));
     }
-    let endpoints = Endpoints::of(link, settings.api_base.as_deref())?;
+    let endpoints = settings.endpoints(link)?;
     let page_origin = window()?
         .location()
         .origin()
         .map_err(|_| Error::new(ErrorKind::Internal, "internal", "the page has no origin"))?;
     popup.navigate(&endpoints.authorize(&page_origin))?;
-    let data = popup.wait(&endpoints.origin()?).await?;
+    let data = popup.wait(&endpoints.origin).await?;
     connection_from_js(data)
 }
 

@@ -6,19 +6,71 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use super::clock::now_unix;
 use super::http::{get_json, post_json, Endpoints};
+use super::subtle::Sealer;
 use super::types::{envelope_request, SessionBody};
-use crate::envelope::{seal, Credentials, SessionBinding, WorkspaceCertificate};
+use crate::envelope::{Credentials, SessionBinding, WorkspaceCertificate};
+use crate::error_code::wire;
 use crate::link::{ConnectLink, CLOCK_SKEW};
 use crate::model::{AuthType, Connection, FieldSpec};
+use crate::origin::is_trustworthy;
 use crate::{Error, ErrorKind, FieldError, Result, Secret};
 
-/// The options of `new MunityConnect(options)`.
-#[derive(Debug, Clone, Default)]
+/// The options of `new MunityConnect(options)`, checked.
+#[derive(Debug, Clone)]
 pub(crate) struct Settings {
     /// The workspace certificate to seal to, instead of the session's.
     pub certificate: Option<String>,
-    /// The API base (`https://api.munityapps.com/v1`), instead of the link's.
-    pub api_base: Option<String>,
+    /// The pinned API's base, without a trailing slash (`https://api.munityapps.com/v1`
+    /// unless `apiBase` says otherwise): every request goes there, and only links on its
+    /// origin are taken.
+    pub api_base: String,
+    /// The pinned API's origin, as the browser writes it (`scheme://host[:port]`).
+    pub api_origin: String,
+    /// The key id (SHA-256 thumbprint) the session's certificate must have: the
+    /// `certificateKid` option.
+    pub pinned_kid: Option<String>,
+}
+
+impl Settings {
+    /// Checks the options: `apiBase` must be an absolute `https` URL (`http` on loopback
+    /// only) without user, query or fragment; `certificateKid` must have a key id's
+    /// length. With both `certificate` and `certificateKid`, both pins apply.
+    pub(crate) fn new(
+        api_base: Option<String>,
+        certificate: Option<String>,
+        certificate_kid: Option<String>,
+    ) -> Result<Settings> {
+        let option =
+            |detail: &'static str| Error::new(ErrorKind::Config, wire::InvalidOption, detail);
+        let api_base = api_base
+            .as_deref()
+            .unwrap_or(crate::link::DEFAULT_API_BASE)
+            .trim_end_matches('/')
+            .to_owned();
+        // The rule of `crate::origin` (a link's `redirect_uri` follows it too): https, or
+        // http on a loopback host only; the origin as the browser's URL parser writes it.
+        let api_origin = web_sys::Url::new(&api_base)
+            .map(|url| url.origin())
+            .unwrap_or_default();
+        let decorated = api_base
+            .bytes()
+            .any(|b| matches!(b, b'*' | b'@' | b'?' | b'#'));
+        if !is_trustworthy(&api_base) || decorated || api_origin.is_empty() {
+            return Err(option(
+                "`apiBase` must be https (or http on loopback), with no user, query or *",
+            ));
+        }
+        // A key id is a base64url SHA-256 (43 characters); any other is a mistake.
+        if certificate_kid.as_ref().is_some_and(|kid| kid.len() != 43) {
+            return Err(option("`certificateKid` must be a 43-character key id"));
+        }
+        Ok(Settings {
+            certificate,
+            api_base,
+            api_origin,
+            pinned_kid: certificate_kid,
+        })
+    }
 }
 
 /// Step reports for `onEvent` (a no-op for the Promise API).
@@ -48,7 +100,7 @@ pub(crate) fn read_link(link: &str, now: i64) -> Result<ConnectLink> {
     if now > parsed.expires_at().saturating_add(skew) {
         return Err(Error::new(
             ErrorKind::Expired,
-            "link_expired",
+            wire::LinkExpired,
             format!(
                 "the link expired at {}; ask for a new link",
                 crate::time::format_rfc3339(parsed.expires_at())
@@ -121,29 +173,62 @@ pub(crate) fn validate(fields: &[FieldSpec], credentials: &Credentials) -> Resul
     }
 }
 
-/// Seals `credentials` for the session of `link` with `certificate` (PEM, SPKI or JWK).
-pub(crate) fn encrypt(
+/// The session binding of a connect link: what an envelope for it is bound to.
+pub(crate) fn binding(link: &ConnectLink) -> SessionBinding {
+    SessionBinding::new(
+        link.customer(),
+        link.connector(),
+        link.nonce().to_base64url(),
+    )
+    .with_workspace(link.workspace())
+}
+
+/// Seals `credentials` for the session of `link` with `certificate` (PEM, SPKI or JWK),
+/// with WebCrypto.
+pub(crate) async fn encrypt(
     certificate: &str,
     link: &ConnectLink,
     credentials: &Credentials,
     now: i64,
 ) -> Result<String> {
-    let certificate = WorkspaceCertificate::parse(certificate, now)?;
-    let binding = SessionBinding::new(
-        link.customer(),
-        link.connector(),
-        link.nonce().to_base64url(),
-    )
-    .with_workspace(link.workspace());
-    seal(&certificate, &binding, credentials, now)
+    let sealer = Sealer::start(certificate, now).await?;
+    sealer.seal(&binding(link), credentials, now).await
 }
 
 impl Settings {
+    /// The endpoints of `link` on the pinned API; a link on another origin is refused
+    /// before any request.
+    pub(crate) fn endpoints(&self, link: &str) -> Result<Endpoints> {
+        Endpoints::of(link, &self.api_base, &self.api_origin)
+    }
+
     /// Reads the link and fetches its session.
     pub(crate) async fn describe(&self, link: &str) -> Result<SessionBody> {
         read_link(link, now_unix())?;
-        let endpoints = Endpoints::of(link, self.api_base.as_deref())?;
-        get_json(&endpoints.session()).await
+        let session = get_json(&self.endpoints(link)?.session()).await?;
+        self.check_pin(&session)?;
+        Ok(session)
+    }
+
+    /// Refuses a session whose certificate is not the pinned one (a plain function,
+    /// not an `async` one: each `async` layer is a state machine in the package).
+    #[inline(never)]
+    fn check_pin(&self, session: &SessionBody) -> Result<()> {
+        let Some(pinned) = &self.pinned_kid else {
+            return Ok(());
+        };
+        let sent = match session.certificate.as_deref() {
+            Some(pem) => Some(WorkspaceCertificate::parse(pem, now_unix())?),
+            None => None,
+        };
+        if sent.as_ref().map(WorkspaceCertificate::kid) == Some(pinned.as_str()) {
+            return Ok(());
+        }
+        Err(Error::new(
+            ErrorKind::Verification,
+            wire::CertificateMismatch,
+            "the session's certificate is not the pinned one",
+        ))
     }
 
     /// The whole credential flow for one link: session, validation, sealing, posting.
@@ -153,9 +238,10 @@ impl Settings {
         credentials: &Credentials,
         events: &Events,
     ) -> Result<Connection> {
+        // The session as `describe` reads it (one copy of that request in the package).
+        let session = self.describe(link).await?;
         let parsed = read_link(link, now_unix())?;
-        let endpoints = Endpoints::of(link, self.api_base.as_deref())?;
-        let session: SessionBody = get_json(&endpoints.session()).await?;
+        let endpoints = self.endpoints(link)?;
         if session.connector.auth_type == AuthType::Oauth2 {
             return Err(Error::invalid(
                 "validation",
@@ -177,7 +263,7 @@ impl Settings {
                     "the platform sent no workspace certificate and none was given to MunityConnect",
                 )
             })?;
-        let envelope = encrypt(certificate, &parsed, credentials, now_unix())?;
+        let envelope = encrypt(certificate, &parsed, credentials, now_unix()).await?;
         events.emit("encrypted", &JsValue::UNDEFINED);
         let body = envelope_request(&envelope);
         let connection = post_json(&endpoints.credentials(), &body).await?;

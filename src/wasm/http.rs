@@ -2,8 +2,9 @@
 //! Node 18+), bound directly: gloo-net's request builder and error types cost the
 //! package about 1.5 KB gzipped for the two requests made here.
 //!
-//! A link is `{connect base}?{query}`, where the connect base is `{API base}/connect`
-//! (or the `apiBase` option + `/connect`):
+//! A link is `{connect base}?{query}`; the package takes only links on the origin of the
+//! pinned API (the `apiBase` option, `https://api.munityapps.com/v1` by default) and
+//! sends every request to `{apiBase}/connect`, never to an address the link names:
 //! - `GET {connect base}/session?{query}` answers the session;
 //! - `POST {connect base}/credentials?{query}` with `{"envelope": jwe}` answers the
 //!   connection;
@@ -19,6 +20,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use super::types::FromJs;
+use crate::error_code::wire;
 use crate::link::form_encode_into;
 use crate::model::ApiErrorBody;
 use crate::{Error, ErrorKind, Result};
@@ -30,29 +32,37 @@ pub(crate) struct Endpoints {
     pub base: String,
     /// The link's query, as signed.
     pub query: String,
+    /// The API's origin: the only sender of the OAuth2 popup's message.
+    pub origin: String,
 }
 
 impl Endpoints {
-    /// The endpoints of `link`; `api_base` (the `apiBase` option) replaces the link's
-    /// own base.
-    pub(crate) fn of(link: &str, api_base: Option<&str>) -> Result<Endpoints> {
+    /// The endpoints of `link` on the pinned API (`api_base`, of origin `api_origin`).
+    /// A link whose own address is on another origin is refused with
+    /// `link_foreign_host`: a page given `https://attacker.example/v1/connect?<a genuine
+    /// query>` sends nothing there, neither the credentials nor a request.
+    pub(crate) fn of(link: &str, api_base: &str, api_origin: &str) -> Result<Endpoints> {
         let link = link.split('#').next().unwrap_or_default();
-        let (base, query) = link
+        let (address, query) = link
             .split_once('?')
-            .ok_or_else(|| Error::invalid("link_invalid", "the link has no query (no `?`)"))?;
-        let base = match api_base {
-            Some(api) => format!("{}/connect", api.trim_end_matches('/')),
-            None => base.trim_end_matches('/').to_owned(),
-        };
-        if !(base.starts_with("https://") || base.starts_with("http://")) {
-            return Err(Error::invalid(
-                "link_invalid",
-                "the link must be an absolute http(s) URL",
+            .ok_or_else(|| Error::invalid(wire::LinkInvalid, "the link has no query (no `?`)"))?;
+        // The link must start with the pinned origin, then its path or query: byte for
+        // byte, as links are written (another spelling of the same origin is refused,
+        // which is safe).
+        let on_api = address
+            .strip_prefix(api_origin)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+        if !on_api {
+            return Err(Error::new(
+                ErrorKind::PermissionDenied,
+                wire::LinkForeignHost,
+                "the link is not on the pinned API's origin (`apiBase`)",
             ));
         }
         Ok(Endpoints {
-            base,
+            base: format!("{api_base}/connect"),
             query: query.to_owned(),
+            origin: api_origin.to_owned(),
         })
     }
 
@@ -75,14 +85,6 @@ impl Endpoints {
         url.push_str("&origin=");
         form_encode_into(&mut url, origin.as_bytes());
         url
-    }
-
-    /// The platform's origin (`scheme://host[:port]`), as browsers write it in
-    /// `MessageEvent.origin`.
-    pub(crate) fn origin(&self) -> Result<String> {
-        web_sys::Url::new(&self.base)
-            .map(|url| url.origin())
-            .map_err(|_| Error::invalid("link_invalid", "the link's address is not a valid URL"))
     }
 }
 

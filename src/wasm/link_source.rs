@@ -10,6 +10,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use super::error::from_js;
+use crate::error_code::wire;
 use crate::{Error, ErrorKind, Result};
 
 /// A link, or the product's function that makes a fresh one.
@@ -23,7 +24,7 @@ pub(crate) enum LinkSource {
 
 /// Codes after which a fresh link may succeed where the old one failed.
 fn renewable(err: &Error) -> bool {
-    matches!(err.code(), "link_expired" | "link_used")
+    err.needs_new_link()
 }
 
 impl LinkSource {
@@ -35,7 +36,7 @@ impl LinkSource {
         match value.dyn_ref::<Function>() {
             Some(function) => Ok(LinkSource::Fresh(function.clone())),
             None => Err(Error::invalid(
-                "link_invalid",
+                wire::LinkInvalid,
                 "a link must be a string or a function returning a Promise of one",
             )),
         }
@@ -51,7 +52,7 @@ impl LinkSource {
             from_js(
                 err,
                 ErrorKind::InvalidInput,
-                "link_invalid",
+                wire::LinkInvalid,
                 "the link function failed",
             )
         };
@@ -62,7 +63,7 @@ impl LinkSource {
         };
         value.as_string().ok_or_else(|| {
             Error::invalid(
-                "link_invalid",
+                wire::LinkInvalid,
                 "the link function's Promise did not resolve to a string",
             )
         })

@@ -13,6 +13,13 @@
 //! `message`, `fields`, `status`); the TypeScript declarations below are the package's
 //! contract.
 //!
+//! The package pins the API it talks to (`apiBase`, production by default): a link on
+//! another origin is refused (`link_foreign_host`) before any request, and requests go
+//! to `{apiBase}/connect`, never to the link's own address; the API answers CORS only to
+//! the pages its workspace allows. A certificate pin seals only to the `certificate`
+//! given, or (`certificateKid`) refuses a session carrying another key
+//! (`certificate_mismatch`).
+//!
 //! The platform side of the flows: `GET {connect}/session?{link query}`,
 //! `POST {connect}/credentials?{query}` with `{"envelope"}`, and the OAuth2 page
 //! `{connect}/oauth2/authorize?link={link query}&origin={page origin}`, which answers by
@@ -26,6 +33,7 @@ mod flow;
 mod http;
 mod link_source;
 mod popup;
+mod subtle;
 mod types;
 mod ui;
 
@@ -41,10 +49,12 @@ const TYPESCRIPT: &'static str = r#"
  * or `link_used` the function is called once more and the flow goes on with its link. */
 export type LinkSource = string | (() => Promise<string>);
 
-/** How a connector gets its credentials. */
+/** How a connector gets its credentials. The API may add types: one this version does
+ * not know arrives as its name (`string & {}` keeps the known names in editors). */
 export type AuthType =
   | "oauth2" | "api_key" | "user_credentials"
-  | "headers" | "basic" | "bearer" | "aws4" | "hmac_sha256" | "none";
+  | "headers" | "basic" | "bearer" | "aws4" | "hmac_sha256" | "none"
+  | (string & {});
 
 /** One credential field to ask the end user for. */
 export interface FieldSpec {
@@ -52,8 +62,9 @@ export interface FieldSpec {
   name: string;
   /** The label to show. */
   label: string;
-  /** How to show it (`password` for secrets). */
-  kind: "text" | "password" | "url";
+  /** How to show it (`password` for secrets); a kind added to the API later arrives as
+   * its name, and the prompt shows it as text (or as a password when `secret`). */
+  kind: "text" | "password" | "url" | (string & {});
   required: boolean;
   /** Encrypted and never shown back. */
   secret: boolean;
@@ -81,7 +92,8 @@ export interface Connection {
   id: string;
   customerId: string;
   connector: string;
-  status: "active" | "error";
+  /** A status added to the API later arrives as its name. */
+  status: "active" | "error" | (string & {});
   /** RFC 3339. */
   createdAt: string;
 }
@@ -100,9 +112,11 @@ export interface LinkInfo {
 /** The codes of `MunityError`; others may be added. */
 export type MunityErrorCode =
   | "link_invalid" | "link_invalid_signature" | "link_expired" | "link_used"
+  | "link_foreign_host" | "origin_not_allowed" | "certificate_mismatch"
   | "certificate_invalid" | "certificate_expired" | "certificate_not_yet_valid" | "unsupported_key"
   | "validation" | "popup_blocked" | "window_closed" | "network" | "server"
-  | "invalid_option" | "no_window" | (string & {});
+  | "invalid_option" | "no_window" | "insecure_context" | "webcrypto_unavailable"
+  | (string & {});
 
 /** A problem with one credential field. */
 export interface FieldError {
@@ -122,10 +136,18 @@ export interface MunityError extends Error {
 }
 
 export interface MunityConnectOptions {
-  /** The workspace certificate (PEM or public JWK), instead of the session's. */
-  certificate?: string;
-  /** The API base, e.g. `https://api.munityapps.com/v1`, instead of the link's. */
+  /** The pinned API (default `https://api.munityapps.com/v1`; `https`, or `http` on
+   * loopback only). Every request goes there; a link on another origin is refused with
+   * `link_foreign_host` before anything is sent. */
   apiBase?: string;
+  /** The workspace certificate (PEM or public JWK): credentials are sealed to it and
+   * never to the certificate a session carries. The strongest mode: not even the API's
+   * answers can redirect the credentials. */
+  certificate?: string;
+  /** The workspace certificate's key id (its SHA-256 thumbprint, 43 base64url
+   * characters, `kid` of `GET /v1/workspace/certificate/`): a session carrying another
+   * key is refused (`certificate_mismatch`). */
+  certificateKid?: string;
 }
 
 export interface AuthorizeOptions {
@@ -167,21 +189,31 @@ pub fn parse_link(link: &str) -> Result<JsValue> {
     .to_js()
 }
 
-/// `encryptCredentials(certificatePem, link, credentials)`: the credentials sealed to
-/// the workspace certificate and bound to the link's session, as a compact JWE
-/// (`ECDH-ES`, `A256GCM`) for `POST {connect}/credentials`.
+/// `encryptCredentials(certificatePem, link, credentials)`: a Promise of the credentials
+/// sealed to the workspace certificate and bound to the link's session, as a compact JWE
+/// (`ECDH-ES`, `A256GCM`) for `POST {connect}/credentials`. Sealed with the browser's
+/// WebCrypto, which exists only in secure contexts (https, localhost).
 ///
 /// # Errors
-/// `link_invalid`, `link_expired`, `certificate_invalid` (or `certificate_expired`,
-/// `unsupported_key`), `validation` when a value is not a string.
-#[wasm_bindgen(js_name = encryptCredentials)]
+/// (rejections) `link_invalid`, `link_expired`, `certificate_invalid` (or
+/// `certificate_expired`, `unsupported_key`), `validation` when a value is not a
+/// string, `insecure_context` outside a secure context.
+#[wasm_bindgen(js_name = encryptCredentials, unchecked_return_type = "Promise<string>")]
 pub fn encrypt_credentials(
-    #[wasm_bindgen(js_name = certificatePem)] certificate_pem: &str,
-    link: &str,
+    #[wasm_bindgen(js_name = certificatePem)] certificate_pem: String,
+    link: String,
     #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] credentials: JsValue,
-) -> Result<String> {
-    let now = clock::now_unix();
-    let parsed = flow::read_link(link, now)?;
-    let credentials = flow::read_credentials(&credentials)?;
-    flow::encrypt(certificate_pem, &parsed, &credentials, now)
+) -> js_sys::Promise {
+    connect::promise(async move {
+        let now = clock::now_unix();
+        // The certificate first: WebCrypto makes the ephemeral key while the link and the
+        // credentials are read.
+        let sealer = subtle::Sealer::start(&certificate_pem, now).await?;
+        let parsed = flow::read_link(&link, now)?;
+        let credentials = flow::read_credentials(&credentials)?;
+        let envelope = sealer
+            .seal(&flow::binding(&parsed), &credentials, now)
+            .await?;
+        Ok(JsValue::from(envelope))
+    })
 }

@@ -1,18 +1,23 @@
-// End-to-end tests of the demo page in headless Chromium (Debian's /usr/bin/chromium,
-// driven by npm playwright-core from .tools/node; install both with scripts/setup-browser).
+// End-to-end tests of the demo in headless Chromium (Debian's /usr/bin/chromium, driven
+// by npm playwright-core from .tools/node; install both with scripts/setup-browser), in
+// the real topology: the product's page and backend on one origin, the Munity API (the
+// sandbox) on another.
 //
-//   cargo build --features cli --bin munity && node --test tests/browser/
+//   cargo build --features cli --bin munity --example product_backend && node --test tests/browser/
 //
-// Each test file run starts its own `munity sandbox --memory --port 0 --www www [--pkg
-// pkg/web]` on 127.0.0.1 and reads its MUNITY_* lines. Screenshots of each prompt go to
-// test-output/. The connect flows need the npm package (pkg/web, from scripts/build-pkg)
-// and the sandbox's connect routes (`/v1/connect/session`, `/v1/connect/credentials`):
-// when either is missing, those tests are skipped with the reason, and the rest run.
+// Each run starts `munity sandbox --memory --port 0` and two product backends
+// (examples/product_backend.rs) on their own ports: the workspace allows the first
+// origin only (set through the API, as a product's admin would). The page imports the
+// package from the packed tarball (target/npm/, from `scripts/build-pkg --pack`), as a
+// customer installs it, or else from pkg/web. Screenshots of each prompt go to
+// test-output/. When the package is missing, the connect flows are skipped with the
+// reason, and the rest run.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { createRequire } from "node:module";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import readline from "node:readline";
@@ -24,51 +29,90 @@ const require = createRequire(path.join(ROOT, ".tools/node/package.json"));
 const { chromium } = require("playwright-core");
 
 const BIN = process.env.MUNITY_BIN || path.join(ROOT, "target/debug/munity");
-const PKG = process.env.MUNITY_PKG || path.join(ROOT, "pkg/web");
+const PRODUCT_BIN = process.env.MUNITY_PRODUCT_BIN || path.join(ROOT, "target/debug/examples/product_backend");
+const TARBALLS = path.join(ROOT, "target/npm");
 
-let sandbox; // {child, env}
+let sandbox; // {child, env}: the Munity API
+let product; // {child, url, origin}: the product, on an allowed origin
+let stranger; // the same product on an origin the workspace does not allow
+let pkgDir; // the package's web entry the backends serve
+let unpacked; // where the tarball was unpacked
 let context; // a persistent browser context on a fresh profile
 let profile;
 let missing = []; // why the connect flows cannot run
 
-function startSandbox() {
-  const args = ["sandbox", "--memory", "--port", "0", "--www", path.join(ROOT, "www")];
-  if (existsSync(PKG)) args.push("--pkg", PKG);
-  const child = spawn(BIN, args, { stdio: ["ignore", "pipe", "pipe"] });
+/** Starts `command` and resolves with the `NAME=value` lines of its stdout once `last` is seen. */
+function startProcess(command, args, env, last) {
+  const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
   child.stderr.resume();
   return new Promise((resolve, reject) => {
-    const env = {};
+    const vars = {};
     const lines = readline.createInterface({ input: child.stdout });
-    const timer = setTimeout(() => reject(new Error("the sandbox did not start in 30 s")), 30_000);
-    child.on("exit", (code) => reject(new Error(`the sandbox exited (${code})`)));
+    const timer = setTimeout(() => reject(new Error(`${command} did not start in 30 s`)), 30_000);
+    child.on("exit", (code) => reject(new Error(`${command} exited (${code})`)));
     lines.on("line", (line) => {
       const [name, ...rest] = line.split("=");
-      env[name] = rest.join("=");
-      if (name === "MUNITY_DEMO_URL") {
+      vars[name] = rest.join("=");
+      if (name === last) {
         clearTimeout(timer);
-        resolve({ child, env });
+        resolve({ child, env: vars });
       }
     });
   });
 }
 
-async function api(pathAndQuery) {
+async function startProduct(extraEnv = {}) {
+  const started = await startProcess(
+    PRODUCT_BIN,
+    [],
+    {
+      MUNITY_API_BASE: sandbox.env.MUNITY_API_BASE,
+      MUNITY_API_KEY: sandbox.env.MUNITY_ADMIN_KEY,
+      MUNITY_WORKSPACE_ID: sandbox.env.MUNITY_WORKSPACE_ID,
+      PRODUCT_PORT: "0",
+      PRODUCT_WWW: path.join(ROOT, "www"),
+      PRODUCT_PKG: pkgDir,
+      ...extraEnv,
+    },
+    "PRODUCT_URL",
+  );
+  const url = started.env.PRODUCT_URL;
+  return { child: started.child, url, origin: new URL(url).origin };
+}
+
+/** The package's web entry: from the packed tarball if there is one, else pkg/web. */
+function packageDir() {
+  const tarballs = existsSync(TARBALLS) ? readdirSync(TARBALLS).filter((f) => /^munity-connect-.*\.tgz$/.test(f)) : [];
+  if (tarballs.length === 1) {
+    unpacked = mkdtempSync(path.join(tmpdir(), "munity-tarball-"));
+    execFileSync("tar", ["xzf", path.join(TARBALLS, tarballs[0]), "-C", unpacked]);
+    return path.join(unpacked, "package", "web");
+  }
+  return process.env.MUNITY_PKG || path.join(ROOT, "pkg/web");
+}
+
+async function api(pathAndQuery, init = {}) {
   const response = await fetch(`${sandbox.env.MUNITY_API_BASE}${pathAndQuery}`, {
-    headers: { authorization: `X-Api-Key ${sandbox.env.MUNITY_ADMIN_KEY}` },
+    ...init,
+    headers: { authorization: `X-Api-Key ${sandbox.env.MUNITY_ADMIN_KEY}`, "content-type": "application/json" },
   });
   return { status: response.status, body: await response.json() };
 }
 
 before(async () => {
   assert.ok(existsSync(BIN), `${BIN} is missing: cargo build --features cli --bin munity`);
+  assert.ok(existsSync(PRODUCT_BIN), `${PRODUCT_BIN} is missing: cargo build --example product_backend`);
   mkdirSync(OUT, { recursive: true });
-  sandbox = await startSandbox();
-  if (!existsSync(path.join(PKG, "munity_connect.js"))) missing.push(`the npm package (${PKG}; scripts/build-pkg)`);
-  // With a key, a /v1 path the sandbox does not route is 404 (the link route answers 400).
-  const session = await fetch(`${sandbox.env.MUNITY_API_BASE}/connect/session?v=1`, {
-    headers: { authorization: `X-Api-Key ${sandbox.env.MUNITY_ADMIN_KEY}` },
-  });
-  if (session.status === 404) missing.push("the sandbox route GET /v1/connect/session");
+  pkgDir = packageDir();
+  if (!existsSync(path.join(pkgDir, "munity_connect.js"))) missing.push(`the npm package (${pkgDir}; scripts/build-pkg --pack)`);
+  sandbox = await startProcess(BIN, ["sandbox", "--memory", "--port", "0"], {}, "MUNITY_CERTIFICATE");
+  product = await startProduct();
+  // The stranger keeps its own webhook secret rather than registering its endpoint.
+  stranger = await startProduct({ MUNITY_WEBHOOK_SECRET: `whsec_${randomBytes(32).toString("base64")}` });
+  assert.notEqual(product.origin, new URL(sandbox.env.MUNITY_API_BASE).origin, "page origin != API origin");
+  // The product's admin allows the product's origin, and only it.
+  const allowed = await api("/workspace/", { method: "PATCH", body: JSON.stringify({ allowed_origins: [product.origin] }) });
+  assert.equal(allowed.status, 200, JSON.stringify(allowed.body));
   profile = mkdtempSync(path.join(tmpdir(), "munity-chromium-"));
   context = await chromium.launchPersistentContext(profile, {
     executablePath: "/usr/bin/chromium",
@@ -87,32 +131,35 @@ before(async () => {
 
 after(async () => {
   await context?.close();
-  sandbox?.child.kill("SIGTERM");
+  for (const running of [stranger, product, sandbox]) running?.child.kill("SIGTERM");
   if (profile) rmSync(profile, { recursive: true, force: true });
+  if (unpacked) rmSync(unpacked, { recursive: true, force: true });
 });
 
-async function openDemo(viewport = { width: 1000, height: 900 }) {
+async function openDemo(viewport = { width: 1000, height: 900 }, site = product) {
   const page = await context.newPage();
   await page.setViewportSize(viewport);
-  await page.goto(sandbox.env.MUNITY_DEMO_URL);
+  await page.goto(site.url);
   await page.waitForSelector("body[data-ready=true]");
   return page;
 }
 
-async function customerId(page, externalId) {
-  return page.evaluate(async (ext) => {
-    const catalog = await (await fetch("/demo/catalog")).json();
-    return catalog.customers.find((c) => c.external_id === ext).id;
-  }, externalId);
+async function customerId(externalId) {
+  const found = await api(`/customers/?external_id=${encodeURIComponent(externalId)}`);
+  return found.body.results[0].id;
+}
+
+async function catalog() {
+  return (await fetch(`${product.url}api/munity/connectors`)).json();
 }
 
 /** Asks the demo backend for a new link and returns it. Waits for a link that differs from
  * the one shown before the click: the page keeps a link on screen until a new one replaces
  * it, and reading the old one (already used) made a later step fail with `link_used`. */
 async function getLink(page, connector, style = "promise") {
-  await page.selectOption("#customer", await customerId(page, "acme"));
   await page.selectOption("#connector", connector);
   await page.check(`input[name=style][value=${style}]`);
+  // Wait for a new link, not the one a previous call left in the box.
   const before = await page.inputValue("#link");
   await page.click("#get-link");
   await page.waitForFunction(
@@ -136,26 +183,29 @@ async function pressClosing(popup, key) {
 
 // ---- what runs without the package and the connect routes --------------------------------
 
-test("the page loads the catalog and gets a signed link from the demo route", async () => {
+test("the product's backend serves the page, the catalog and a link it signs for the signed-in user", async () => {
   const page = await openDemo();
   const connectors = await page.$$eval("#connector option", (os) => os.map((o) => o.value));
   assert.ok(connectors.includes("jira"), `${connectors}`);
-  const types = await page.evaluate(async () =>
-    [...new Set((await (await fetch("/demo/catalog")).json()).connectors.map((c) => c.auth_type))].sort(),
-  );
+  assert.equal(await page.textContent("#user"), "acme");
+  const types = [...new Set((await catalog()).connectors.map((c) => c.auth_type))].sort();
   assert.deepEqual(types, ["api_key", "aws4", "basic", "bearer", "headers", "hmac_sha256", "none", "oauth2", "user_credentials"]);
   const link = await getLink(page, "jira");
   assert.match(link, new RegExp(`^${sandbox.env.MUNITY_API_BASE}/connect\\?v=1&workspace=`));
   assert.ok(!link.includes(sandbox.env.MUNITY_ADMIN_KEY), "the link does not carry the key");
+  assert.match(link, /&customer=acme&/, "signed for the signed-in user's own id");
+  assert.notEqual(new URL(page.url()).origin, new URL(link).origin, "the page is not on the API's origin");
+  const root = await fetch(`${new URL(sandbox.env.MUNITY_API_BASE).origin}/`);
+  assert.ok(root.status >= 400, `the sandbox serves the API only (${root.status})`);
+  assert.match(root.headers.get("content-type"), /json/);
   await page.close();
 });
 
 test("every input of every prompt has a label; secrets are password inputs; phone width fits", async (t) => {
   // With the package, the prompt comes from the session (describe); without it, from the catalog.
-  if (existsSync(path.join(PKG, "munity_connect.js")) && missing.length) return t.skip(`needs ${missing.join(" and ")}`);
+  if (existsSync(path.join(pkgDir, "munity_connect.js")) && missing.length) return t.skip(`needs ${missing.join(" and ")}`);
   const page = await openDemo({ width: 375, height: 800 });
-  const catalog = await page.evaluate(async () => (await fetch("/demo/catalog")).json());
-  for (const connector of catalog.connectors) {
+  for (const connector of (await catalog()).connectors) {
     await getLink(page, connector.name);
     await page.waitForSelector("#prompt:not([hidden])");
     await page.waitForFunction(() => document.getElementById("status").textContent !== "Reading the connect session…");
@@ -187,13 +237,13 @@ test("the sandbox's OAuth2 consent page posts to the opener's origin: approve an
     const link = await getLink(page, "jira");
     const query = link.split("?")[1];
     const received = page.evaluate(
-      ({ query }) =>
+      ({ query, api }) =>
         new Promise((resolve) => {
           window.addEventListener("message", (e) => resolve({ origin: e.origin, data: e.data }), { once: true });
-          const url = `/v1/connect/oauth2/authorize?link=${encodeURIComponent(query)}&origin=${encodeURIComponent(location.origin)}`;
+          const url = `${api}/connect/oauth2/authorize?link=${encodeURIComponent(query)}&origin=${encodeURIComponent(location.origin)}`;
           window.open(url, "munity-oauth", "width=500,height=700");
         }),
-      { query },
+      { query, api: sandbox.env.MUNITY_API_BASE },
     );
     const popup = await page.waitForEvent("popup");
     // Listen before acting: the callback page closes the popup as soon as it has posted.
@@ -208,10 +258,10 @@ test("the sandbox's OAuth2 consent page posts to the opener's origin: approve an
     }
     await pressClosing(popup, "Enter");
     const { origin, data } = await received;
-    assert.equal(origin, new URL(sandbox.env.MUNITY_DEMO_URL).origin);
+    assert.equal(origin, new URL(sandbox.env.MUNITY_API_BASE).origin);
     assert.equal(data.type, "munity:connect");
     if (decision === "Approve") {
-      assert.match(data.connection.id, /^con_/);
+      assert.match(data.connection.id, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
       const listed = await api(`/customers/${data.connection.customer_id}/connections/`);
       assert.ok(listed.body.results.some((c) => c.id === data.connection.id), "visible through the API");
     } else {
@@ -246,23 +296,21 @@ async function submitFlow(connector, values, style) {
   await page.click(`${scope} button:has-text("Connect")`);
   await page.waitForSelector("#status.ok, #status.bad");
   const status = await page.textContent("#status");
-  assert.match(status, /^Connected: con_/, status);
-  const id = status.match(/con_[A-Za-z0-9_]+/)[0];
+  assert.match(status, /^Connected: [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12} /, status);
+  const id = status.match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/)[0];
   const submitted = bodies.join("\n");
   assert.ok(submitted.length > 0, "a request carried the credentials");
   for (const value of Object.values(values)) {
     assert.ok(!submitted.includes(value), `the typed value ${value.slice(0, 3)}… is not sent in clear`);
   }
-  const customer = await customerId(page, "acme");
+  const customer = await customerId("acme");
   const listed = await api(`/customers/${customer}/connections/`);
   assert.ok(listed.body.results.some((c) => c.id === id), "visible through the API");
   await page.close();
 }
 
 function connectorWith(authType) {
-  return fetch(`${sandbox.env.MUNITY_DEMO_URL}demo/catalog`)
-    .then((r) => r.json())
-    .then((c) => c.connectors.find((x) => x.auth_type === authType));
+  return catalog().then((c) => c.connectors.find((x) => x.auth_type === authType));
 }
 
 function valuesFor(connector) {
@@ -302,7 +350,7 @@ async function oauthThroughPackage(t, action) {
 
 test("OAuth2 through the package: approve connects", async (t) => {
   const status = await oauthThroughPackage(t, "Approve");
-  if (status !== undefined) assert.match(status, /^Connected: con_/);
+  if (status !== undefined) assert.match(status, /^Connected: [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12} /);
 });
 
 test("OAuth2 through the package: deny gives access_denied", async (t) => {
@@ -341,4 +389,105 @@ test("OAuth2 through the package: three authorizations in a row on one page (app
 test("OAuth2 through the package: closing the popup gives window_closed", async (t) => {
   const status = await oauthThroughPackage(t, "close");
   if (status !== undefined) assert.match(status, /window_closed/);
+});
+
+// ---- the topology's guarantees ------------------------------------------------------------
+
+test("a page on an origin the workspace did not allow cannot read a session: the preflight gets no CORS", async (t) => {
+  if (skipReason()) return t.skip(skipReason());
+  const page = await openDemo(undefined, stranger);
+  const answers = [];
+  page.on("response", (r) => {
+    if (r.url().startsWith(sandbox.env.MUNITY_API_BASE)) answers.push({ url: r.url(), acao: r.headers()["access-control-allow-origin"] });
+  });
+  await getLink(page, "asana");
+  await page.waitForSelector("#status.bad");
+  const status = await page.textContent("#status");
+  assert.match(status, /\(network\)/, status);
+  assert.ok(answers.every((a) => a.acao === undefined), JSON.stringify(answers));
+  // What the browser got, asked directly: a preflight from that origin has no CORS headers.
+  const link = await page.inputValue("#link");
+  const preflight = await fetch(`${sandbox.env.MUNITY_API_BASE}/connect/credentials?${link.split("?")[1]}`, {
+    method: "OPTIONS",
+    headers: { origin: stranger.origin, "access-control-request-method": "POST", "access-control-request-headers": "content-type" },
+  });
+  assert.equal(preflight.headers.get("access-control-allow-origin"), null);
+  const allowed = await fetch(`${sandbox.env.MUNITY_API_BASE}/connect/credentials?${link.split("?")[1]}`, {
+    method: "OPTIONS",
+    headers: { origin: product.origin, "access-control-request-method": "POST", "access-control-request-headers": "content-type" },
+  });
+  assert.equal(allowed.headers.get("access-control-allow-origin"), product.origin);
+  await page.close();
+});
+
+/** Runs `describe(link)` (or `submit(link, credentials)`) in the page with a fresh
+ * MunityConnect of `options`: the error code, or "resolved". */
+function describeIn(page, link, options, credentials) {
+  return page.evaluate(
+    async ({ link, options, credentials }) => {
+      const pkg = await import("/pkg/munity_connect.js");
+      await pkg.default();
+      try {
+        const munity = new pkg.MunityConnect(options);
+        await (credentials ? munity.submit(link, credentials) : munity.describe(link));
+        return "resolved";
+      } catch (e) {
+        return e.code;
+      }
+    },
+    { link, options, credentials },
+  );
+}
+
+test("a link on another host than the pinned API is refused with no request to that host", async (t) => {
+  if (skipReason()) return t.skip(skipReason());
+  const page = await openDemo();
+  const requests = [];
+  page.on("request", (r) => requests.push(r.url()));
+  const link = await getLink(page, "asana");
+  const query = link.split("?")[1];
+  const apiBase = sandbox.env.MUNITY_API_BASE;
+  // The attacker's host (here the stranger's server, which would see the requests) with a
+  // genuine query; the default pin (production) refuses the sandbox's own link too.
+  const elsewhere = `${stranger.url}v1/connect?${query}`;
+  requests.length = 0;
+  assert.equal(await describeIn(page, elsewhere, { apiBase }), "link_foreign_host");
+  assert.equal(await describeIn(page, link, {}), "link_foreign_host");
+  assert.deepEqual(requests.filter((u) => u.startsWith(stranger.url) || u.startsWith(apiBase)), [], "no request at all");
+  assert.equal(await describeIn(page, link, { apiBase }), "resolved");
+  await page.close();
+});
+
+test("a certificate pin: a session with another key is refused; a pinned certificate is the only one sealed to", async (t) => {
+  if (skipReason()) return t.skip(skipReason());
+  const page = await openDemo();
+  const link = await getLink(page, "asana");
+  const apiBase = sandbox.env.MUNITY_API_BASE;
+  const { body } = await api("/workspace/certificate/");
+  assert.equal(await describeIn(page, link, { apiBase, certificateKid: body.kid }), "resolved");
+  assert.equal(await describeIn(page, link, { apiBase, certificateKid: "A".repeat(43) }), "certificate_mismatch");
+  // Pinned to another key, the package seals to it whatever the session says: the API
+  // cannot open it, and no connection is made.
+  const connector = await connectorWith("api_key");
+  const keyLink = await getLink(page, connector.name);
+  const other = generateKeyPairSync("ec", { namedCurve: "prime256v1" }).publicKey.export({ format: "jwk" });
+  const customer = await customerId("acme");
+  const before = (await api(`/customers/${customer}/connections/`)).body.count;
+  const code = await describeIn(page, keyLink, { apiBase, certificate: JSON.stringify(other) }, valuesFor(connector));
+  assert.notEqual(code, "resolved");
+  assert.equal((await api(`/customers/${customer}/connections/`)).body.count, before, code);
+  assert.equal(await describeIn(page, keyLink, { apiBase, certificate: body.certificate }, valuesFor(connector)), "resolved");
+  await page.close();
+});
+
+test("the product's backend receives and verifies the connection's webhook", async (t) => {
+  if (skipReason()) return t.skip(skipReason());
+  const connector = await connectorWith("api_key");
+  await submitFlow(connector.name, valuesFor(connector), "promise");
+  let events = [];
+  for (let i = 0; i < 50 && !events.some((e) => e.type === "connection.created"); i += 1) {
+    events = (await (await fetch(`${product.url}api/munity/events`)).json()).events;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  assert.ok(events.some((e) => e.type === "connection.created"), JSON.stringify(events));
 });

@@ -152,3 +152,13 @@ impl Api {
             .to_owned()
     }
 }
+
+/// Whether `text` is a UUID as the API's documentation shows ids (lower-case hex,
+/// hyphenated 8-4-4-4-12, e.g. `f87cc67d-b594-4407-a90d-b26cfdae8f14`).
+pub fn is_uuid(text: &str) -> bool {
+    text.len() == 36
+        && text.bytes().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => b == b'-',
+            _ => b.is_ascii_digit() || (b'a'..=b'f').contains(&b),
+        })
+}

@@ -1,4 +1,4 @@
-//! `munity sandbox` as a child process: starts the built binary and reads the six
+//! `munity sandbox` as a child process: starts the built binary and reads the five
 //! `NAME=value` lines it prints on stdout.
 
 use std::io::{BufRead, BufReader};
@@ -17,7 +17,7 @@ pub struct Running {
 }
 
 impl Running {
-    /// The value of one of the six settings (`MUNITY_API_BASE`...).
+    /// The value of one of the five settings (`MUNITY_API_BASE`...).
     pub fn var(&self, name: &str) -> &str {
         &self.vars.iter().find(|(k, _)| k == name).unwrap().1
     }
@@ -49,9 +49,15 @@ impl Drop for Running {
 
 /// Starts `munity sandbox <args>` in `cwd` and reads its six settings.
 pub fn start(args: &[&str], cwd: &Path) -> Running {
+    start_with_env(args, &[], cwd)
+}
+
+/// [`start`] with environment variables `env` set for the child.
+pub fn start_with_env(args: &[&str], env: &[(&str, &str)], cwd: &Path) -> Running {
     let mut child = Command::new(env!("CARGO_BIN_EXE_munity"))
         .arg("sandbox")
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(cwd)
         .env("RUST_LOG", "munity=info")
         .stdout(Stdio::piped())
@@ -60,7 +66,7 @@ pub fn start(args: &[&str], cwd: &Path) -> Running {
         .unwrap();
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut vars = Vec::new();
-    for _ in 0..6 {
+    for _ in 0..5 {
         let mut line = String::new();
         stdout.read_line(&mut line).unwrap();
         let (name, value) = line.trim_end().split_once('=').expect("NAME=value");

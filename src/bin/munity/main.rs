@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod api;
 mod link;
 mod module_token;
 mod open;
@@ -38,6 +39,14 @@ enum Command {
     Open(open::Args),
     /// Sign an HTTP request with a connector credential record and print its headers.
     SignRequest(sign_request::Args),
+    /// The workspace's customers: list, get, create (MUNITY_API_KEY, MUNITY_API_BASE).
+    Customers(api::CustomersArgs),
+    /// A customer's connections: list.
+    Connections(api::ConnectionsArgs),
+    /// A customer's project-management projects: list.
+    PmProjects(api::PmProjectsArgs),
+    /// Send any request to the API and print its JSON answer.
+    Api(api::ApiArgs),
 }
 
 fn main() -> ExitCode {
@@ -50,6 +59,10 @@ fn main() -> ExitCode {
         Command::Seal(args) => seal::run(args),
         Command::Open(args) => open::run(args),
         Command::SignRequest(args) => sign_request::run(args),
+        Command::Customers(args) => api::customers(args),
+        Command::Connections(args) => api::connections(args),
+        Command::PmProjects(args) => api::pm_projects(args),
+        Command::Api(args) => api::api(args),
     }
 }
 

@@ -5,12 +5,17 @@
 //! `MUNITY_CERTIFICATE` is the path of the workspace certificate's PEM file:
 //! `<data>/certificate.pem`, or with `--memory` a file in the temporary folder removed
 //! when the sandbox stops.
+//!
+//! `--admin-key` and `--user-key` (or `MUNITY_SANDBOX_ADMIN_KEY` and
+//! `MUNITY_SANDBOX_USER_KEY`, which other users of the machine cannot read in the process
+//! list) seed the workspace with fixed keys instead of generated ones, for a team's CI.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use munity::sandbox::{Sandbox, SandboxOptions};
+use munity::ApiKey;
 
 /// Run the local sandbox of the API.
 #[derive(Debug, clap::Args)]
@@ -30,17 +35,30 @@ pub struct Args {
     /// Fraction (0 to 1) of requests that fail on purpose (503 or dropped connection).
     #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = parse_fraction)]
     chaos: f64,
-    /// Folder served at `/` (the demo page); default `www` when it exists.
-    #[arg(long, value_name = "DIR")]
-    www: Option<PathBuf>,
-    /// Folder served at `/pkg/` (the built npm package); default `pkg/web` when it exists.
-    #[arg(long, value_name = "DIR")]
-    pkg: Option<PathBuf>,
+    /// An origin (`scheme://host[:port]`) of the product's frontend, added to the seeded
+    /// workspace's allowed origins: its pages may use connect links (repeatable).
+    #[arg(long = "allow-origin", value_name = "ORIGIN", value_parser = parse_origin)]
+    allow_origin: Vec<munity::origin::Origin>,
+    /// The seeded workspace's admin key (`<prefix>.<secret>`) instead of a generated one.
+    #[arg(
+        long,
+        value_name = "KEY",
+        env = "MUNITY_SANDBOX_ADMIN_KEY",
+        hide_env_values = true
+    )]
+    admin_key: Option<String>,
+    /// The seeded workspace's user (read-only) key instead of a generated one.
+    #[arg(
+        long,
+        value_name = "KEY",
+        env = "MUNITY_SANDBOX_USER_KEY",
+        hide_env_values = true
+    )]
+    user_key: Option<String>,
 }
 
-/// The folder given, or `default` when it exists.
-fn folder_or_default(given: Option<PathBuf>, default: &str) -> Option<PathBuf> {
-    given.or_else(|| Some(PathBuf::from(default)).filter(|p| p.is_dir()))
+fn parse_origin(text: &str) -> Result<munity::origin::Origin, String> {
+    munity::origin::Origin::parse(text).map_err(|e| e.detail().to_owned())
 }
 
 fn parse_fraction(text: &str) -> Result<f64, String> {
@@ -111,14 +129,19 @@ async fn serve(args: Args) -> munity::Result<()> {
     .port(args.port)
     .rate_limit(args.rate_limit)
     .chaos(args.chaos);
-    let options = match folder_or_default(args.www.clone(), "www") {
-        Some(www) => options.www(www),
+    let options = match args.admin_key.as_deref() {
+        Some(key) => options.admin_key(ApiKey::parse(key)?),
         None => options,
     };
-    let options = match folder_or_default(args.pkg.clone(), "pkg/web") {
-        Some(pkg) => options.pkg(pkg),
+    let options = match args.user_key.as_deref() {
+        Some(key) => options.user_key(ApiKey::parse(key)?),
         None => options,
     };
+    let options = args
+        .allow_origin
+        .iter()
+        .cloned()
+        .fold(options, SandboxOptions::allow_origin);
     let sandbox = Sandbox::start(options).await?;
     let (certificate, _temporary) = match sandbox.certificate_file() {
         Some(file) => (file.to_owned(), None),
@@ -139,7 +162,6 @@ async fn serve(args: Args) -> munity::Result<()> {
         .and_then(|()| writeln!(out, "MUNITY_ADMIN_KEY={}", sandbox.admin_key().expose()))
         .and_then(|()| writeln!(out, "MUNITY_USER_KEY={}", sandbox.user_key().expose()))
         .and_then(|()| writeln!(out, "MUNITY_CERTIFICATE={}", certificate.display()))
-        .and_then(|()| writeln!(out, "MUNITY_DEMO_URL=http://{}/", sandbox.addr()))
         .and_then(|()| out.flush());
     drop(out);
     if let Err(err) = printed {

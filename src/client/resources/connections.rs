@@ -1,4 +1,4 @@
-use super::path;
+use super::{path, ApiPath};
 use crate::client::stream::ItemStream;
 use crate::client::Client;
 use crate::model::{Connection, Page};
@@ -12,12 +12,12 @@ pub struct ConnectionsHandler<'c> {
 }
 
 impl ConnectionsHandler<'_> {
-    fn all(&self) -> Result<String> {
+    fn all(&self) -> Result<ApiPath> {
         path("customers/", &self.customer, "/connections/")
     }
 
-    fn one(&self, id: &str) -> Result<String> {
-        Ok(format!("{}{}", self.all()?, super::path("", id, "/")?))
+    fn one(&self, id: &str) -> Result<ApiPath> {
+        Ok(self.all()?.join(path("", id, "/")?))
     }
 
     /// `GET customers/{id}/connections/`: the first page.

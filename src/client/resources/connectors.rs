@@ -1,6 +1,6 @@
 use http::Method;
 
-use super::path;
+use super::{named, ApiPath};
 use crate::client::stream::ItemStream;
 use crate::client::Client;
 use crate::model::{Connector, ConnectorConfig, ConnectorConfigUpdate, Page};
@@ -25,7 +25,9 @@ impl<'c> ConnectorsHandler<'c> {
 
     /// `GET connectors/{name}/`.
     pub async fn get(&self, name: &str) -> Result<Connector> {
-        self.client.get_json(path("connectors/", name, "/")).await
+        self.client
+            .get_json(named("connectors/", "{name}", name, "/"))
+            .await
     }
 
     /// The workspace's configuration of connector `name`.
@@ -48,8 +50,8 @@ pub struct ConnectorConfigHandler<'c> {
 }
 
 impl ConnectorConfigHandler<'_> {
-    fn at(&self) -> Result<String> {
-        path("connectors/", self.name, "/config/")
+    fn at(&self) -> Result<ApiPath> {
+        named("connectors/", "{name}", self.name, "/config/")
     }
 
     /// `GET connectors/{name}/config/` (an empty config if none was set).

@@ -1,6 +1,6 @@
 use http::Method;
 
-use super::path;
+use super::{path, ApiPath};
 use crate::client::request::Create;
 use crate::client::stream::ItemStream;
 use crate::client::Client;
@@ -16,7 +16,7 @@ pub struct CredentialsHandler<'c> {
     pub(crate) client: &'c Client,
 }
 
-fn one(id: &str) -> Result<String> {
+fn one(id: &str) -> Result<ApiPath> {
     path("credentials/", id, "/")
 }
 

@@ -1,6 +1,6 @@
 use http::Method;
 
-use super::{path, ConnectionsHandler, PmProjectsHandler, PmTasksHandler};
+use super::{path, ApiPath, ConnectionsHandler, PmProjectsHandler, PmTasksHandler};
 use crate::client::request::Create;
 use crate::client::stream::ItemStream;
 use crate::client::Client;
@@ -13,7 +13,7 @@ pub struct CustomersHandler<'c> {
     pub(crate) client: &'c Client,
 }
 
-fn one(id: &str) -> Result<String> {
+fn one(id: &str) -> Result<ApiPath> {
     path("customers/", id, "/")
 }
 

@@ -9,6 +9,7 @@ mod connectors;
 mod credentials;
 mod customers;
 mod pm;
+mod webhook;
 mod workspace;
 
 pub use connections::ConnectionsHandler;
@@ -16,6 +17,7 @@ pub use connectors::{ConnectorConfigHandler, ConnectorsHandler};
 pub use credentials::CredentialsHandler;
 pub use customers::{CustomerHandler, CustomersHandler};
 pub use pm::{PmProjectsHandler, PmTasksHandler};
+pub use webhook::WebhookHandler;
 pub use workspace::WorkspaceHandler;
 
 use http::Method;
@@ -29,26 +31,62 @@ use super::Client;
 use crate::model::Page;
 use crate::Result;
 
-/// `prefix` + one encoded id segment + `suffix`, e.g. `customers/` `cus_1` `/`.
-pub(crate) fn path(prefix: &str, id: &str, suffix: &str) -> Result<String> {
-    Ok(format!("{prefix}{}{suffix}", query::segment(id)?))
+/// A resource's path and its template: `customers/cus_1/` and `customers/{id}/`. The
+/// template names the call in its tracing span without the ids.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ApiPath {
+    pub(crate) path: String,
+    pub(crate) template: String,
+}
+
+impl From<&'static str> for ApiPath {
+    /// A path without ids: its own template.
+    fn from(path: &'static str) -> Self {
+        ApiPath {
+            path: path.to_owned(),
+            template: path.to_owned(),
+        }
+    }
+}
+
+impl ApiPath {
+    /// This path followed by `rest`.
+    pub(crate) fn join(mut self, rest: ApiPath) -> ApiPath {
+        self.path.push_str(&rest.path);
+        self.template.push_str(&rest.template);
+        self
+    }
+}
+
+/// `prefix` + one encoded id segment + `suffix`, e.g. `customers/` `cus_1` `/`; the
+/// template has `{id}` in its place.
+pub(crate) fn path(prefix: &str, id: &str, suffix: &str) -> Result<ApiPath> {
+    named(prefix, "{id}", id, suffix)
+}
+
+/// [`path`] with another placeholder in the template, e.g. `{name}`.
+pub(crate) fn named(prefix: &str, placeholder: &str, id: &str, suffix: &str) -> Result<ApiPath> {
+    Ok(ApiPath {
+        path: format!("{prefix}{}{suffix}", query::segment(id)?),
+        template: format!("{prefix}{placeholder}{suffix}"),
+    })
 }
 
 impl Client {
-    fn request_at(&self, method: Method, path: Result<String>) -> RequestBuilder {
+    fn request_at(&self, method: Method, path: Result<ApiPath>) -> RequestBuilder {
         match path {
-            Ok(p) => self.request(method, &p),
+            Ok(p) => self.request(method, &p.path).template(p.template),
             Err(e) => self.request(method, "").with_error(e),
         }
     }
 
-    async fn get_json<T: DeserializeOwned>(&self, path: Result<String>) -> Result<T> {
+    async fn get_json<T: DeserializeOwned>(&self, path: Result<ApiPath>) -> Result<T> {
         self.request_at(Method::GET, path).send().await
     }
 
     async fn list_page<T: DeserializeOwned, Q: Serialize + ?Sized>(
         &self,
-        path: Result<String>,
+        path: Result<ApiPath>,
         params: &Q,
     ) -> Result<Page<T>> {
         self.request_at(Method::GET, path)
@@ -59,7 +97,7 @@ impl Client {
 
     fn list_stream<T: DeserializeOwned + Send + 'static, Q: Serialize + ?Sized>(
         &self,
-        path: Result<String>,
+        path: Result<ApiPath>,
         params: &Q,
     ) -> ItemStream<T> {
         match path.and_then(|p| Ok((p, query::to_pairs(params)?))) {
@@ -68,14 +106,14 @@ impl Client {
         }
     }
 
-    fn create<T, B: Serialize + ?Sized>(&self, path: Result<String>, body: &B) -> Create<T> {
+    fn create<T, B: Serialize + ?Sized>(&self, path: Result<ApiPath>, body: &B) -> Create<T> {
         Create::new(self.request_at(Method::POST, path).json(body))
     }
 
     async fn write_json<T: DeserializeOwned, B: Serialize + ?Sized>(
         &self,
         method: Method,
-        path: Result<String>,
+        path: Result<ApiPath>,
         body: &B,
     ) -> Result<T> {
         // PUT replaces and our PATCH bodies only set fields to given values: sending
@@ -87,7 +125,7 @@ impl Client {
             .await
     }
 
-    async fn delete_at(&self, path: Result<String>) -> Result<()> {
+    async fn delete_at(&self, path: Result<ApiPath>) -> Result<()> {
         self.request_at(Method::DELETE, path)
             .send_raw()
             .await
@@ -111,7 +149,7 @@ mod tests {
     }
 
     /// The URL `list`/`list_all` requests for `path` and `params`.
-    fn list_url<Q: Serialize>(path: Result<String>, params: &Q) -> String {
+    fn list_url<Q: Serialize>(path: Result<ApiPath>, params: &Q) -> String {
         client()
             .request_at(Method::GET, path)
             .query(params)
@@ -178,7 +216,7 @@ mod tests {
             "credentials/",
             "customers/cus_1/connections/",
         ] {
-            assert_eq!(list_url(Ok(p.into()), &()), format!("{BASE}{p}"));
+            assert_eq!(list_url(Ok(ApiPath::from(p)), &()), format!("{BASE}{p}"));
         }
     }
 

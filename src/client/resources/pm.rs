@@ -1,6 +1,6 @@
 use http::Method;
 
-use super::path;
+use super::{path, ApiPath};
 use crate::client::request::Create;
 use crate::client::stream::ItemStream;
 use crate::client::Client;
@@ -24,16 +24,12 @@ pub struct PmTasksHandler<'c> {
     pub(crate) customer: String,
 }
 
-fn collection(customer: &str, what: &str) -> Result<String> {
+fn collection(customer: &str, what: &str) -> Result<ApiPath> {
     path("customers/", customer, what)
 }
 
-fn item(customer: &str, what: &str, id: &str) -> Result<String> {
-    Ok(format!(
-        "{}{}",
-        collection(customer, what)?,
-        path("", id, "/")?
-    ))
+fn item(customer: &str, what: &str, id: &str) -> Result<ApiPath> {
+    Ok(collection(customer, what)?.join(path("", id, "/")?))
 }
 
 const PROJECTS: &str = "/pm-projects/";

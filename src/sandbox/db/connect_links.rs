@@ -35,21 +35,6 @@ pub(crate) fn signing_key(conn: &Connection, prefix: &str) -> rusqlite::Result<O
     .optional()
 }
 
-/// The id of the workspace's customer named by a link: its id, or else its external id
-/// (the product's own id for it).
-pub(crate) fn customer_id(
-    conn: &Connection,
-    workspace_id: &str,
-    reference: &str,
-) -> rusqlite::Result<Option<String>> {
-    conn.prepare_cached(
-        "SELECT id FROM customers WHERE workspace_id = ?1 AND (id = ?2 OR external_id = ?2)
-         ORDER BY id = ?2 DESC LIMIT 1",
-    )?
-    .query_row([workspace_id, reference], |row| row.get(0))
-    .optional()
-}
-
 /// Whether a link's nonce was used.
 pub(crate) fn is_used(conn: &Connection, prefix: &str, nonce: &Nonce) -> rusqlite::Result<bool> {
     conn.prepare_cached("SELECT 1 FROM link_nonces WHERE key_prefix = ?1 AND nonce = ?2")?

@@ -25,7 +25,7 @@ pub(crate) fn insert(
     connector: &str,
 ) -> rusqlite::Result<Connection> {
     let connection = Connection {
-        id: new_id("con"),
+        id: new_id(),
         customer_id: customer_id.to_owned(),
         connector: connector.to_owned(),
         status: ConnectionStatus::Active,

@@ -28,7 +28,7 @@ pub(crate) fn insert(
     workspace_id: &str,
     input: &CredentialRecordInput,
 ) -> rusqlite::Result<CredentialRecord> {
-    let id = new_id("cred");
+    let id = new_id();
     let at = now();
     tx.execute(
         "INSERT INTO credentials (id, workspace_id, record, created_at, updated_at)

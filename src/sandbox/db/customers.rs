@@ -36,7 +36,7 @@ pub(crate) fn insert(
 ) -> rusqlite::Result<Customer> {
     let at = now();
     let customer = Customer {
-        id: new_id("cus"),
+        id: new_id(),
         external_id: input.external_id.clone(),
         name: input.name.clone(),
         email: input.email.clone(),
@@ -57,6 +57,45 @@ pub(crate) fn insert(
         ],
     )?;
     Ok(customer)
+}
+
+/// The workspace's customer with this external id (the product's own id for it).
+pub(crate) fn find_by_external_id(
+    conn: &Connection,
+    workspace_id: &str,
+    external_id: &str,
+) -> rusqlite::Result<Option<Customer>> {
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM customers WHERE workspace_id = ?1 AND external_id = ?2"
+    ))?
+    .query_row([workspace_id, external_id], row_to_customer)
+    .optional()
+}
+
+/// Longest name of a customer, in characters (the API's rule for `name`).
+pub(crate) const MAX_NAME_CHARS: usize = 200;
+
+/// The customer a connection made through a link belongs to: the one with the link's
+/// `external_id`, created on the first connection (named after the external id, cut to
+/// [`MAX_NAME_CHARS`], no email). Exactly one, however many first connections race: the
+/// insert yields to `UNIQUE (workspace_id, external_id)`.
+pub(crate) fn for_connection(
+    tx: &Transaction<'_>,
+    workspace_id: &str,
+    external_id: &str,
+) -> rusqlite::Result<Customer> {
+    if let Some(customer) = find_by_external_id(tx, workspace_id, external_id)? {
+        return Ok(customer);
+    }
+    let at = now();
+    let name: String = external_id.chars().take(MAX_NAME_CHARS).collect();
+    tx.execute(
+        "INSERT INTO customers (id, workspace_id, external_id, name, email, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, NULL, ?5, ?5)
+         ON CONFLICT (workspace_id, external_id) DO NOTHING",
+        params![new_id(), workspace_id, external_id, name, at],
+    )?;
+    find_by_external_id(tx, workspace_id, external_id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)
 }
 
 /// A customer of the workspace.

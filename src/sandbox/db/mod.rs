@@ -15,6 +15,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use super::error::ApiError;
 use super::vault::Vault;
+use crate::model::open_enum::OpenEnum;
 use crate::{Error, ErrorKind};
 
 /// The database file's name inside the data folder.
@@ -135,12 +136,32 @@ impl Db {
     }
 }
 
-/// A new object id: `<prefix>_` and 20 random characters from `[A-Za-z0-9]`.
-pub(crate) fn new_id(prefix: &str) -> String {
+/// A new resource id: a random UUID (version 4, RFC 9562), lower-case and hyphenated,
+/// as the API's documentation shows ids (`f87cc67d-b594-4407-a90d-b26cfdae8f14`). No
+/// type prefix: clients treat ids as opaque strings.
+pub(crate) fn new_id() -> String {
+    let mut b = crate::random::bytes::<16>();
+    b[6] = (b[6] & 0x0f) | 0x40; // version 4
+    b[8] = (b[8] & 0x3f) | 0x80; // variant 10 (RFC 9562)
+    let hex = hex::encode(b);
     format!(
-        "{prefix}_{}",
-        crate::api_key::random_alphanumeric(20).expose()
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
     )
+}
+
+/// Whether `text` is an id as [`new_id`] writes it (any UUID version, lower case).
+#[cfg(test)]
+pub(crate) fn is_uuid(text: &str) -> bool {
+    text.len() == 36
+        && text.bytes().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => b == b'-',
+            _ => b.is_ascii_digit() || (b'a'..=b'f').contains(&b),
+        })
 }
 
 /// The current time as the API writes it (RFC 3339, UTC).
@@ -156,24 +177,13 @@ pub(crate) fn enum_text<T: serde::Serialize>(value: &T) -> String {
     }
 }
 
-/// Parses a wire name back into its enum.
-pub(crate) fn parse_enum<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
-}
-
-/// Reads an enum column, failing the row on an unknown value.
-pub(crate) fn enum_column<T: serde::de::DeserializeOwned>(
+/// Reads an enum column (a value this version does not know reads as `Unknown`).
+pub(crate) fn enum_column<T: OpenEnum>(
     row: &rusqlite::Row<'_>,
     index: usize,
 ) -> rusqlite::Result<T> {
     let text: String = row.get(index)?;
-    parse_enum(&text).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(
-            index,
-            rusqlite::types::Type::Text,
-            format!("unknown value {text:?}").into(),
-        )
-    })
+    Ok(T::from(text.as_str()))
 }
 
 /// Reads a JSON column.
@@ -271,6 +281,24 @@ pub(crate) mod customers;
 pub(crate) mod idempotency;
 pub(crate) mod module_accounts;
 pub(crate) mod pm;
+pub(crate) mod uuid_ids;
 pub(crate) mod webhooks;
 pub(crate) mod workspace_keys;
 pub(crate) mod workspaces;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ids_are_random_version_4_uuids() {
+        let a = super::new_id();
+        let b = super::new_id();
+        assert_ne!(a, b);
+        for id in [&a, &b] {
+            assert!(super::is_uuid(id), "{id}");
+            assert_eq!(&id[14..15], "4", "{id}");
+            assert!("89ab".contains(&id[19..20]), "{id}");
+        }
+        assert!(!super::is_uuid("cus_aQTohzMRoBNBTKwoM4n2"));
+        assert!(!super::is_uuid("F87CC67D-B594-4407-A90D-B26CFDAE8F14"));
+    }
+}

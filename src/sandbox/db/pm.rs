@@ -58,7 +58,7 @@ pub(crate) fn insert_project(
 ) -> rusqlite::Result<PmProject> {
     let at = now();
     let project = PmProject {
-        id: new_id("prj"),
+        id: new_id(),
         customer_id: new.customer_id.to_owned(),
         connector: new.connector.to_owned(),
         remote_id: new.remote_id.to_owned(),
@@ -135,7 +135,7 @@ pub(crate) fn update_project(
             id,
             update.name,
             update.description,
-            update.status.map(|s| enum_text(&s)),
+            update.status.as_ref().map(enum_text),
             now()
         ],
     )?;
@@ -167,12 +167,12 @@ pub(crate) fn insert_task(
 ) -> rusqlite::Result<PmTask> {
     let at = now();
     let task = PmTask {
-        id: new_id("tsk"),
+        id: new_id(),
         customer_id: customer_id.to_owned(),
         project_id: input.project_id.clone(),
         title: input.title.clone(),
         description: input.description.clone(),
-        status: input.status.unwrap_or(TaskStatus::Todo),
+        status: input.status.clone().unwrap_or(TaskStatus::Todo),
         assignee: input.assignee.clone(),
         due_date: input.due_date.clone(),
         created_at: at.clone(),
@@ -255,7 +255,7 @@ pub(crate) fn update_task(
             id,
             update.title,
             update.description,
-            update.status.map(|s| enum_text(&s)),
+            update.status.as_ref().map(enum_text),
             update.assignee,
             update.due_date,
             now()

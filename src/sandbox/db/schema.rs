@@ -80,8 +80,23 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 4,
+        what: "give credential records without a content type `json`",
+        run: |tx, _| tx.execute_batch(CONTENT_TYPE_V4),
+    },
+    Migration {
+        version: 5,
+        what: "give every resource a UUID id",
+        run: |tx, _| super::uuid_ids::migrate(tx),
+    },
+    Migration {
+        version: 6,
+        what: "add the workspaces' allowed origins where version 2 ran without them",
+        run: |tx, _| tx.execute_batch(ORIGINS_V6),
+    },
+    Migration {
+        version: 7,
         what: "add module connectors: their code and sealed secret, and module accounts",
-        run: |tx, _| tx.execute_batch(MODULES_V4),
+        run: |tx, _| tx.execute_batch(MODULES_V7),
     },
 ];
 
@@ -315,6 +330,14 @@ CREATE TABLE IF NOT EXISTS workspace_keys (
     certificate TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
+-- Also version 2 (added later; version 6 creates it in older folders): the origins of each
+-- workspace's frontends, in the order the workspace gave them (`allowed_origins`).
+CREATE TABLE IF NOT EXISTS workspace_origins (
+    workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    origin TEXT NOT NULL,
+    PRIMARY KEY (workspace_id, origin)
+);
 CREATE TABLE IF NOT EXISTS connection_credentials (
     connection_id TEXT PRIMARY KEY REFERENCES connections(id) ON DELETE CASCADE,
     workspace_id TEXT NOT NULL,
@@ -339,11 +362,33 @@ UPDATE webhook_endpoints
 UPDATE webhook_deliveries SET url = munity_seal('webhook_deliveries.url', id, url);
 ";
 
-/// Version 4: the configuration of module connectors (simple connection: the module's
+/// Version 4: the content type of a credential record is required (JSON, XML or
+/// form-urlencoded, as the integrations page says); a record stored without one (or with
+/// `null`) gets `json`, the API's own content type and the page's first choice.
+const CONTENT_TYPE_V4: &str = "
+UPDATE credentials
+   SET record = munity_seal('credentials.record', workspace_id, id,
+         json_set(munity_open('credentials.record', workspace_id, id, record), '$.content_type', 'json'))
+ WHERE COALESCE(json_type(munity_open('credentials.record', workspace_id, id, record), '$.content_type'), 'null') = 'null';
+";
+
+/// Version 6: `workspace_origins` was added to [`CREATE_V2`] after folders had run
+/// version 2 (a data folder of an earlier build has no such table, and `GET /workspace/`
+/// failed on it): created here for them, as version 2 creates it for new ones.
+const ORIGINS_V6: &str = "
+CREATE TABLE IF NOT EXISTS workspace_origins (
+    workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    origin TEXT NOT NULL,
+    PRIMARY KEY (workspace_id, origin)
+);
+";
+
+/// Version 7: the configuration of module connectors (simple connection: the module's
 /// code, and its secret sealed from the start) and the module accounts the system sends
 /// users to (`client_id_hash`: SHA-256 of the unguessable `clientId`, hex; the id itself
 /// is never stored).
-const MODULES_V4: &str = "
+const MODULES_V7: &str = "
 ALTER TABLE connector_configs ADD COLUMN module_code TEXT;
 ALTER TABLE connector_configs ADD COLUMN module_secret BLOB;
 CREATE TABLE IF NOT EXISTS module_accounts (

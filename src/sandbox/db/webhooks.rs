@@ -117,7 +117,7 @@ pub(crate) fn enqueue(
              next_attempt_ms, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, munity_seal('webhook_deliveries.url', ?1, ?5), 'pending', 0,
                  ?6, ?7, ?7)",
-        params![new_id("msg"), workspace_id, event_type, payload, endpoint.url, now_ms, stamp],
+        params![new_id(), workspace_id, event_type, payload, endpoint.url, now_ms, stamp],
     )?;
     Ok(())
 }

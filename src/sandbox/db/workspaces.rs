@@ -10,9 +10,10 @@ use crate::ApiKey;
 /// Creates a workspace.
 pub(crate) fn insert(tx: &Transaction<'_>, name: &str) -> rusqlite::Result<Workspace> {
     let workspace = Workspace {
-        id: new_id("ws"),
+        id: new_id(),
         name: name.to_owned(),
         created_at: now(),
+        allowed_origins: Vec::new(),
     };
     tx.execute(
         "INSERT INTO workspaces (id, name, created_at) VALUES (?1, ?2, ?3)",
@@ -23,15 +24,52 @@ pub(crate) fn insert(tx: &Transaction<'_>, name: &str) -> rusqlite::Result<Works
 
 /// A workspace by id.
 pub(crate) fn get(conn: &Connection, id: &str) -> rusqlite::Result<Option<Workspace>> {
-    conn.prepare_cached("SELECT id, name, created_at FROM workspaces WHERE id = ?1")?
+    let found = conn
+        .prepare_cached("SELECT id, name, created_at FROM workspaces WHERE id = ?1")?
         .query_row([id], |row| {
             Ok(Workspace {
                 id: row.get(0)?,
                 name: row.get(1)?,
                 created_at: row.get(2)?,
+                allowed_origins: Vec::new(),
             })
         })
-        .optional()
+        .optional()?;
+    let Some(mut workspace) = found else {
+        return Ok(None);
+    };
+    workspace.allowed_origins = allowed_origins(conn, id)?;
+    Ok(Some(workspace))
+}
+
+/// A workspace's allowed origins (canonical `scheme://host[:port]`), in its order;
+/// empty for an unknown workspace.
+pub(crate) fn allowed_origins(conn: &Connection, id: &str) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT origin FROM workspace_origins WHERE workspace_id = ?1 ORDER BY position",
+    )?;
+    let rows = stmt.query_map([id], |row| row.get(0))?;
+    rows.collect()
+}
+
+/// Replaces a workspace's allowed origins (already checked and canonical, no
+/// duplicates).
+pub(crate) fn set_allowed_origins(
+    tx: &Transaction<'_>,
+    id: &str,
+    origins: &[String],
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "DELETE FROM workspace_origins WHERE workspace_id = ?1",
+        [id],
+    )?;
+    for (position, origin) in origins.iter().enumerate() {
+        tx.execute(
+            "INSERT INTO workspace_origins (workspace_id, position, origin) VALUES (?1, ?2, ?3)",
+            params![id, i64::try_from(position).unwrap_or(i64::MAX), origin],
+        )?;
+    }
+    Ok(())
 }
 
 /// The first workspace created (the seeded one), if any.
@@ -51,7 +89,7 @@ pub(crate) fn insert_user(
     email: &str,
     role: &str,
 ) -> rusqlite::Result<String> {
-    let id = new_id("usr");
+    let id = new_id();
     tx.execute(
         "INSERT INTO users (id, workspace_id, email, role, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![id, workspace_id, email, role, now()],

@@ -2,8 +2,10 @@
 //! that OAuth2 connectors (e.g. `jira`) can be connected locally, end to end:
 //!
 //! 1. the connect page opens a popup on `GET /v1/connect/oauth2/authorize?link=<link
-//!    query>&origin=<page origin>`: the platform verifies the link, keeps a PKCE
-//!    verifier and a `state`, and redirects to the provider;
+//!    query>&origin=<page origin>`: `origin` must be one of the allowed origins of the
+//!    link's workspace (otherwise an error page, and nothing is ever posted); the
+//!    platform verifies the link, keeps a PKCE verifier and a `state`, and redirects to
+//!    the provider;
 //! 2. `GET /oauth/provider/authorize` (authorization code request, PKCE `S256` required)
 //!    shows the consent page, Approve or Deny; `POST /oauth/provider/decide` redirects
 //!    to the platform's callback with a one-time `code` (valid 60 s) or

@@ -20,6 +20,7 @@ use super::provider::{callback_url, client_id, exchange};
 use super::{page, params, pkce};
 use crate::link::ConnectLink;
 use crate::model::AuthType;
+use crate::sandbox::cors::allowed_for_link;
 use crate::sandbox::db::connections;
 use crate::sandbox::routes::connect::{link_error, resolve_link, use_link};
 use crate::sandbox::state::AppState;
@@ -27,19 +28,6 @@ use crate::Error;
 
 /// The `type` of every message the callback page posts (the npm package waits for it).
 pub(crate) const MESSAGE_TYPE: &str = "munity:connect";
-
-/// Whether `origin` is a plain `http(s)://host[:port]` (what `location.origin` gives).
-fn valid_origin(origin: &str) -> bool {
-    let rest = origin
-        .strip_prefix("https://")
-        .or_else(|| origin.strip_prefix("http://"));
-    rest.is_some_and(|host| {
-        !host.is_empty()
-            && host
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'))
-    })
-}
 
 /// The page that posts an error to the opener.
 fn post_error(origin: &str, code: &str, detail: &str) -> Response {
@@ -89,16 +77,20 @@ pub(crate) async fn start(State(state): State<Arc<AppState>>, uri: Uri) -> Respo
         Ok(query) => query,
         Err(detail) => return page::failure(StatusCode::BAD_REQUEST, &detail),
     };
-    let origin = query.get("origin").map(String::as_str).unwrap_or("");
-    if !valid_origin(origin) {
-        return page::failure(
-            StatusCode::BAD_REQUEST,
-            "`origin` must be the opener's origin, http(s)://host[:port]",
-        );
-    }
     let Some(link) = query.get("link") else {
-        return post_error(origin, "link_invalid", "the `link` parameter is missing");
+        return page::failure(StatusCode::BAD_REQUEST, "the `link` parameter is missing");
     };
+    // The result goes by `postMessage` to `origin` only: it must be one of the link
+    // workspace's frontends, or nothing is posted at all.
+    let given = query.get("origin").map(String::as_str).unwrap_or("");
+    let Some(origin) = allowed_for_link(&state, link, given).await else {
+        return page::failure(
+            StatusCode::FORBIDDEN,
+            "`origin` must be the opening page's origin, and one of the allowed origins of \
+             the link's workspace (allowed_origins): this page posts its result to no other",
+        );
+    };
+    let origin = origin.as_str();
     let now = crate::time::now_unix();
     let pending = match pending_of(&state, link, origin, now).await {
         Ok(pending) => pending,
@@ -182,12 +174,12 @@ pub(crate) async fn callback(State(state): State<Arc<AppState>>, uri: Uri) -> Re
             // on the provider's page, and another flow or the credential submission may
             // have used its nonce. `use_link` consumes the nonce (one connection per link,
             // whichever route uses it).
-            let target = use_link(tx, &pending.link, now)?;
+            let used = use_link(tx, &pending.link, now)?;
             Ok(connections::insert(
                 tx,
                 pending.link.workspace(),
-                &target.customer.id,
-                &target.connector.name,
+                &used.customer.id,
+                &used.connector.name,
             )?)
         })
         .await;
@@ -200,27 +192,5 @@ pub(crate) async fn callback(State(state): State<Arc<AppState>>, uri: Uri) -> Re
             )
         }
         Err(err) => post_failure(&origin, &err.0),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::valid_origin;
-
-    #[test]
-    fn origins() {
-        assert!(valid_origin("http://127.0.0.1:8787"));
-        assert!(valid_origin("https://app.example.com"));
-        for bad in [
-            "",
-            "*",
-            "http://",
-            "javascript:alert(1)",
-            "http://a/b",
-            "http://a?b",
-            "http://u@a",
-        ] {
-            assert!(!valid_origin(bad), "{bad}");
-        }
     }
 }

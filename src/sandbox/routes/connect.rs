@@ -12,8 +12,14 @@
 //! | 401 `link_invalid_signature` | unknown key prefix, altered link, other key |
 //! | 401 `link_expired` | `now > exp + 60 s` |
 //! | 403 `permission_denied` | signed with a user (read-only) key, or for another workspace |
-//! | 404 `not_found` | no such customer (by id or external id) or connector |
+//! | 403 `origin_not_allowed` | a browser's `Origin` the link's workspace does not allow (no CORS headers; see `cors.rs`) |
+//! | 404 `not_found` | no such connector |
 //! | 409 `link_used` | the link's nonce was consumed by a connection |
+//!
+//! The link's `customer` is the product's own id for its customer: the Munity customer
+//! whose `external_id` it is, never a Munity customer id. A customer seen for the first
+//! time has no Munity customer yet (the session's `customer.id` is `null`); the first
+//! connection creates it ([`use_link`], [`customers::for_connection`]).
 
 use std::sync::Arc;
 
@@ -25,6 +31,7 @@ use rusqlite::Transaction;
 use serde::Serialize;
 
 use super::connect_module::config_url;
+use crate::error_code::wire;
 use crate::link::{link_used, ConnectLink};
 use crate::model::{AuthType, Connection, Connector, Customer};
 use crate::sandbox::db::connect_links::{self, SigningKey};
@@ -52,7 +59,7 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
 #[derive(Debug, Serialize)]
 struct Session {
     workspace: String,
-    customer: Customer,
+    customer: SessionCustomer,
     connector: Connector,
     /// RFC 3339.
     expires_at: String,
@@ -70,6 +77,14 @@ struct Session {
     module_config_url: Option<String>,
 }
 
+/// The link's customer: the product's id, and the Munity customer's id once its first
+/// connection created it.
+#[derive(Debug, Serialize)]
+struct SessionCustomer {
+    id: Option<String>,
+    external_id: String,
+}
+
 async fn session(State(state): State<Arc<AppState>>, uri: Uri) -> Result<Reply, ApiError> {
     let link = parse_link(&uri)?;
     let now = crate::time::now_unix();
@@ -84,7 +99,10 @@ async fn session(State(state): State<Arc<AppState>>, uri: Uri) -> Result<Reply, 
                 .ok_or_else(|| ApiError::not_found("workspace certificate"))?;
             Ok(Session {
                 workspace: link.workspace().to_owned(),
-                customer: target.customer,
+                customer: SessionCustomer {
+                    id: target.customer.map(|c| c.id),
+                    external_id: link.customer().to_owned(),
+                },
                 connector: target.connector,
                 expires_at: crate::time::format_rfc3339(link.expires_at()),
                 nonce: link.nonce().to_base64url(),
@@ -108,24 +126,22 @@ pub(crate) fn parse_link(uri: &Uri) -> Result<ConnectLink, ApiError> {
 pub(crate) struct LinkTarget {
     /// The key that signed it.
     pub(crate) signing: SigningKey,
-    /// The customer (named by id or external id).
-    pub(crate) customer: Customer,
+    /// The Munity customer whose `external_id` is the link's `customer`, if one exists
+    /// (a connection creates it otherwise).
+    pub(crate) customer: Option<Customer>,
     /// The connector.
     pub(crate) connector: Connector,
 }
 
-/// The check both connect routes run: [`check_link`], then the customer and connector
-/// the link names (404 when unknown).
+/// The check every connect route runs: [`check_link`], then the connector the link
+/// names (404 when unknown) and its customer, if it exists yet.
 pub(crate) fn resolve_link(
     conn: &rusqlite::Connection,
     link: &ConnectLink,
     now: i64,
 ) -> Result<LinkTarget, ApiError> {
     let signing = check_link(conn, link, now)?;
-    let customer_id = connect_links::customer_id(conn, link.workspace(), link.customer())?
-        .ok_or_else(|| ApiError::not_found("customer"))?;
-    let customer = customers::get(conn, link.workspace(), &customer_id)?
-        .ok_or_else(|| ApiError::not_found("customer"))?;
+    let customer = customers::find_by_external_id(conn, link.workspace(), link.customer())?;
     let connector =
         connectors::get(conn, link.connector())?.ok_or_else(|| ApiError::not_found("connector"))?;
     Ok(LinkTarget {
@@ -135,16 +151,26 @@ pub(crate) fn resolve_link(
     })
 }
 
+/// What a used link connects.
+#[derive(Debug)]
+pub(crate) struct UsedLink {
+    /// The customer whose `external_id` is the link's `customer`.
+    pub(crate) customer: Customer,
+    /// The connector.
+    pub(crate) connector: Connector,
+}
+
 /// What makes a connection from a link, in the connection's transaction: [`resolve_link`]
-/// (the signing key still stored, signature, expiry, privilege, workspace, customer,
-/// connector), then the nonce consumed with
-/// [`SqliteNonces`](connect_links::SqliteNonces) (which refuses an expired link too).
-/// Every route that creates a connection from a link calls this.
+/// (the signing key still stored, signature, expiry, privilege, workspace, connector),
+/// then the nonce consumed with [`SqliteNonces`](connect_links::SqliteNonces) (which
+/// refuses an expired link too), then the link's customer, created on its first
+/// connection ([`customers::for_connection`]). Every route that creates a connection
+/// from a link calls this.
 pub(crate) fn use_link(
     tx: &Transaction<'_>,
     link: &ConnectLink,
     now: i64,
-) -> Result<LinkTarget, ApiError> {
+) -> Result<UsedLink, ApiError> {
     let target = resolve_link(tx, link, now)?;
     link.verify_once(
         &target.signing.link_key,
@@ -152,7 +178,11 @@ pub(crate) fn use_link(
         &mut connect_links::SqliteNonces(tx),
     )
     .map_err(link_error)?;
-    Ok(target)
+    let customer = customers::for_connection(tx, link.workspace(), link.customer())?;
+    Ok(UsedLink {
+        customer,
+        connector: target.connector,
+    })
 }
 
 /// Makes the connection a link names, with its credentials, in the caller's
@@ -185,7 +215,7 @@ pub(crate) fn check_link(
     let key = connect_links::signing_key(conn, link.key_prefix())?.ok_or_else(|| {
         ApiError(Error::api(
             401,
-            "link_invalid_signature",
+            wire::LinkInvalidSignature,
             "the link's signature does not match: it was altered or signed with another key",
         ))
     })?;
@@ -230,6 +260,7 @@ mod tests {
     use crate::sandbox::db::workspaces;
     use crate::sandbox::db::Db;
     use crate::sandbox::keys::KeyHasher;
+    use crate::ErrorCode;
     use crate::{ApiKey, Secret};
 
     /// A database with one workspace and one admin key, written directly.
@@ -268,11 +299,11 @@ mod tests {
             let second = link
                 .verify_once(&signing.link_key, now, &mut SqliteNonces(&tx))
                 .unwrap_err();
-            assert_eq!(second.code(), "link_used");
+            assert_eq!(second.code(), ErrorCode::LinkUsed);
             tx.commit().unwrap();
             let used = check_link(conn, &link, now + 1).unwrap_err();
             assert_eq!(used.status().as_u16(), 409);
-            assert_eq!(used.0.code(), "link_used");
+            assert_eq!(used.0.code(), ErrorCode::LinkUsed);
             Ok::<_, ApiError>(())
         })
         .unwrap();

@@ -20,9 +20,12 @@
 //! | 400 `link_invalid` | malformed link |
 //! | 400 `envelope_*` | the envelope's own code: malformed, too large, wrong key, altered (`envelope_decryption_failed`), expired (`envelope_expired`), sealed for another session (`envelope_binding_mismatch`)... |
 //! | 400 `validation` | a required credential field is missing or empty, or a field is not the connector's (`fields` names `credentials.<name>`) |
-//! | 401 / 403 / 404 | as for the session: bad signature, expired link, user key, unknown customer or connector |
+//! | 401 / 403 / 404 | as for the session: bad signature, expired link, user key, unknown connector |
 //! | 409 `link_used` | the link already made a connection |
 //! | 429 `rate_limited` | too many attempts from this address or on this link |
+//!
+//! The connection belongs to the customer whose `external_id` is the link's `customer`,
+//! created with this first connection if there is none yet ([`use_link`]).
 //!
 //! The answer is the connection only: no route ever returns stored credentials.
 
@@ -210,7 +213,7 @@ mod tests {
     /// credentials, and only for its own connection.
     #[tokio::test]
     async fn the_stored_record_opens_to_the_submitted_credentials() {
-        let opened = startup::open(&Storage::Memory).unwrap();
+        let opened = startup::open(&Storage::Memory, &Default::default()).unwrap();
         let now = crate::time::now_unix();
         let workspace = opened.seed.workspace_id.clone();
         let url = LinkBuilder::new(&workspace, "acme", "custom_basic")
@@ -237,11 +240,6 @@ mod tests {
             connect_attempts: crate::sandbox::rate_limit::ConnectAttempts::new(10, 60),
             chaos: Chaos::new(0.0),
             origin: "http://127.0.0.1:0".into(),
-            statics: crate::sandbox::static_files::StaticRoots::default(),
-            demo: crate::sandbox::state::DemoSigner {
-                workspace_id: opened.seed.workspace_id.clone(),
-                admin_key: opened.seed.admin_key.clone(),
-            },
             oauth: crate::sandbox::oauth::OAuthState::default(),
             modules: crate::sandbox::routes::connect_module::Modules::new(
                 crate::module::SystemClient::DEFAULT_TIMEOUT,

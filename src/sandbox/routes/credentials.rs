@@ -9,7 +9,7 @@ use axum::routing::get;
 use axum::Router;
 
 use super::one;
-use crate::model::{Authentication, CredentialRecordInput, Environment};
+use crate::model::{Authentication, ContentType, CredentialRecordInput, Environment};
 use crate::sandbox::db::credentials;
 use crate::sandbox::error::ApiError;
 use crate::sandbox::extract::{Ctx, JsonBody, ListQuery, Path, Reply};
@@ -119,6 +119,7 @@ fn signing_error(auth: &Authentication) -> Option<crate::Error> {
         "check",
         "https://sandbox.invalid",
         Environment::Test,
+        ContentType::Json,
         auth.clone(),
     );
     let selected = crate::auth::Selected {
@@ -180,6 +181,8 @@ fn check_record(input: &CredentialRecordInput) -> Result<(), ApiError> {
     let mut checks = Checks::new();
     checks.text("name", &input.name, 1, 200);
     checks.url("base_url", &input.base_url);
+    checks.known("environment", Some(&input.environment));
+    checks.known("content_type", Some(&input.content_type));
     for (i, header) in input.extra_headers.iter().enumerate() {
         if !header_name_ok(&header.name) {
             checks.fail(

@@ -38,8 +38,11 @@ async fn list(
 
 fn check_create(input: &CustomerCreate) -> Result<(), ApiError> {
     let mut checks = Checks::new();
-    checks.text("external_id", &input.external_id, 1, 128);
-    checks.text("name", &input.name, 1, 200);
+    // The product's own id for the customer: what its connect links carry as `customer`.
+    if let Some(problem) = crate::link::fields::id_problem(&input.external_id) {
+        checks.fail("external_id", problem);
+    }
+    checks.text("name", &input.name, 1, customers::MAX_NAME_CHARS);
     checks.email("email", input.email.as_deref());
     checks.finish()
 }

@@ -16,7 +16,6 @@ mod connections;
 mod connectors;
 mod credentials;
 mod customers;
-pub(crate) mod demo;
 mod one;
 mod pm;
 mod webhooks;

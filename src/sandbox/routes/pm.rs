@@ -158,6 +158,7 @@ async fn update_project(
     let mut checks = Checks::new();
     checks.opt_text("name", input.name.as_deref(), 1, 200);
     checks.opt_text("description", input.description.as_deref(), 0, 10_000);
+    checks.known("status", input.status.as_ref());
     checks.finish()?;
     let workspace = ctx.workspace().to_owned();
     one::update(&state, &ctx, "project", move |tx| {
@@ -188,10 +189,12 @@ async fn list_tasks(
 
 fn check_task_fields(
     checks: &mut Checks,
+    status: Option<&TaskStatus>,
     description: Option<&str>,
     assignee: Option<&str>,
     due_date: Option<&str>,
 ) {
+    checks.known("status", status);
     checks.opt_text("description", description, 0, 10_000);
     checks.opt_text("assignee", assignee, 1, 254);
     checks.date("due_date", due_date);
@@ -208,6 +211,7 @@ async fn create_task(
     checks.text("project_id", &input.project_id, 1, 100);
     check_task_fields(
         &mut checks,
+        input.status.as_ref(),
         input.description.as_deref(),
         input.assignee.as_deref(),
         input.due_date.as_deref(),
@@ -249,6 +253,7 @@ async fn update_task(
     checks.opt_text("title", input.title.as_deref(), 1, 500);
     check_task_fields(
         &mut checks,
+        input.status.as_ref(),
         input.description.as_deref(),
         input.assignee.as_deref(),
         input.due_date.as_deref(),
