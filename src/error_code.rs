@@ -273,6 +273,19 @@ error_codes! {
     ModuleTokenInvalid = "module_token_invalid",
     /// A module registration request that is malformed.
     ModuleRequestInvalid = "module_request_invalid",
+    /// The system answered the module's `integration-modules/{code}/edit` call, but not
+    /// with success.
+    ModuleEditRefused = "module_edit_refused",
+    /// The system did not answer the module's `edit` call in time.
+    ModuleSystemTimeout = "module_system_timeout",
+    /// The module could not reach the system (connection refused, DNS, TLS).
+    ModuleSystemUnreachable = "module_system_unreachable",
+    /// The workspace has not set up the module connector's code and secret.
+    ModuleNotConfigured = "module_not_configured",
+    /// The link names a connector that does not connect as a module.
+    ModuleConnectorInvalid = "module_connector_invalid",
+    /// A registration of the same link is under way.
+    ModuleRegistrationInProgress = "module_registration_in_progress",
 }
 
 /// The codes of a link the end user cannot use any more, where a new link is the fix

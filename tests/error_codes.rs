@@ -11,6 +11,7 @@ const DOCUMENTS: &[(&str, &str)] = &[
         include_str!("../docs/connect-link.md"),
     ),
     ("docs/webhooks.md", include_str!("../docs/webhooks.md")),
+    ("docs/module.md", include_str!("../docs/module.md")),
     ("docs/envelope.md", include_str!("../docs/envelope.md")),
     ("docs/topology.md", include_str!("../docs/topology.md")),
     (

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::error_code::wire;
 
 /// The longest part of the system's own message an error quotes.
 const QUOTED_MESSAGE_MAX: usize = 300;
@@ -114,7 +115,7 @@ pub(crate) fn read_edit_answer(status: u16, body: &[u8]) -> Result<()> {
             "the system refused the module's registration (HTTP {status}, no success in the answer)"
         ),
     };
-    Err(Error::new(ErrorKind::Api, "module_edit_refused", detail).with_status(status))
+    Err(Error::new(ErrorKind::Api, wire::ModuleEditRefused, detail).with_status(status))
 }
 
 /// The system's message, made safe to show: no control characters, at most
@@ -152,7 +153,7 @@ mod tests {
             br#"{"success":false,"errorMsg":"Module code\nis wrong"}"#,
         )
         .unwrap_err();
-        assert_eq!(refused.code(), "module_edit_refused");
+        assert_eq!(refused.code(), wire::ModuleEditRefused);
         assert_eq!(
             refused.detail(),
             "the system refused the module's registration: Module codeis wrong"

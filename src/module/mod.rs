@@ -44,6 +44,7 @@ use ring::hmac;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::error_code::wire;
 use crate::Secret;
 
 /// The form/JSON field holding the API key.
@@ -78,7 +79,7 @@ pub fn verify_registration_token(api_key: &str, secret: &str, token: &str) -> Re
     } else {
         Err(Error::new(
             ErrorKind::Verification,
-            "module_token_invalid",
+            wire::ModuleTokenInvalid,
             "the registration token does not match this API key and secret",
         ))
     }
@@ -262,7 +263,7 @@ impl<'de> Deserialize<'de> for Pairs {
 }
 
 fn invalid(detail: String) -> Error {
-    Error::invalid("module_request_invalid", detail)
+    Error::invalid(wire::ModuleRequestInvalid, detail)
 }
 
 /// The module's configuration answer: what the system asks for first, before the

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use super::integration::{edit_path, read_edit_answer, IntegrationModule};
 use crate::error::{Error, ErrorKind, Result};
+use crate::error_code::wire;
 use crate::Secret;
 
 /// The largest answer of the system read (its answer is a small JSON object).
@@ -72,7 +73,7 @@ impl SystemClient {
         );
         let mut key = reqwest::header::HeaderValue::from_str(api_key.expose()).map_err(|_| {
             Error::invalid(
-                "module_request_invalid",
+                wire::ModuleRequestInvalid,
                 "`register[apiKey]` is not a valid HTTP header value",
             )
         })?;
@@ -114,14 +115,14 @@ fn transport(system_url: &str, err: reqwest::Error) -> Error {
     if err.is_timeout() {
         Error::new(
             ErrorKind::Timeout,
-            "module_system_timeout",
+            wire::ModuleSystemTimeout,
             format!("the system at {shown} did not answer the module's registration in time"),
         )
     } else {
         let cause = crate::transport_error::describe("request failed", &err.without_url());
         Error::new(
             ErrorKind::Network,
-            "module_system_unreachable",
+            wire::ModuleSystemUnreachable,
             format!("the module could not reach the system at {shown} ({cause})"),
         )
     }

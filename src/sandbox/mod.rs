@@ -49,8 +49,8 @@
 mod auth;
 mod catalog;
 mod chaos;
-mod crm;
 pub(crate) mod cors;
+mod crm;
 mod db;
 mod error;
 mod extract;

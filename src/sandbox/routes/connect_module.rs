@@ -34,6 +34,7 @@ use axum::{Extension, Router};
 use zeroize::Zeroizing;
 
 use super::connect::{connect_with_credentials, parse_link, resolve_link};
+use crate::error_code::wire;
 use crate::link::ConnectLink;
 use crate::model::{AuthType, Connector};
 use crate::module::{
@@ -145,7 +146,7 @@ fn check_module(connector: &Connector) -> Result<(), Error> {
         Ok(())
     } else {
         Err(module_error(
-            "module_connector_invalid",
+            wire::ModuleConnectorInvalid,
             format!(
                 "connector `{}` does not connect as a module (its auth type is {})",
                 connector.name,
@@ -172,7 +173,7 @@ async fn checked_link(
             connectors::module_settings(conn, checking.workspace(), checking.connector())?
                 .ok_or_else(|| {
                     ApiError(module_error(
-                        "module_not_configured",
+                        wire::ModuleNotConfigured,
                         format!(
                             "the module `{}` is not set up in this Munity workspace yet: its \
                              code and secret are missing (PUT /v1/connectors/{}/config/)",
@@ -242,7 +243,7 @@ async fn registration(
     request.verify(settings.secret.expose()).map_err(|_| {
         Error::new(
             ErrorKind::Verification,
-            "module_token_invalid",
+            wire::ModuleTokenInvalid,
             "the registration token does not match: the module's secret in Munity is not \
              the one of the module's partner account",
         )
@@ -262,7 +263,7 @@ async fn registration(
         .ok_or_else(|| {
             Error::new(
                 ErrorKind::Conflict,
-                "module_registration_in_progress",
+                wire::ModuleRegistrationInProgress,
                 "this connection is being registered already: wait for that registration's answer",
             )
         })?;
