@@ -86,11 +86,12 @@ pub fn edit_path(code: &str) -> String {
     format!("/api/v5/integration-modules/{segment}/edit")
 }
 
-/// Reads the system's answer to the `edit` call: a 2xx with `{"success": true}` is a
-/// registration; anything else is `module_edit_refused`, quoting the system's
-/// `errorMsg` (shortened, control characters removed) so the user sees the system's own
-/// reason.
-pub(crate) fn read_edit_answer(status: u16, body: &[u8]) -> Result<()> {
+/// Reads the system's answer to the `edit` call (HTTP status and body), for a module
+/// that sends the call with its own HTTP client (`SystemClient` does it with the native
+/// features): a 2xx with `{"success": true}` is a registration; anything else is
+/// `module_edit_refused`, quoting the system's `errorMsg` (shortened, control characters
+/// removed) so the user sees the system's own reason.
+pub fn read_edit_answer(status: u16, body: &[u8]) -> Result<()> {
     #[derive(Deserialize)]
     #[serde(rename_all = "camelCase")]
     struct Answer {

@@ -60,7 +60,7 @@ mod system;
 pub use system::SystemClient;
 
 mod integration;
-pub use integration::{edit_path, IntegrationModule};
+pub use integration::{edit_path, read_edit_answer, IntegrationModule};
 
 /// The registration token: lowercase hex of HMAC-SHA256 keyed by `secret` over
 /// `api_key` (PHP `hash_hmac('sha256', $apiKey, $secret)`).

@@ -205,8 +205,12 @@ impl Settings {
     /// Reads the link and fetches its session.
     pub(crate) async fn describe(&self, link: &str) -> Result<SessionBody> {
         read_link(link, now_unix())?;
-        let session = get_json(&self.endpoints(link)?.session()).await?;
+        let endpoints = self.endpoints(link)?;
+        let mut session: SessionBody = get_json(&endpoints.session()).await?;
         self.check_pin(&session)?;
+        if session.connector.auth_type == AuthType::Module {
+            session.module_config_url = Some(endpoints.module_config());
+        }
         Ok(session)
     }
 
@@ -247,6 +251,15 @@ impl Settings {
                 "validation",
                 format!(
                     "connector {} uses OAuth2: call authorize()",
+                    session.connector.name
+                ),
+            ));
+        }
+        if session.connector.auth_type == AuthType::Module {
+            return Err(Error::invalid(
+                "validation",
+                format!(
+                    "connector {} connects as a module: give the system describe()'s moduleConfigUrl",
                     session.connector.name
                 ),
             ));

@@ -71,6 +71,12 @@ impl Endpoints {
         format!("{}/session?{}", self.base, self.query)
     }
 
+    /// The configuration URL of a `module` connector (what the end user gives the
+    /// system), on the pinned API: never the one a session names.
+    pub(crate) fn module_config(&self) -> String {
+        format!("{}/module/config?{}", self.base, self.query)
+    }
+
     /// The credentials URL.
     pub(crate) fn credentials(&self) -> String {
         format!("{}/credentials?{}", self.base, self.query)

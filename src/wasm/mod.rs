@@ -85,6 +85,10 @@ export interface ConnectSession {
   expiresAt: string;
   /** The workspace certificate (PEM) credentials are encrypted to. */
   certificate?: string;
+  /** For a `module` connector (`authType` `"module"`, e.g. RetailCRM): the configuration
+   * URL, on the pinned `apiBase`, that the end user pastes into the system's
+   * marketplace; the system then registers and the connection is made (no `submit`). */
+  moduleConfigUrl?: string;
 }
 
 /** A customer's connection to a connector. */

@@ -26,6 +26,10 @@ pub(crate) struct SessionBody {
     pub expires_at: String,
     /// The workspace certificate (PEM), to seal credentials to.
     pub certificate: Option<String>,
+    /// For a `module` connector: the configuration URL the end user gives the system,
+    /// built by the package on the pinned API (set by `describe`, not read from the
+    /// answer).
+    pub module_config_url: Option<String>,
 }
 
 /// A value read from a JavaScript object in the API's JSON form; the error names the
@@ -124,6 +128,7 @@ impl FromJs for SessionBody {
                 .map_err(|e| format!("in `customer`: {e}"))?,
             expires_at: string(value, "expires_at")?,
             certificate: optional_string(value, "certificate")?,
+            module_config_url: None,
         })
     }
 }
@@ -206,6 +211,7 @@ impl SessionBody {
             .set("customer", self.customer.as_str())
             .set("expiresAt", self.expires_at.as_str())
             .set_some("certificate", self.certificate.as_deref())
+            .set_some("moduleConfigUrl", self.module_config_url.as_deref())
             .done())
     }
 }

@@ -225,6 +225,47 @@ fn show(
         )?;
         append(&form, &row)?;
     }
+    if let Some(config_url) = &session.module_config_url {
+        // A module: the system connects it; the end user gives the system this URL.
+        append(
+            &form,
+            &element(
+                &document,
+                "p",
+                &[("id", "munity-module-help")],
+                Some(&format!(
+                    "In {name}, open the marketplace, choose this module and paste its \
+                     configuration URL. {name} then registers it, and the connection is made."
+                )),
+            )?,
+        )?;
+        let row = element(&document, "p", &[], None)?;
+        append(
+            &row,
+            &element(
+                &document,
+                "label",
+                &[("for", "munity-module-config-url")],
+                Some("Configuration URL"),
+            )?,
+        )?;
+        append(
+            &row,
+            &element(
+                &document,
+                "input",
+                &[
+                    ("id", "munity-module-config-url"),
+                    ("type", "url"),
+                    ("readonly", ""),
+                    ("value", config_url),
+                    ("aria-describedby", "munity-module-help"),
+                ],
+                None,
+            )?,
+        )?;
+        append(&form, &row)?;
+    }
     let status = element(
         &document,
         "p",
@@ -236,10 +277,11 @@ fn show(
         None,
     )?;
     append(&form, &status)?;
-    let label = if session.connector.auth_type == AuthType::Oauth2 {
-        format!("Connect with {name}")
-    } else {
-        "Connect".to_owned()
+    let label = match session.connector.auth_type {
+        AuthType::Oauth2 => format!("Connect with {name}"),
+        // Nothing to send from here: the button closes the prompt.
+        AuthType::Module => "Done".to_owned(),
+        _ => "Connect".to_owned(),
     };
     append(
         &form,
@@ -331,6 +373,9 @@ fn show(
 fn on_submit(prompt: &Rc<Prompt>) {
     if *prompt.done.borrow() {
         return;
+    }
+    if prompt.session.connector.auth_type == AuthType::Module {
+        return prompt.exit();
     }
     prompt.set_status("Connecting…");
     let p = Rc::clone(prompt);
