@@ -200,9 +200,10 @@ async function pollWebhooks(tries) {
     const fresh = events.slice(state.events);
     state.events = events.length;
     for (const event of fresh) logEvent("webhook", event.type, { id: event.data?.id });
-    if (fresh.length) return;
+    if (fresh.length) return fresh;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
+  return [];
 }
 
 function showError(err) {
@@ -243,18 +244,21 @@ async function showPrompt() {
     return;
   }
   logEvent("page", "describe", { connector: session.connector, authType: session.authType, expiresAt: session.expiresAt });
-  renderPromptFor(session.displayName || session.connector, session.authType, session.fields);
+  renderPromptFor(session.displayName || session.connector, session.authType, session.fields, session.moduleConfigUrl);
   setStatus("");
   const first = $("prompt").querySelector("input, button");
   if (first) first.focus();
 }
 
-function renderPromptFor(displayName, authType, fields) {
+function renderPromptFor(displayName, authType, fields, moduleConfigUrl) {
   $("prompt").hidden = false;
   $("prompt").dataset.authType = authType;
   const connect = $("connect");
   connect.disabled = false;
-  if (authType === "oauth2") {
+  if (authType === "module") {
+    renderModuleStep(displayName, moduleConfigUrl);
+    connect.textContent = "Check the connection";
+  } else if (authType === "oauth2") {
     $("prompt-title").textContent = `${displayName} uses OAuth2: you consent on ${displayName}'s page.`;
     renderFields([]);
     connect.textContent = `Connect with ${displayName}`;
@@ -266,12 +270,65 @@ function renderPromptFor(displayName, authType, fields) {
   }
 }
 
+/** A module connector (simple connection, docs/module.md): the end user pastes the
+ * configuration URL into the system's marketplace; the system registers and the
+ * connection is made there. The sandbox plays the system at /crm/marketplace. */
+function renderModuleStep(displayName, moduleConfigUrl) {
+  $("prompt-title").textContent =
+    `${displayName} connects as a module: paste this configuration URL in ${displayName}'s marketplace.`;
+  renderFields([]);
+  const container = $("fields");
+  const wrap = document.createElement("div");
+  wrap.className = "field";
+  const label = document.createElement("label");
+  label.htmlFor = "module-config-url";
+  label.textContent = "Configuration URL";
+  const input = document.createElement("input");
+  input.id = "module-config-url";
+  input.type = "url";
+  input.readOnly = true;
+  input.value = moduleConfigUrl || "";
+  wrap.append(label, input);
+  container.append(wrap);
+  if (moduleConfigUrl) {
+    const marketplace = new URL("/crm/marketplace", new URL(state.me.apiBase).origin);
+    marketplace.searchParams.set("config_url", moduleConfigUrl);
+    const open = document.createElement("a");
+    open.id = "open-marketplace";
+    open.href = marketplace.href;
+    open.target = "_blank";
+    open.rel = "noopener";
+    open.textContent = `Open the sandbox's fake ${displayName} marketplace (a new tab) and connect there`;
+    const note = document.createElement("p");
+    note.className = "note";
+    note.append(open);
+    container.append(note);
+  }
+}
+
+/** A module's connection is made by the system: the page learns of it from the
+ * `connection.created` webhook its backend verified. */
+async function checkModuleConnection() {
+  setStatus("Waiting for connection.created…", "busy");
+  const events = await pollWebhooks(20);
+  const created = events.find((e) => e.type === "connection.created");
+  if (created) {
+    setStatus(`Connected: ${created.data?.id} (${created.data?.connector})`, "ok");
+  } else {
+    setStatus("No connection yet: connect in the marketplace tab, then check again.", "");
+  }
+}
+
 /** The Connect button. For OAuth2, `authorize` is called first thing in the click, so
  * that the browser lets it open the popup. */
 function onConnect(event) {
   event.preventDefault();
   if (!state.munity || !state.link) return;
   clearFieldErrors();
+  if ($("prompt").dataset.authType === "module") {
+    checkModuleConnection();
+    return;
+  }
   const oauth = $("prompt").dataset.authType === "oauth2";
   const pending = oauth
     ? state.munity.authorize(state.link)
