@@ -624,3 +624,51 @@ async fn two_registrations_of_one_link_at_once_make_one_edit_call_and_one_connec
     assert_eq!(connections(&admin).await.len(), 1);
     sb.shutdown().await;
 }
+
+/// The SDK's `edit` call alone (what a product that is a module uses): the path, the
+/// key header, the form field; the system's reason quoted on a refusal; no key in any
+/// error.
+#[tokio::test]
+async fn the_sdk_edit_call_against_the_stand_in() {
+    use munity::module::{IntegrationModule, SystemClient};
+    use munity::{ErrorCode, Secret};
+
+    let client = SystemClient::with_timeout(Duration::from_millis(500)).unwrap();
+    let key = Secret::new(CRM_KEY.to_owned());
+    let module = IntegrationModule::new(
+        "my module/1",
+        "My module",
+        "https://module.example.com",
+        "client-id-1",
+        "https://module.example.com/account",
+    );
+    let (accepting, calls) = system(Behaviour::Accept).await;
+    client
+        .edit(&format!("{accepting}/"), &key, &module)
+        .await
+        .unwrap();
+    let call = calls.lock().unwrap()[0].clone();
+    assert_eq!(call.code, "my module/1", "the code is one path segment");
+    assert_eq!(call.api_key.as_deref(), Some(CRM_KEY));
+    assert_eq!(call.module["clientId"], "client-id-1");
+    assert_eq!(call.module["name"], "My module");
+
+    let (refusing, _) = system(Behaviour::Refuse).await;
+    let refused = client.edit(&refusing, &key, &module).await.unwrap_err();
+    assert_eq!(refused.error_code(), ErrorCode::ModuleEditRefused);
+    assert_eq!(refused.status(), Some(400));
+    let down = client
+        .edit(&system_down().await, &key, &module)
+        .await
+        .unwrap_err();
+    assert_eq!(down.error_code(), ErrorCode::ModuleSystemUnreachable);
+    let (slow, _) = tarpit().await;
+    let timeout = client
+        .edit(slow.trim_end_matches("/hook"), &key, &module)
+        .await
+        .unwrap_err();
+    assert_eq!(timeout.error_code(), ErrorCode::ModuleSystemTimeout);
+    for err in [&refused, &down, &timeout] {
+        assert!(!format!("{err} {err:?}").contains(CRM_KEY), "{err:?}");
+    }
+}
