@@ -351,8 +351,11 @@ async fn a_genuine_registration_connects_once_and_opens_the_account_page() {
 
     // The system's transition: a POST with clientId shows the connection.
     let http = reqwest::Client::new();
+    // The user's browser posts the form from the system's origin (not a frontend of the
+    // workspace: a navigation, not a page's fetch).
     let page = http
         .post(&account_url)
+        .header("origin", "https://shop.retailcrm.example")
         .form(&[("clientId", client_id.as_str())])
         .send()
         .await

@@ -67,6 +67,11 @@ pub(crate) fn app(state: Arc<AppState>) -> Router {
         // The fake OAuth2 provider and the platform's popup pages (navigations, no
         // CORS): outside the API-key authentication.
         .merge(oauth::routes())
+        // Simple connection: called by the system's server (configuration, registration)
+        // and reached by the user's navigation from the system (the account page, a form
+        // POST from the system's origin): no CORS, and no origin check.
+        .merge(routes::connect_module::routes())
+        // The fake RetailCRM (navigations and its own calls).
         .merge(super::crm::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)

@@ -52,7 +52,6 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
             "/v1/connect/credentials",
             post(super::connect_credentials::submit),
         )
-        .merge(super::connect_module::routes())
 }
 
 /// What the connect page needs to prompt the end user.
