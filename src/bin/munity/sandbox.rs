@@ -181,6 +181,10 @@ async fn serve(args: Args) -> munity::Result<()> {
         "munity sandbox: serving {} (data {where_}); Ctrl-C to stop",
         sandbox.base_url()
     );
+    eprintln!(
+        "munity sandbox: a fake RetailCRM marketplace (simple connection, docs/module.md) at {}/crm/marketplace",
+        sandbox.base_url().trim_end_matches("/v1")
+    );
     stop_signal().await;
     eprintln!("munity sandbox: stopping");
     sandbox.shutdown().await;
