@@ -559,3 +559,60 @@ async fn authorize_without_a_window_or_with_a_blocked_popup() {
     let err = rejection(connect.authorize(link.as_str().into(), bad_size)).await;
     assert_munity_error(&err, "invalid_option");
 }
+
+/// Replaces the global `fetch` with one that records each URL and answers `body` (JSON,
+/// 200); returns the URLs and the original `fetch` (restore it with [`restore_fetch`]).
+fn answer_fetch(body: &str) -> (Array, JsValue) {
+    let global = js_sys::global();
+    let original = get(&global, "fetch");
+    let urls = Array::new();
+    let answering = Function::new_with_args(
+        "urls, body",
+        "return (url) => { urls.push(String(url)); return Promise.resolve(new Response(body, \
+         { status: 200, headers: { 'content-type': 'application/json' } })); };",
+    )
+    .call2(&JsValue::NULL, &urls, &body.into())
+    .expect("answering fetch");
+    Reflect::set(&global, &"fetch".into(), &answering).expect("set fetch");
+    (urls, original)
+}
+
+/// A module connector's session: `describe` gives the configuration URL on the pinned
+/// API (the one a session names is ignored), and `submit` refuses the connector.
+#[wasm_bindgen_test]
+async fn describe_of_a_module_connector_gives_the_configuration_url_on_the_pinned_api() {
+    let key = ApiKey::parse("REM0aW39.NfO0123456789CNeHpF29wo012345678").expect("a valid test key");
+    let link = LinkBuilder::new("ws_1", "cus_42", "retailcrm")
+        .base_url(CLOSED)
+        .sign(&key, now())
+        .expect("the test link signs")
+        .into_url();
+    let query = link.split_once('?').expect("a query").1.to_owned();
+    let session = serde_json::json!({
+        "workspace": "ws_1",
+        "customer": {"id": null, "external_id": "cus_42"},
+        "connector": {
+            "name": "retailcrm", "display_name": "RetailCRM", "categories": ["crm"],
+            "auth_type": "module", "fields": []
+        },
+        "expires_at": "2030-01-01T00:00:00Z",
+        "nonce": "n",
+        "module_config_url": "https://attacker.example/config"
+    })
+    .to_string();
+    let connect = closed_connect();
+    let (urls, original) = answer_fetch(&session);
+    let described = JsFuture::from(connect.describe(link.as_str().into())).await;
+    let submitted =
+        rejection(connect.submit(link.as_str().into(), object(&[("api_key", "k".into())]))).await;
+    restore_fetch(&original);
+    let described = described.expect("describe resolves");
+    assert_eq!(string(&described, "authType"), "module");
+    assert_eq!(
+        string(&described, "moduleConfigUrl"),
+        format!("{CLOSED_API}/connect/module/config?{query}")
+    );
+    assert_munity_error(&submitted, "validation");
+    assert!(string(&submitted, "message").contains("moduleConfigUrl"));
+    assert!(urls.length() >= 1);
+}
