@@ -88,6 +88,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         what: "give every resource a UUID id",
         run: |tx, _| super::uuid_ids::migrate(tx),
     },
+    Migration {
+        version: 6,
+        what: "add the workspaces' allowed origins",
+        run: |tx, _| tx.execute_batch(ORIGINS_V6),
+    },
 ];
 
 /// The schema version this code writes (`PRAGMA user_version`): the last migration's.
@@ -320,19 +325,23 @@ CREATE TABLE IF NOT EXISTS workspace_keys (
     certificate TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
--- Also version 2 (added later, created on open like the rest): the origins of each
--- workspace's frontends, in the order the workspace gave them (`allowed_origins`).
-CREATE TABLE IF NOT EXISTS workspace_origins (
-    workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
-    position INTEGER NOT NULL,
-    origin TEXT NOT NULL,
-    PRIMARY KEY (workspace_id, origin)
-);
 CREATE TABLE IF NOT EXISTS connection_credentials (
     connection_id TEXT PRIMARY KEY REFERENCES connections(id) ON DELETE CASCADE,
     workspace_id TEXT NOT NULL,
     sealed BLOB NOT NULL,
     created_at TEXT NOT NULL
+);
+";
+
+/// Version 6: the origins of each workspace's frontends, in the order the workspace gave
+/// them (`allowed_origins`, `PATCH /v1/workspace/`): the pages the connect endpoints
+/// answer CORS for and the OAuth2 popup posts to.
+const ORIGINS_V6: &str = "
+CREATE TABLE IF NOT EXISTS workspace_origins (
+    workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    origin TEXT NOT NULL,
+    PRIMARY KEY (workspace_id, origin)
 );
 ";
 
