@@ -13,7 +13,7 @@
 //! | route | what |
 //! |---|---|
 //! | `GET /`, `/app.js`, `/style.css` | the page, from `PRODUCT_WWW` (default `www`) |
-//! | `GET /pkg/munity_connect.js`, `/pkg/munity_connect_bg.wasm` | the npm package, from `PRODUCT_PKG` (default `pkg/web`) |
+//! | `GET /pkg/...` | the npm package's web entry (module, wasm, snippets), from `PRODUCT_PKG` (default `pkg/web`) |
 //! | `GET /api/me` | the signed-in user and the API base the page pins (`apiBase`) |
 //! | `GET /api/munity/connectors` | the connector catalog (read with the API key, which never leaves this server) |
 //! | `GET /api/munity/connect-link?connector=<name>` | a connect link signed here, for the signed-in user's own id |
@@ -74,20 +74,33 @@ fn fail(status: StatusCode, err: &munity::Error) -> Response {
         .into_response()
 }
 
-/// The files the page needs, and nothing else.
+/// A path segment that names a file or folder inside its parent and nothing else.
+fn plain(segment: &str) -> bool {
+    !segment.is_empty()
+        && !segment.starts_with('.')
+        && segment
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+}
+
+/// The page's three files, and the package's files under `/pkg/` (its module, its wasm
+/// and the snippets the module imports): plain segments only, so nothing outside the
+/// two folders.
 async fn file(State(product): State<Shared>, uri: axum::http::Uri) -> Response {
-    let (root, name, kind) = match uri.path() {
-        "/" => (&product.www, "index.html", "text/html; charset=utf-8"),
-        "/app.js" => (&product.www, "app.js", "text/javascript; charset=utf-8"),
-        "/style.css" => (&product.www, "style.css", "text/css; charset=utf-8"),
-        "/pkg/munity_connect.js" => (
-            &product.pkg,
-            "munity_connect.js",
-            "text/javascript; charset=utf-8",
-        ),
-        "/pkg/munity_connect_bg.wasm" => {
-            (&product.pkg, "munity_connect_bg.wasm", "application/wasm")
-        }
+    let (root, name) = match uri.path() {
+        "/" => (&product.www, "index.html"),
+        "/app.js" => (&product.www, "app.js"),
+        "/style.css" => (&product.www, "style.css"),
+        path => match path.strip_prefix("/pkg/") {
+            Some(rest) if rest.split('/').all(plain) => (&product.pkg, rest),
+            _ => return StatusCode::NOT_FOUND.into_response(),
+        },
+    };
+    let kind = match name.rsplit_once('.').map(|(_, ext)| ext) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("wasm") => "application/wasm",
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
     match tokio::fs::read(root.join(name)).await {

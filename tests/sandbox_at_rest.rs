@@ -448,7 +448,11 @@ async fn an_old_data_folder_is_sealed_in_place(version: u32) {
     assert!(!log.body.to_string().contains(hook_password));
     sb.shutdown().await;
 
-    assert_eq!(user_version(&dir), 7);
+    assert_eq!(
+        user_version(&dir),
+        7,
+        "migrated to the latest version (7: module connectors)"
+    );
     let webhook_bytes = WebhookSecret::parse(FIXTURE_WEBHOOK_SECRET.trim())
         .expect("whsec")
         .expose_bytes()

@@ -90,7 +90,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 6,
-        what: "add the workspaces' allowed origins where version 2 ran without them",
+        what: "add the workspaces' allowed origins",
         run: |tx, _| tx.execute_batch(ORIGINS_V6),
     },
     Migration {
@@ -330,19 +330,23 @@ CREATE TABLE IF NOT EXISTS workspace_keys (
     certificate TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
--- Also version 2 (added later; version 6 creates it in older folders): the origins of each
--- workspace's frontends, in the order the workspace gave them (`allowed_origins`).
-CREATE TABLE IF NOT EXISTS workspace_origins (
-    workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
-    position INTEGER NOT NULL,
-    origin TEXT NOT NULL,
-    PRIMARY KEY (workspace_id, origin)
-);
 CREATE TABLE IF NOT EXISTS connection_credentials (
     connection_id TEXT PRIMARY KEY REFERENCES connections(id) ON DELETE CASCADE,
     workspace_id TEXT NOT NULL,
     sealed BLOB NOT NULL,
     created_at TEXT NOT NULL
+);
+";
+
+/// Version 6: the origins of each workspace's frontends, in the order the workspace gave
+/// them (`allowed_origins`, `PATCH /v1/workspace/`): the pages the connect endpoints
+/// answer CORS for and the OAuth2 popup posts to.
+const ORIGINS_V6: &str = "
+CREATE TABLE IF NOT EXISTS workspace_origins (
+    workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    origin TEXT NOT NULL,
+    PRIMARY KEY (workspace_id, origin)
 );
 ";
 
@@ -370,18 +374,6 @@ UPDATE credentials
    SET record = munity_seal('credentials.record', workspace_id, id,
          json_set(munity_open('credentials.record', workspace_id, id, record), '$.content_type', 'json'))
  WHERE COALESCE(json_type(munity_open('credentials.record', workspace_id, id, record), '$.content_type'), 'null') = 'null';
-";
-
-/// Version 6: `workspace_origins` was added to [`CREATE_V2`] after folders had run
-/// version 2 (a data folder of an earlier build has no such table, and `GET /workspace/`
-/// failed on it): created here for them, as version 2 creates it for new ones.
-const ORIGINS_V6: &str = "
-CREATE TABLE IF NOT EXISTS workspace_origins (
-    workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
-    position INTEGER NOT NULL,
-    origin TEXT NOT NULL,
-    PRIMARY KEY (workspace_id, origin)
-);
 ";
 
 /// Version 7: the configuration of module connectors (simple connection: the module's
