@@ -32,6 +32,7 @@ mod error;
 mod flow;
 mod http;
 mod link_source;
+mod messages;
 mod popup;
 mod subtle;
 mod types;
@@ -171,6 +172,23 @@ export interface OpenHandlers {
   /** The user closed the prompt. */
   onExit?(): void;
   onEvent?(name: MunityEventName, data: object | undefined): void;
+  /** The prompt's language: `"en"` or `"fr"` (`"fr-CA"`... are French); default the
+   * page's `<html lang>`, else English. */
+  locale?: string;
+  /** Replaces any of the prompt's strings (`{name}`: the connector, `{label}`: a field,
+   * `{error}`: the error's message). An unknown key is `invalid_option`. */
+  messages?: MunityMessages;
+  /** CSS custom properties of the prompt without their `--munity-` prefix, e.g.
+   * `{ accent: '#0a7d5a', radius: '4px' }`: `accent`, `on-accent`, `bg`, `fg`, `muted`,
+   * `border`, `error`, `success`, `radius`, `font`. They win over the dark scheme too. */
+  theme?: Record<string, string>;
+}
+
+/** The built-in prompt's strings (see `OpenHandlers.messages`). */
+export interface MunityMessages {
+  title?: string; connect?: string; connectWith?: string; cancel?: string; close?: string;
+  done?: string; busy?: string; popup?: string; success?: string; failure?: string;
+  invalid?: string; required?: string; moduleHelp?: string; configUrl?: string;
 }
 "#;
 

@@ -491,3 +491,199 @@ test("the product's backend receives and verifies the connection's webhook", asy
   }
   assert.ok(events.some((e) => e.type === "connection.created"), JSON.stringify(events));
 });
+
+// ---- the package's built-in prompt (open) --------------------------------------------------
+// Opened straight from the package on the product's page, with the options `open` takes;
+// each check runs axe-core (pinned, .tools/node, scripts/setup-browser) on the dialog.
+
+const AXE = (() => {
+  try {
+    return require.resolve("axe-core/axe.min.js");
+  } catch {
+    return null;
+  }
+})();
+
+/** Opens the package's prompt for `connector` with `options` (merged into the handlers);
+ * `window.munityLog` collects what the handlers and `onEvent` receive. */
+async function openPrompt(page, connector, options = {}) {
+  await page.addScriptTag({ path: AXE });
+  const outcome = await page.evaluate(
+    async ({ connector, apiBase, options }) => {
+      const m = await import("/pkg/munity_connect.js");
+      await m.default();
+      window.munityLog = [];
+      const log = (name) => (data) => window.munityLog.push([name, data?.code ?? data?.id ?? null]);
+      const link = () => fetch(`/api/munity/connect-link?connector=${connector}`).then((r) => r.json()).then((a) => a.link);
+      document.getElementById("get-link").focus(); // the opener: focus comes back here
+      try {
+        new m.MunityConnect({ apiBase }).open(link, {
+          onSuccess: log("success"),
+          onError: log("onError"),
+          onExit: log("exit"),
+          onEvent: (name) => window.munityLog.push(["event", name]),
+          ...options,
+        });
+        return null;
+      } catch (err) {
+        return { code: err.code, message: err.message };
+      }
+    },
+    { connector, apiBase: sandbox.env.MUNITY_API_BASE, options },
+  );
+  if (outcome) return outcome;
+  await page.waitForSelector("dialog.munity-connect[open]");
+  return null;
+}
+
+/** axe-core on the open dialog: the serious and critical violations, as readable lines. */
+async function axeProblems(page) {
+  const results = await page.evaluate(() =>
+    window.axe.run(document.querySelector("dialog.munity-connect"), { resultTypes: ["violations"] }),
+  );
+  return results.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
+
+function promptSkip() {
+  if (skipReason()) return skipReason();
+  return AXE ? false : "needs npm axe-core in .tools/node (scripts/setup-browser)";
+}
+
+test("built-in prompt: axe finds no serious or critical violation for any auth type, light and dark", async (t) => {
+  if (promptSkip()) return t.skip(promptSkip());
+  const page = await openDemo();
+  const seen = new Set();
+  for (const connector of (await catalog()).connectors) {
+    if (seen.has(connector.auth_type)) continue;
+    seen.add(connector.auth_type);
+    for (const colorScheme of ["light", "dark"]) {
+      await page.emulateMedia({ colorScheme });
+      await openPrompt(page, connector.name);
+      assert.deepEqual(await axeProblems(page), [], `${connector.auth_type}, ${colorScheme}`);
+      const unlabelled = await page.$$eval("dialog.munity-connect input", (inputs) =>
+        inputs.filter((i) => !i.labels?.length).map((i) => i.id),
+      );
+      assert.deepEqual(unlabelled, [], `${connector.auth_type}: every input has a label`);
+      await page.keyboard.press("Escape");
+      await page.waitForSelector("dialog.munity-connect", { state: "detached" });
+    }
+  }
+  assert.ok(seen.size >= 9, `auth types checked: ${[...seen]}`);
+  await page.close();
+});
+
+test("built-in prompt: inline errors announced, focus on the first invalid field, then connected", async (t) => {
+  if (promptSkip()) return t.skip(promptSkip());
+  const connector = await connectorWith("user_credentials");
+  const page = await openDemo({ width: 1000, height: 800 });
+  await openPrompt(page, connector.name);
+  await page.click('dialog.munity-connect button[type="submit"]');
+  await page.waitForSelector(".munity-alert:not(:empty)");
+  assert.equal(await page.textContent(".munity-alert"), "Check the highlighted fields.");
+  const first = connector.fields.find((f) => f.required);
+  assert.equal(await page.evaluate(() => document.activeElement.id), `munity-field-${first.name}`);
+  assert.equal(await page.getAttribute(`#munity-field-${first.name}`, "aria-invalid"), "true");
+  assert.equal(await page.textContent(`#munity-field-${first.name}-error`), `${first.label} is required`);
+  assert.deepEqual(await axeProblems(page), [], "error state");
+  await page.screenshot({ path: path.join(OUT, "prompt-light.png") });
+  await page.emulateMedia({ colorScheme: "dark" });
+  await page.screenshot({ path: path.join(OUT, "prompt-dark.png") });
+  assert.deepEqual(await axeProblems(page), [], "error state, dark");
+  await page.emulateMedia({ colorScheme: "light" });
+  for (const [name, value] of Object.entries(valuesFor(connector))) {
+    await page.fill(`dialog.munity-connect input[name="${name}"]`, value);
+  }
+  await page.click('dialog.munity-connect button[type="submit"]');
+  await page.waitForSelector('dialog.munity-connect[data-state="success"]');
+  assert.equal(await page.textContent(".munity-status"), `${connector.display_name} is connected.`);
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), "Close");
+  assert.deepEqual(await axeProblems(page), [], "success state");
+  await page.click("dialog.munity-connect .munity-cancel");
+  await page.waitForSelector("dialog.munity-connect", { state: "detached" });
+  const log = await page.evaluate(() => window.munityLog);
+  assert.ok(log.some(([name]) => name === "success"), JSON.stringify(log));
+  assert.ok(!log.some(([name]) => name === "exit"), "closing after success is not an exit");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "get-link", "focus restored");
+  await page.close();
+});
+
+test("built-in prompt: a failure is shown and announced, onError called; busy while sending", async (t) => {
+  if (promptSkip()) return t.skip(promptSkip());
+  const connector = await connectorWith("api_key");
+  const page = await openDemo();
+  let release;
+  const held = new Promise((resolve) => (release = resolve));
+  await page.route(/\/connect\/credentials/, async (route) => {
+    const cors = { "access-control-allow-origin": product.origin, "access-control-allow-headers": "*" };
+    if (route.request().method() === "OPTIONS") return route.fulfill({ status: 204, headers: cors });
+    await held; // the prompt stays busy until the answer comes
+    await route.fulfill({
+      status: 503,
+      headers: { ...cors, "content-type": "application/json" },
+      body: JSON.stringify({ code: "server", detail: "the platform is down for maintenance" }),
+    });
+  });
+  await openPrompt(page, connector.name);
+  for (const [name, value] of Object.entries(valuesFor(connector))) {
+    await page.fill(`dialog.munity-connect input[name="${name}"]`, value);
+  }
+  await page.click('dialog.munity-connect button[type="submit"]');
+  await page.waitForSelector('dialog.munity-connect[data-state="busy"]');
+  assert.equal(await page.getAttribute('dialog.munity-connect button[type="submit"]', "aria-disabled"), "true");
+  assert.equal(await page.textContent(".munity-status"), "Encrypting and connecting…");
+  await page.keyboard.press("Escape");
+  assert.equal(await page.locator("dialog.munity-connect").count(), 1, "Escape waits while the request is out");
+  release();
+  await page.waitForSelector('dialog.munity-connect[data-state="failure"]');
+  assert.match(await page.textContent(".munity-alert"), /^Could not connect: /);
+  assert.equal(await page.getAttribute(".munity-alert", "role"), "alert");
+  assert.deepEqual(await axeProblems(page), [], "failure state");
+  const log = await page.evaluate(() => window.munityLog);
+  assert.ok(log.some(([name, code]) => name === "onError" && code === "server"), JSON.stringify(log));
+  await page.keyboard.press("Escape");
+  await page.waitForSelector("dialog.munity-connect", { state: "detached" });
+  await page.close();
+});
+
+test("built-in prompt: French, messages, theme; Tab stays inside; Escape exits and restores focus", async (t) => {
+  if (promptSkip()) return t.skip(promptSkip());
+  const connector = await connectorWith("basic");
+  const page = await openDemo({ width: 375, height: 720 });
+  await openPrompt(page, connector.name, {
+    locale: "fr-FR",
+    messages: { cancel: "Plus tard" },
+    theme: { accent: "#0a7d5a", radius: "4px" },
+  });
+  assert.equal(await page.getAttribute("dialog.munity-connect", "lang"), "fr");
+  assert.equal(await page.textContent("#munity-connect-title"), `Connecter ${connector.display_name}`);
+  assert.equal(await page.textContent("dialog.munity-connect .munity-cancel"), "Plus tard");
+  const background = await page.$eval('dialog.munity-connect button[type="submit"]', (b) => getComputedStyle(b).backgroundColor);
+  assert.equal(background, "rgb(10, 125, 90)", "theme.accent");
+  // The narrow screenshot: French, themed, errors shown.
+  await page.click('dialog.munity-connect button[type="submit"]');
+  await page.waitForSelector(".munity-alert:not(:empty)");
+  assert.equal(await page.textContent(".munity-alert"), "Vérifiez les champs signalés.");
+  const width = await page.$eval("dialog.munity-connect", (d) => d.getBoundingClientRect().right);
+  assert.ok(width <= 375, `fits a phone (${width})`);
+  await page.screenshot({ path: path.join(OUT, "prompt-narrow.png") });
+  // Tab from the last control wraps to the first, Shift+Tab back.
+  await page.focus("dialog.munity-connect .munity-cancel");
+  await page.keyboard.press("Tab");
+  const firstId = await page.evaluate(() => document.activeElement.id);
+  assert.equal(firstId, `munity-field-${connector.fields[0].name}`);
+  await page.keyboard.press("Shift+Tab");
+  assert.equal(await page.evaluate(() => document.activeElement.className), "munity-cancel");
+  await page.keyboard.press("Escape");
+  await page.waitForSelector("dialog.munity-connect", { state: "detached" });
+  assert.equal(await page.evaluate(() => document.activeElement.id), "get-link", "focus restored");
+  const log = await page.evaluate(() => window.munityLog);
+  assert.ok(log.some(([name]) => name === "exit"), JSON.stringify(log));
+  // Malformed look options are refused at once, with a typed error.
+  for (const options of [{ messages: { titel: "x" } }, { theme: { "a;b": "red" } }, { locale: 7 }]) {
+    const refused = await openPrompt(page, connector.name, options);
+    assert.equal(refused?.code, "invalid_option", JSON.stringify(options));
+  }
+  await page.close();
+});
