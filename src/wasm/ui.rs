@@ -697,22 +697,24 @@ impl Prompt {
         if key.key() != "Tab" {
             return;
         }
-        let Ok(list) = self.dialog.query_selector_all("input,button") else {
-            return;
+        // The ends of the tab order: "Cancel"/"Close" is always last; the first is the
+        // first input (or button) while the form shows, else "Close" itself.
+        let last = &self.cancel;
+        let first = match self.state.get() {
+            State::Ready | State::Busy => self
+                .dialog
+                .query_selector("input,button")
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| last.clone()),
+            _ => last.clone(),
         };
-        // Shown elements only (a hidden one has no offset parent).
-        let shown: Vec<HtmlElement> = (0..list.length())
-            .filter_map(|i| list.get(i)?.dyn_into::<HtmlElement>().ok())
-            .filter(|e| e.offset_parent().is_some())
-            .collect();
-        let (Some(first), Some(last)) = (shown.first(), shown.last()) else {
-            return;
-        };
+        let (first, last) = (&first, last);
         let active = self
             .dialog
             .owner_document()
             .and_then(|d| d.active_element());
-        let at = |e: &HtmlElement| active.as_ref().is_some_and(|a| a == e.as_ref() as &Element);
+        let at = |e: &Element| active.as_ref() == Some(e);
         let to = if key.shift_key() && at(first) {
             last
         } else if !key.shift_key() && at(last) {
@@ -721,7 +723,7 @@ impl Prompt {
             return;
         };
         event.prevent_default();
-        let _ = to.focus();
+        focus(to);
     }
 
     /// Closes and removes the dialog, gives the focus back; its listeners are dropped
