@@ -175,7 +175,7 @@ export interface OpenHandlers {
   /** The prompt's language: `"en"` or `"fr"` (`"fr-CA"`... are French); default the
    * page's `<html lang>`, else English. */
   locale?: string;
-  /** Replaces any of the prompt's strings (`{name}`: the connector, `{label}`: a field,
+  /** Replaces the prompt's strings (`{name}`: the connector, `{label}`: a field,
    * `{error}`: the error's message). An unknown key is `invalid_option`. */
   messages?: MunityMessages;
   /** CSS custom properties of the prompt without their `--munity-` prefix, e.g.
