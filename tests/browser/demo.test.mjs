@@ -680,6 +680,12 @@ test("built-in prompt: French, messages, theme; Tab stays inside; Escape exits a
   assert.equal(await page.evaluate(() => document.activeElement.id), "get-link", "focus restored");
   const log = await page.evaluate(() => window.munityLog);
   assert.ok(log.some(([name]) => name === "exit"), JSON.stringify(log));
+  // A string with the connector's name in it; an unknown placeholder stays as written.
+  await openPrompt(page, connector.name, { messages: { title: "{name}: {other}" } });
+  assert.equal(await page.textContent("#munity-connect-title"), `${connector.display_name}: {other}`);
+  assert.equal(await page.getAttribute("dialog.munity-connect", "lang"), "en", "no locale: the page's <html lang>, else en");
+  await page.keyboard.press("Escape");
+  await page.waitForSelector("dialog.munity-connect", { state: "detached" });
   // Malformed look options are refused at once, with a typed error.
   for (const options of [{ messages: { titel: "x" } }, { theme: { "a;b": "red" } }, { locale: 7 }]) {
     const refused = await openPrompt(page, connector.name, options);
