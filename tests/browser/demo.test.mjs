@@ -189,7 +189,7 @@ test("the product's backend serves the page, the catalog and a link it signs for
   assert.ok(connectors.includes("jira"), `${connectors}`);
   assert.equal(await page.textContent("#user"), "acme");
   const types = [...new Set((await catalog()).connectors.map((c) => c.auth_type))].sort();
-  assert.deepEqual(types, ["api_key", "aws4", "basic", "bearer", "headers", "hmac_sha256", "none", "oauth2", "user_credentials"]);
+  assert.deepEqual(types, ["api_key", "aws4", "basic", "bearer", "headers", "hmac_sha256", "module", "none", "oauth2", "user_credentials"]);
   const link = await getLink(page, "jira");
   assert.match(link, new RegExp(`^${sandbox.env.MUNITY_API_BASE}/connect\\?v=1&workspace=`));
   assert.ok(!link.includes(sandbox.env.MUNITY_ADMIN_KEY), "the link does not carry the key");
@@ -216,14 +216,18 @@ test("every input of every prompt has a label; secrets are password inputs; phon
         label: document.querySelector(`label[for="${el.id}"]`)?.textContent ?? null,
       })),
     );
-    assert.equal(inputs.length, connector.fields.length, connector.name);
+    // A module connector's step shows its (labelled, read-only) configuration URL.
+    const own = inputs.filter((i) => i.name || connector.auth_type !== "module");
+    assert.ok(inputs.every((i) => i.label), `${connector.name}: every input has a label`);
+    assert.equal(own.length, connector.fields.length, connector.name);
     for (const field of connector.fields) {
       const input = inputs.find((i) => i.name === field.name);
       assert.ok(input?.label, `${connector.name}.${field.name} has a label`);
       assert.equal(input.type === "password", field.secret || field.kind === "password", `${connector.name}.${field.name}`);
     }
     const button = await page.textContent("#connect");
-    assert.equal(button, connector.auth_type === "oauth2" ? `Connect with ${connector.display_name}` : "Connect");
+    const expected = { oauth2: `Connect with ${connector.display_name}`, module: "Check the connection" };
+    assert.equal(button, expected[connector.auth_type] ?? "Connect");
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
     assert.equal(overflow, false, `${connector.name}: no horizontal scroll at 375 px`);
     await page.screenshot({ path: path.join(OUT, `prompt-${connector.name}.png`), fullPage: true });
