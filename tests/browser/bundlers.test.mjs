@@ -16,7 +16,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, lstatSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { BIN, PRODUCT_BIN, ROOT, launchChromium, startProcess, startProductBackend } from "./support.mjs";
@@ -98,7 +98,12 @@ before(async () => {
   assert.ok(existsSync(PRODUCT_BIN), `${PRODUCT_BIN} is missing: cargo build --example product_backend`);
   // Installed as a customer installs it: from the tarball, not the source folder. Not
   // saved: the examples' lock files pin their tools only (the tarball changes each build).
-  for (const app of [VITE_APP, WEBPACK_APP]) npm(["install", "--no-save", "--no-audit", "--no-fund", packed], app);
+  for (const app of [VITE_APP, WEBPACK_APP]) {
+    npm(["install", "--no-save", "--no-audit", "--no-fund", packed], app);
+    const installed = path.join(app, "node_modules/@munity/connect");
+    assert.equal(lstatSync(installed).isSymbolicLink(), false, "unpacked from the tarball, not linked to a folder");
+    assert.ok(existsSync(path.join(installed, "web/munity_connect_bg.wasm")), installed);
+  }
   sandbox = await startProcess(BIN, ["sandbox", "--memory", "--port", "0"], {}, "MUNITY_CERTIFICATE");
   product = await startProductBackend(sandbox.env);
   browser = await launchChromium();
