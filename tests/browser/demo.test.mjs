@@ -14,22 +14,14 @@
 // reason, and the rest run.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { createRequire } from "node:module";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import readline from "node:readline";
-import { fileURLToPath } from "node:url";
+import { BIN, PRODUCT_BIN, ROOT, launchChromium, startProcess, startProductBackend } from "./support.mjs";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const OUT = path.join(ROOT, "test-output");
-const require = createRequire(path.join(ROOT, ".tools/node/package.json"));
-const { chromium } = require("playwright-core");
-
-const BIN = process.env.MUNITY_BIN || path.join(ROOT, "target/debug/munity");
-const PRODUCT_BIN = process.env.MUNITY_PRODUCT_BIN || path.join(ROOT, "target/debug/examples/product_backend");
 const TARBALLS = path.join(ROOT, "target/npm");
 
 let sandbox; // {child, env}: the Munity API
@@ -41,43 +33,8 @@ let context; // a persistent browser context on a fresh profile
 let profile;
 let missing = []; // why the connect flows cannot run
 
-/** Starts `command` and resolves with the `NAME=value` lines of its stdout once `last` is seen. */
-function startProcess(command, args, env, last) {
-  const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
-  child.stderr.resume();
-  return new Promise((resolve, reject) => {
-    const vars = {};
-    const lines = readline.createInterface({ input: child.stdout });
-    const timer = setTimeout(() => reject(new Error(`${command} did not start in 30 s`)), 30_000);
-    child.on("exit", (code) => reject(new Error(`${command} exited (${code})`)));
-    lines.on("line", (line) => {
-      const [name, ...rest] = line.split("=");
-      vars[name] = rest.join("=");
-      if (name === last) {
-        clearTimeout(timer);
-        resolve({ child, env: vars });
-      }
-    });
-  });
-}
-
-async function startProduct(extraEnv = {}) {
-  const started = await startProcess(
-    PRODUCT_BIN,
-    [],
-    {
-      MUNITY_API_BASE: sandbox.env.MUNITY_API_BASE,
-      MUNITY_API_KEY: sandbox.env.MUNITY_ADMIN_KEY,
-      MUNITY_WORKSPACE_ID: sandbox.env.MUNITY_WORKSPACE_ID,
-      PRODUCT_PORT: "0",
-      PRODUCT_WWW: path.join(ROOT, "www"),
-      PRODUCT_PKG: pkgDir,
-      ...extraEnv,
-    },
-    "PRODUCT_URL",
-  );
-  const url = started.env.PRODUCT_URL;
-  return { child: started.child, url, origin: new URL(url).origin };
+function startProduct(extraEnv = {}) {
+  return startProductBackend(sandbox.env, { PRODUCT_WWW: path.join(ROOT, "www"), PRODUCT_PKG: pkgDir, ...extraEnv });
 }
 
 /** The package's web entry: from the packed tarball if there is one, else pkg/web. */
@@ -113,15 +70,7 @@ before(async () => {
   // The product's admin allows the product's origin, and only it.
   const allowed = await api("/workspace/", { method: "PATCH", body: JSON.stringify({ allowed_origins: [product.origin] }) });
   assert.equal(allowed.status, 200, JSON.stringify(allowed.body));
-  profile = mkdtempSync(path.join(tmpdir(), "munity-chromium-"));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: [
-      "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    ],
-  });
+  ({ context, profile } = await launchChromium());
   // Which Chromium ran the tests: Debian serves whatever version is current.
   const probe = await context.newPage();
   const { product: browser } = await (await context.newCDPSession(probe)).send("Browser.getVersion");
