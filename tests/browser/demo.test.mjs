@@ -201,6 +201,25 @@ test("the product's backend serves the page, the catalog and a link it signs for
   await page.close();
 });
 
+test("the demo page loads with no console error and no failed request (the favicon included)", async () => {
+  const page = await context.newPage();
+  const problems = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.push(`console: ${message.text()}`);
+  });
+  page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
+  page.on("response", (response) => {
+    if (response.status() >= 400) problems.push(`${response.status()} ${response.url()}`);
+  });
+  page.on("requestfailed", (request) => problems.push(`failed: ${request.url()}`));
+  await page.goto(product.url);
+  await page.waitForSelector("body[data-ready=true]");
+  // Chromium asks for /favicon.ico after the load when the page names no icon.
+  await page.waitForLoadState("networkidle");
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test("every input of every prompt has a label; secrets are password inputs; phone width fits", async (t) => {
   // With the package, the prompt comes from the session (describe); without it, from the catalog.
   if (existsSync(path.join(pkgDir, "munity_connect.js")) && missing.length) return t.skip(`needs ${missing.join(" and ")}`);
