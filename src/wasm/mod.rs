@@ -39,7 +39,7 @@ mod ui;
 
 use wasm_bindgen::prelude::*;
 
-pub use connect::MunityConnect;
+pub use connect::{ConnectHandle, MunityConnect};
 
 use crate::Result;
 
@@ -118,7 +118,8 @@ export type MunityErrorCode =
   | "link_invalid" | "link_invalid_signature" | "link_expired" | "link_used"
   | "link_foreign_host" | "origin_not_allowed" | "certificate_mismatch"
   | "certificate_invalid" | "certificate_expired" | "certificate_not_yet_valid" | "unsupported_key"
-  | "validation" | "popup_blocked" | "window_closed" | "network" | "server"
+  | "validation" | "popup_blocked" | "window_closed" | "access_denied" | "oauth_failed"
+  | "rate_limited" | "crypto" | "network" | "server" | "internal"
   | "invalid_option" | "no_window" | "insecure_context" | "webcrypto_unavailable"
   | (string & {});
 
@@ -128,8 +129,10 @@ export interface FieldError {
   message: string;
 }
 
-/** Every rejection and `onError` gets one: an `Error` named `MunityError`. */
-export interface MunityError extends Error {
+/** Every rejection and `onError` gets one: `err instanceof MunityError` (a subclass of
+ * `Error`), `name` `"MunityError"`. */
+export declare class MunityError extends Error {
+  private constructor();
   name: "MunityError";
   code: MunityErrorCode;
   message: string;
