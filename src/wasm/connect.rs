@@ -208,16 +208,34 @@ impl MunityConnect {
     /// (or the OAuth2 button), and reports to `handlers`: `onSuccess(connection)`,
     /// `onError(error)`, `onExit()` when the user closes it, `onEvent(name, data)` for
     /// each step (`opened`, `validated`, `encrypted`, `submitted`, `success`, `error`,
-    /// `exit`).
+    /// `exit`). Returns a [`ConnectHandle`]: its `close()` takes the prompt down.
     pub fn open(
         &self,
         #[wasm_bindgen(unchecked_param_type = "LinkSource")] link: JsValue,
         #[wasm_bindgen(unchecked_param_type = "OpenHandlers")] handlers: JsValue,
-    ) -> Result<()> {
+    ) -> Result<ConnectHandle> {
         let handlers = ui::Handlers::from_js(&handlers)?;
         let source = LinkSource::from_js(&link)?;
-        ui::open(Rc::clone(&self.settings), source, handlers);
-        Ok(())
+        Ok(ConnectHandle {
+            opened: ui::open(Rc::clone(&self.settings), source, handlers),
+        })
+    }
+}
+
+/// What `open()` returns: the app's hold on the prompt it opened.
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct ConnectHandle {
+    opened: Rc<ui::Opened>,
+}
+
+#[wasm_bindgen]
+impl ConnectHandle {
+    /// Closes the prompt, its OAuth2 popup and every listener it added, whenever it is
+    /// called (even while the session is still loading: then nothing is shown). No
+    /// handler is called, and a flow still running reports nothing. Safe to call twice.
+    pub fn close(&self) {
+        self.opened.close();
     }
 }
 

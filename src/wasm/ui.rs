@@ -9,9 +9,10 @@
 //!
 //! Validation errors stay in the dialog for the user to fix (and go to `onEvent` as
 //! `error`); any other error closes it and goes to `onError`. Cancel or Escape close it
-//! and call `onExit`.
+//! and call `onExit`. The app closes it with [`Opened::close`] (the handle `open`
+//! returns): the dialog, the popup and every listener go, and no handler is called.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use js_sys::{Function, Object, Reflect};
@@ -91,6 +92,8 @@ struct Prompt {
     /// The event listeners, dropped (after the current event) when the dialog closes.
     listeners: RefCell<Vec<Listener>>,
     done: RefCell<bool>,
+    /// The OAuth2 popup, once the user asked for it.
+    popup: RefCell<Option<Rc<Popup>>>,
 }
 
 impl std::fmt::Debug for Prompt {
@@ -101,8 +104,30 @@ impl std::fmt::Debug for Prompt {
     }
 }
 
-/// Starts `open`: fetches the session, then shows the prompt.
-pub(crate) fn open(settings: Rc<Settings>, source: LinkSource, handlers: Handlers) {
+/// What `open` started: closed by the app through the handle.
+#[derive(Debug, Default)]
+pub(crate) struct Opened {
+    closed: Cell<bool>,
+    prompt: RefCell<Option<Rc<Prompt>>>,
+}
+
+impl Opened {
+    /// Closes the prompt (or stops it from showing if the session is still loading) and
+    /// its popup, and removes its listeners; no handler is called. Idempotent.
+    pub(crate) fn close(&self) {
+        self.closed.set(true);
+        if let Some(prompt) = self.prompt.borrow_mut().take() {
+            if !*prompt.done.borrow() {
+                prompt.close();
+            }
+        }
+    }
+}
+
+/// Starts `open`: fetches the session, then shows the prompt (unless closed by then).
+pub(crate) fn open(settings: Rc<Settings>, source: LinkSource, handlers: Handlers) -> Rc<Opened> {
+    let opened = Rc::new(Opened::default());
+    let state = Rc::clone(&opened);
     spawn_local(async move {
         let events = Events::to(handlers.on_event.clone());
         let described = source
@@ -114,14 +139,21 @@ pub(crate) fn open(settings: Rc<Settings>, source: LinkSource, handlers: Handler
                 |_| {},
             )
             .await;
+        if state.closed.get() {
+            return;
+        }
         let shown = described
             .and_then(|session| show(settings, source, handlers.clone(), events.clone(), session));
-        if let Err(err) = shown {
-            let js = JsValue::from(err);
-            events.emit("error", &js);
-            call(&handlers.on_error, &js);
+        match shown {
+            Ok(prompt) => *state.prompt.borrow_mut() = Some(prompt),
+            Err(err) => {
+                let js = JsValue::from(err);
+                events.emit("error", &js);
+                call(&handlers.on_error, &js);
+            }
         }
     });
+    opened
 }
 
 fn element(
@@ -164,7 +196,7 @@ fn show(
     handlers: Handlers,
     events: Events,
     session: SessionBody,
-) -> Result<()> {
+) -> Result<Rc<Prompt>> {
     let window = window()?;
     let document = window
         .document()
@@ -314,6 +346,7 @@ fn show(
         status,
         listeners: RefCell::new(Vec::new()),
         done: RefCell::new(false),
+        popup: RefCell::new(None),
     });
     let listen =
         |target: &web_sys::EventTarget, name: &str, f: Box<dyn FnMut(Event)>| -> Result<()> {
@@ -366,7 +399,7 @@ fn show(
         &prompt.session.connector.auth_type.as_str().into(),
     );
     prompt.events.emit("opened", &data);
-    Ok(())
+    Ok(prompt)
 }
 
 /// The form's submit: the OAuth2 popup (opened now, in the gesture) or the credentials.
@@ -384,6 +417,7 @@ fn on_submit(prompt: &Rc<Prompt>) {
             Ok(popup) => Rc::new(popup),
             Err(err) => return prompt.fail(err),
         };
+        *prompt.popup.borrow_mut() = Some(Rc::clone(&popup));
         spawn_local(async move {
             let result = p
                 .source
@@ -452,6 +486,10 @@ impl Prompt {
     }
 
     fn finish(&self, result: Result<Connection>) {
+        // Closed meanwhile (by the app): nothing more to report.
+        if *self.done.borrow() {
+            return;
+        }
         match result.and_then(|c| connection_to_js(&c)) {
             Ok(connection) => {
                 self.events.emit("success", &connection);
@@ -504,6 +542,9 @@ impl Prompt {
         *self.done.borrow_mut() = true;
         self.dialog.close();
         self.dialog.remove();
+        if let Some(popup) = self.popup.borrow_mut().take() {
+            popup.close();
+        }
         let listeners = std::mem::take(&mut *self.listeners.borrow_mut());
         spawn_local(async move { drop(listeners) });
     }
