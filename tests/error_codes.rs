@@ -84,7 +84,10 @@ fn the_reader_finds_codes_and_only_in_code_columns() {
 /// The package's sources: where its errors are made (src/wasm/), compiled in.
 const PACKAGE_SOURCES: &[(&str, &str)] = &[
     ("src/wasm/mod.rs", include_str!("../src/wasm/mod.rs")),
-    ("src/wasm/connect.rs", include_str!("../src/wasm/connect.rs")),
+    (
+        "src/wasm/connect.rs",
+        include_str!("../src/wasm/connect.rs"),
+    ),
     ("src/wasm/error.rs", include_str!("../src/wasm/error.rs")),
     ("src/wasm/flow.rs", include_str!("../src/wasm/flow.rs")),
     ("src/wasm/http.rs", include_str!("../src/wasm/http.rs")),
@@ -151,7 +154,10 @@ fn codes_in_package_sources() -> BTreeMap<String, &'static str> {
             found.extend(literal_after(tail));
         }
         for tail in text.split("wire::").skip(1) {
-            let variant: String = tail.chars().take_while(char::is_ascii_alphanumeric).collect();
+            let variant: String = tail
+                .chars()
+                .take_while(char::is_ascii_alphanumeric)
+                .collect();
             if !variant.is_empty() {
                 codes.entry(snake(&variant)).or_insert(*name);
             }
@@ -172,7 +178,9 @@ fn the_package_declares_every_code_its_sources_make() {
     let mut problems = Vec::new();
     for (code, file) in made {
         if !ErrorCode::from(code.as_str()).is_known() {
-            problems.push(format!("{file} makes `{code}`, which has no ErrorCode variant"));
+            problems.push(format!(
+                "{file} makes `{code}`, which has no ErrorCode variant"
+            ));
         }
         if !declared.contains(&code) {
             problems.push(format!(

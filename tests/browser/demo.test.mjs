@@ -17,7 +17,8 @@ import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { createRequire } from "node:module";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import readline from "node:readline";
@@ -509,4 +510,125 @@ test("the product's backend receives and verifies the connection's webhook", asy
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   assert.ok(events.some((e) => e.type === "connection.created"), JSON.stringify(events));
+});
+
+// ---- the React entry (@munity/connect/react) ----------------------------------------------
+
+/** The page of a React app on its own origin: React 18's UMD builds from .tools/node
+ * (scripts/setup-browser) behind an import map, the package from the unpacked tarball,
+ * and an app that renders `useMunityConnect` under StrictMode. */
+function reactApp() {
+  const modules = path.join(ROOT, ".tools/node/node_modules");
+  const files = {
+    "/react.js": path.join(modules, "react/umd/react.development.js"),
+    "/react-dom.js": path.join(modules, "react-dom/umd/react-dom.development.js"),
+  };
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,">
+<script src="/react.js"></script><script src="/react-dom.js"></script>
+<script type="importmap">{"imports": {"react": "/react-shim.js"}}</script>
+<script type="module" src="/app.js"></script></head><body><div id="root"></div></body></html>`;
+  const shim = "const R = window.React; export default R; export const { useCallback, useEffect, useRef, useState, createElement, StrictMode } = R;";
+  const app = `
+import { createElement as h, StrictMode, useEffect } from "react";
+import { useMunityConnect } from "/pkg/react/index.js";
+window.log = [];
+function App({ link }) {
+  const hook = useMunityConnect({
+    link, apiBase: window.API,
+    onSuccess: (c) => window.log.push(["success", c.connector]),
+    onExit: () => window.log.push(["exit"]),
+    onError: (e) => window.log.push(["error", e.code]),
+  });
+  useEffect(() => { window.hook = hook; });
+  return h("button", { id: "open", disabled: !hook.ready, onClick: () => { window.handle = hook.open(); } }, "Connect");
+}
+const root = ReactDOM.createRoot(document.getElementById("root"));
+window.mount = (link) => root.render(h(StrictMode, null, h(App, { link })));
+window.unmount = () => root.render(null);
+document.body.dataset.ready = "true";
+`;
+  const server = createServer((req, res) => {
+    const url = new URL(req.url, "http://x");
+    const send = (type, body) => res.writeHead(200, { "content-type": type, "cache-control": "no-store" }).end(body);
+    if (url.pathname === "/") return send("text/html", html);
+    if (url.pathname === "/app.js") return send("text/javascript", app);
+    if (url.pathname === "/react-shim.js") return send("text/javascript", shim);
+    if (files[url.pathname]) return send("text/javascript", readFileSync(files[url.pathname]));
+    const inPkg = url.pathname.startsWith("/pkg/") && path.resolve(pkgDir, "..", `.${url.pathname.slice(4)}`);
+    if (inPkg && inPkg.startsWith(path.resolve(pkgDir, "..")) && existsSync(inPkg)) {
+      return send(inPkg.endsWith(".wasm") ? "application/wasm" : "text/javascript", readFileSync(inPkg));
+    }
+    res.writeHead(404).end();
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+}
+
+test("React: useMunityConnect under StrictMode opens one prompt, close() and unmount leave no dialog, popup or listener", async (t) => {
+  if (skipReason()) return t.skip(skipReason());
+  if (!existsSync(path.join(pkgDir, "..", "react", "index.js"))) return t.skip("the package has no react/ entry");
+  if (!existsSync(path.join(ROOT, ".tools/node/node_modules/react-dom/umd"))) return t.skip("React is missing: scripts/setup-browser");
+  const server = await reactApp();
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  const allow = (origins) => api("/workspace/", { method: "PATCH", body: JSON.stringify({ allowed_origins: origins }) });
+  assert.equal((await allow([product.origin, origin])).status, 200);
+  const page = await context.newPage();
+  const problems = [];
+  page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
+  page.on("pageerror", (e) => problems.push(e.message));
+  try {
+    await page.addInitScript((api) => { window.API = api; }, sandbox.env.MUNITY_API_BASE);
+    await page.goto(origin);
+    await page.waitForSelector("body[data-ready=true]", { state: "attached" });
+    const link = async (name) => (await (await fetch(`${product.url}api/munity/connect-link?connector=${name}`)).json()).link;
+    const keyed = (await catalog()).connectors.find((c) => c.auth_type === "api_key");
+    const messageListeners = async () => {
+      const cdp = await context.newCDPSession(page);
+      const { result } = await cdp.send("Runtime.evaluate", { expression: "window" });
+      const { listeners } = await cdp.send("DOMDebugger.getEventListeners", { objectId: result.objectId });
+      await cdp.detach();
+      return listeners.filter((l) => l.type === "message").length;
+    };
+    const before = await messageListeners();
+
+    // StrictMode mounts twice: still one working hook, one prompt per open().
+    await page.evaluate((l) => window.mount(l), await link(keyed.name));
+    await page.waitForSelector("#open:not([disabled])");
+    await page.click("#open");
+    await page.waitForSelector("dialog.munity-connect[open]");
+    assert.equal(await page.locator("dialog.munity-connect").count(), 1);
+    // The handle open() returned closes it; no handler runs.
+    await page.evaluate(() => window.handle.close());
+    assert.equal(await page.locator("dialog.munity-connect").count(), 0, "close() removes the dialog");
+    // Cancel reports onExit; then a real connection through the prompt.
+    await page.click("#open");
+    await page.click("dialog.munity-connect .munity-cancel");
+    await page.evaluate((l) => window.mount(l), await link(keyed.name));
+    await page.click("#open");
+    for (const [name, value] of Object.entries(valuesFor(keyed))) await page.fill(`#munity-field-${name}`, value);
+    await page.click("dialog.munity-connect button[type=submit]");
+    await page.waitForFunction(() => window.log.some(([kind]) => kind === "success"));
+    assert.deepEqual(await page.evaluate(() => window.log), [["exit"], ["success", keyed.name]]);
+
+    // OAuth2: the prompt's button opens the popup in the click; unmounting closes both.
+    await page.evaluate((l) => window.mount(l), await link("jira"));
+    await page.click("#open");
+    await page.waitForSelector("dialog.munity-connect button[type=submit]:has-text('Connect with Jira')");
+    const popupPromise = page.waitForEvent("popup");
+    await page.click("dialog.munity-connect button[type=submit]");
+    const popup = await popupPromise;
+    const popupClosed = popup.waitForEvent("close");
+    await popup.waitForLoadState();
+    await page.evaluate(() => window.unmount());
+    await popupClosed;
+    assert.equal(await page.locator("dialog.munity-connect").count(), 0, "unmount removes the dialog");
+    // The popup's message listener goes with its closed-window poll.
+    await page.waitForTimeout(1000);
+    assert.equal(await messageListeners(), before, "no message listener left behind");
+    assert.equal(await page.evaluate(() => window.log.length), 2, "close and unmount call no handler");
+    assert.deepEqual(problems, []);
+  } finally {
+    await page.close();
+    await allow([product.origin]);
+    server.close();
+  }
 });
