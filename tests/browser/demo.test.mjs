@@ -599,6 +599,10 @@ test("React: useMunityConnect under StrictMode opens one prompt, close() and unm
     // The handle open() returned closes it; no handler runs.
     await page.evaluate(() => window.handle.close());
     assert.equal(await page.locator("dialog.munity-connect").count(), 0, "close() removes the dialog");
+    // Closed while the session is still loading: the prompt never shows.
+    await page.evaluate(() => window.hook.open().close());
+    await page.waitForTimeout(500);
+    assert.equal(await page.locator("dialog.munity-connect").count(), 0, "close() before the session stops the prompt");
     // Cancel reports onExit; then a real connection through the prompt.
     await page.click("#open");
     await page.click("dialog.munity-connect .munity-cancel");
