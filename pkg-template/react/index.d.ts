@@ -30,14 +30,15 @@ export interface UseMunityConnectOptions {
 }
 
 export interface UseMunityConnect {
-  /** Shows the prompt of the link's connector (call it in a click handler: the OAuth2
-   * button then opens its popup inside the user's gesture). `null` until `ready`. */
-  open(): ConnectHandle | null;
-  /** The package's wasm is loaded and `open()` will work. */
+  /** Call it in a click handler: for an OAuth2 connector (a string link whose session
+   * was read) it opens the popup at once, inside the user's gesture; otherwise it shows
+   * the prompt of the link's connector. Returns the handle; `null` until `ready`. */
+  open(): { close(): void } | null;
+  /** The package's wasm is loaded and, for a string link, its session has been read. */
   ready: boolean;
   /** The last failure: loading the package, bad options, or the flow's `onError`. */
   error: MunityError | Error | null;
-  /** Closes the open prompt and its popup, if any; no handler is called. */
+  /** Closes the open prompt or popup, if any; no handler is called. */
   close(): void;
 }
 

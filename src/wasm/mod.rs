@@ -162,6 +162,8 @@ export interface AuthorizeOptions {
   width?: number;
   /** The popup's height in pixels (default 700). */
   height?: number;
+  /** Aborting it closes the popup; the Promise then rejects with `window_closed`. */
+  signal?: AbortSignal;
 }
 
 /** The steps `onEvent` reports. */

@@ -540,10 +540,11 @@ function App({ link }) {
     onError: (e) => window.log.push(["error", e.code]),
   });
   useEffect(() => { window.hook = hook; });
-  return h("button", { id: "open", disabled: !hook.ready, onClick: () => { window.handle = hook.open(); } }, "Connect");
+  return h("button", { id: "open", "data-link": link, disabled: !hook.ready, onClick: () => { window.handle = hook.open(); } }, "Connect");
 }
 const root = ReactDOM.createRoot(document.getElementById("root"));
 window.mount = (link) => root.render(h(StrictMode, null, h(App, { link })));
+window.rendered = (link) => document.querySelector("#open")?.dataset.link === link && !document.querySelector("#open").disabled;
 window.unmount = () => root.render(null);
 document.body.dataset.ready = "true";
 `;
@@ -563,7 +564,7 @@ document.body.dataset.ready = "true";
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
 }
 
-test("React: useMunityConnect under StrictMode opens one prompt, close() and unmount leave no dialog, popup or listener", async (t) => {
+test("React: useMunityConnect under StrictMode opens one prompt or an OAuth2 popup at once; close() and unmount leave no dialog, popup or listener", async (t) => {
   if (skipReason()) return t.skip(skipReason());
   if (!existsSync(path.join(pkgDir, "..", "react", "index.js"))) return t.skip("the package has no react/ entry");
   if (!existsSync(path.join(ROOT, ".tools/node/node_modules/react-dom/umd"))) return t.skip("React is missing: scripts/setup-browser");
@@ -590,9 +591,13 @@ test("React: useMunityConnect under StrictMode opens one prompt, close() and unm
     };
     const before = await messageListeners();
 
+    const mount = async (name) => {
+      const l = await link(name);
+      await page.evaluate((l) => window.mount(l), l);
+      await page.waitForFunction((l) => window.rendered(l), l);
+    };
     // StrictMode mounts twice: still one working hook, one prompt per open().
-    await page.evaluate((l) => window.mount(l), await link(keyed.name));
-    await page.waitForSelector("#open:not([disabled])");
+    await mount(keyed.name);
     await page.click("#open");
     await page.waitForSelector("dialog.munity-connect[open]");
     assert.equal(await page.locator("dialog.munity-connect").count(), 1);
@@ -606,29 +611,35 @@ test("React: useMunityConnect under StrictMode opens one prompt, close() and unm
     // Cancel reports onExit; then a real connection through the prompt.
     await page.click("#open");
     await page.click("dialog.munity-connect .munity-cancel");
-    await page.evaluate((l) => window.mount(l), await link(keyed.name));
+    await mount(keyed.name);
     await page.click("#open");
     for (const [name, value] of Object.entries(valuesFor(keyed))) await page.fill(`#munity-field-${name}`, value);
     await page.click("dialog.munity-connect button[type=submit]");
     await page.waitForFunction(() => window.log.some(([kind]) => kind === "success"));
     assert.deepEqual(await page.evaluate(() => window.log), [["exit"], ["success", keyed.name]]);
 
-    // OAuth2: the prompt's button opens the popup in the click; unmounting closes both.
-    await page.evaluate((l) => window.mount(l), await link("jira"));
-    await page.click("#open");
-    await page.waitForSelector("dialog.munity-connect button[type=submit]:has-text('Connect with Jira')");
+    // OAuth2: open() in the click opens the popup at once (not blocked); unmounting
+    // closes it.
+    await mount("jira");
     const popupPromise = page.waitForEvent("popup");
-    await page.click("dialog.munity-connect button[type=submit]");
+    await page.click("#open");
     const popup = await popupPromise;
+    assert.equal(await page.locator("dialog.munity-connect").count(), 0, "no prompt before an OAuth2 popup");
     const popupClosed = popup.waitForEvent("close");
     await popup.waitForLoadState();
     await page.evaluate(() => window.unmount());
     await popupClosed;
-    assert.equal(await page.locator("dialog.munity-connect").count(), 0, "unmount removes the dialog");
     // The popup's message listener goes with its closed-window poll.
     await page.waitForTimeout(1000);
     assert.equal(await messageListeners(), before, "no message listener left behind");
     assert.equal(await page.evaluate(() => window.log.length), 2, "close and unmount call no handler");
+    // And the direct popup connects.
+    await mount("jira");
+    const approving = page.waitForEvent("popup");
+    await page.click("#open");
+    await (await approving).click('button:has-text("Approve")');
+    await page.waitForFunction(() => window.log.length === 3);
+    assert.deepEqual(await page.evaluate(() => window.log[2]), ["success", "jira"]);
     assert.deepEqual(problems, []);
   } finally {
     await page.close();
