@@ -41,19 +41,19 @@ test("the web entry imports and runs in Node", () => {
   const script = `
     import { readFileSync } from "node:fs";
     import { fileURLToPath } from "node:url";
-    import { initSync, MunityConnect, parseLink, encryptCredentials } from "@munity/connect";
+    import { initSync, MunityConnect, MunityError, parseLink, encryptCredentials } from "@munity/connect";
     const wasm = readFileSync(fileURLToPath(import.meta.resolve("@munity/connect/munity_connect_bg.wasm")));
     initSync({ module: wasm });
     const out = { types: [typeof MunityConnect, typeof parseLink, typeof encryptCredentials] };
     try { parseLink("https://example.test/v1/connect?v=1"); } catch (e) {
-      out.error = { name: e.name, code: e.code, isError: e instanceof Error, fields: e.fields };
+      out.error = { name: e.name, code: e.code, isError: e instanceof Error, isMunityError: e instanceof MunityError, fields: e.fields };
     }
     console.log(JSON.stringify(out));
   `;
   writeFileSync(join(app, "run.mjs"), script);
   const out = JSON.parse(execFileSync("node", ["run.mjs"], { cwd: app, encoding: "utf8" }));
   assert.deepEqual(out.types, ["function", "function", "function"]);
-  assert.deepEqual(out.error, { name: "MunityError", code: "link_invalid", isError: true, fields: [] });
+  assert.deepEqual(out.error, { name: "MunityError", code: "link_invalid", isError: true, isMunityError: true, fields: [] });
 });
 
 test("the installed package pins its API: a link on another host is refused with no request", () => {

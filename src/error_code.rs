@@ -255,6 +255,12 @@ error_codes! {
     CertificateMismatch = "certificate_mismatch",
     /// The OAuth2 flow failed at the provider.
     OauthFailed = "oauth_failed",
+    /// The end user denied the OAuth2 consent.
+    AccessDenied = "access_denied",
+    /// A browser-only call ran without a window or document (e.g. server-side rendering).
+    NoWindow = "no_window",
+    /// The JavaScript environment has no WebCrypto (`crypto.subtle`) at all.
+    WebcryptoUnavailable = "webcrypto_unavailable",
 
     // Connector credentials and request signing.
     /// A credential record that cannot be applied.

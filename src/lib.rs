@@ -83,7 +83,7 @@ pub mod sandbox;
 mod wasm;
 #[cfg(all(feature = "wasm", target_arch = "wasm32"))]
 #[cfg_attr(docsrs, doc(cfg(all(feature = "wasm", target_arch = "wasm32"))))]
-pub use wasm::{encrypt_credentials, parse_link, MunityConnect};
+pub use wasm::{encrypt_credentials, parse_link, ConnectHandle, MunityConnect};
 
 // The README's Rust examples compile as doctests.
 #[cfg(all(doctest, feature = "native"))]

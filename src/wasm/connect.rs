@@ -167,7 +167,9 @@ impl MunityConnect {
 
     /// Runs the OAuth2 flow in a popup and resolves with the new connection. Call it
     /// directly in a click handler: the popup is opened before anything else (browsers
-    /// block popups opened later), then sent to the platform's page.
+    /// block popups opened later), then sent to the platform's page. An `AbortSignal`
+    /// in `options.signal` closes the popup when aborted (the Promise then rejects with
+    /// `window_closed`).
     #[wasm_bindgen(unchecked_return_type = "Promise<Connection>")]
     pub fn authorize(
         &self,
@@ -179,15 +181,16 @@ impl MunityConnect {
             let height = size_option(&options, "height", POPUP_HEIGHT)?;
             let source = LinkSource::from_js(&link)?;
             // First thing that touches the browser: open the window in the user's gesture.
-            Ok::<_, Error>((source, Popup::open_blank(width, height)?))
+            Ok::<_, Error>((source, Rc::new(Popup::open_blank(width, height)?)))
         })();
         let (source, popup) = match prepared {
             Ok(prepared) => prepared,
             Err(err) => return reject(err),
         };
+        let abort = on_abort(&options, &popup);
         let settings = Rc::clone(&self.settings);
         promise(async move {
-            let popup = Rc::new(popup);
+            let _abort = abort;
             let result = source
                 .run(
                     |link| {
@@ -208,16 +211,64 @@ impl MunityConnect {
     /// (or the OAuth2 button), and reports to `handlers`: `onSuccess(connection)`,
     /// `onError(error)`, `onExit()` when the user closes it, `onEvent(name, data)` for
     /// each step (`opened`, `validated`, `encrypted`, `submitted`, `success`, `error`,
-    /// `exit`).
+    /// `exit`). Returns a [`ConnectHandle`]: its `close()` takes the prompt down.
     pub fn open(
         &self,
         #[wasm_bindgen(unchecked_param_type = "LinkSource")] link: JsValue,
         #[wasm_bindgen(unchecked_param_type = "OpenHandlers")] handlers: JsValue,
-    ) -> Result<()> {
+    ) -> Result<ConnectHandle> {
         let handlers = ui::Handlers::from_js(&handlers)?;
         let source = LinkSource::from_js(&link)?;
-        ui::open(Rc::clone(&self.settings), source, handlers);
-        Ok(())
+        Ok(ConnectHandle {
+            opened: ui::open(Rc::clone(&self.settings), source, handlers),
+        })
+    }
+}
+
+/// What `open()` returns: the app's hold on the prompt it opened.
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct ConnectHandle {
+    opened: Rc<ui::Opened>,
+}
+
+#[wasm_bindgen]
+impl ConnectHandle {
+    /// Closes the prompt, its OAuth2 popup and every listener it added, whenever it is
+    /// called (even while the session is still loading: then nothing is shown). No
+    /// handler is called, and a flow still running reports nothing. Safe to call twice.
+    pub fn close(&self) {
+        self.opened.close();
+    }
+}
+
+/// The `abort` listener on `options.signal` (an `AbortSignal`, if given) that closes
+/// `popup`; removed when the returned guard is dropped.
+fn on_abort(options: &JsValue, popup: &Rc<Popup>) -> Option<AbortListener> {
+    if !options.is_object() {
+        return None;
+    }
+    let signal = Reflect::get(options, &JsValue::from_str("signal")).ok()?;
+    let target: web_sys::EventTarget = signal.dyn_into().ok()?;
+    let popup = Rc::clone(popup);
+    let closure = Closure::<dyn FnMut()>::new(move || popup.close());
+    target
+        .add_event_listener_with_callback("abort", closure.as_ref().unchecked_ref())
+        .ok()?;
+    Some(AbortListener { target, closure })
+}
+
+/// An `abort` listener, removed on drop.
+struct AbortListener {
+    target: web_sys::EventTarget,
+    closure: Closure<dyn FnMut()>,
+}
+
+impl Drop for AbortListener {
+    fn drop(&mut self) {
+        let _ = self
+            .target
+            .remove_event_listener_with_callback("abort", self.closure.as_ref().unchecked_ref());
     }
 }
 

@@ -1,16 +1,40 @@
-//! [`Error`] as a JavaScript `MunityError`: a real `Error` (with a stack) whose `name` is
-//! `"MunityError"`, with `code`, `message` (the detail), `fields` (validation errors,
-//! always an array) and `status` (the HTTP status, when the error came from a response).
+//! [`Error`] as a JavaScript `MunityError`: an instance of the package's exported class
+//! `MunityError` (a subclass of `Error`, with a stack), so `err instanceof MunityError`
+//! works; `name` is `"MunityError"`, with `code`, `message` (the detail), `fields`
+//! (validation errors, always an array) and `status` (the HTTP status, when the error
+//! came from a response).
+//!
+//! The class is JavaScript (a wasm-bindgen snippet) so that it can extend `Error`;
+//! `scripts/build-pkg` re-exports it from the package's entries.
 
 use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::{Error, ErrorKind};
 
+#[wasm_bindgen(inline_js = r#"
+/** Every rejection and `onError` of the package gets one. */
+export class MunityError extends Error {
+  constructor(code, message, fields = [], status) {
+    super(message);
+    this.name = "MunityError";
+    this.code = code;
+    this.fields = fields;
+    if (status !== undefined) this.status = status;
+  }
+}
+"#)]
+extern "C" {
+    /// The package's `MunityError` class.
+    type MunityError;
+
+    #[wasm_bindgen(constructor)]
+    fn new(code: &str, message: &str, fields: &Array, status: Option<u16>) -> MunityError;
+}
+
 impl From<Error> for JsValue {
     fn from(err: Error) -> JsValue {
-        let js = js_sys::Error::new(err.detail());
-        js.set_name("MunityError");
         let fields = Array::new();
         for field in err.fields() {
             let entry = Object::new();
@@ -18,12 +42,7 @@ impl From<Error> for JsValue {
             set(&entry, "message", &JsValue::from_str(&field.message));
             fields.push(&entry);
         }
-        set(&js, "code", &JsValue::from_str(err.code()));
-        set(&js, "fields", &fields);
-        if let Some(status) = err.status() {
-            set(&js, "status", &JsValue::from(status));
-        }
-        js.into()
+        MunityError::new(err.code(), err.detail(), &fields, err.status()).into()
     }
 }
 

@@ -40,7 +40,7 @@ mod ui;
 
 use wasm_bindgen::prelude::*;
 
-pub use connect::MunityConnect;
+pub use connect::{ConnectHandle, MunityConnect};
 
 use crate::Result;
 
@@ -119,7 +119,8 @@ export type MunityErrorCode =
   | "link_invalid" | "link_invalid_signature" | "link_expired" | "link_used"
   | "link_foreign_host" | "origin_not_allowed" | "certificate_mismatch"
   | "certificate_invalid" | "certificate_expired" | "certificate_not_yet_valid" | "unsupported_key"
-  | "validation" | "popup_blocked" | "window_closed" | "network" | "server"
+  | "validation" | "popup_blocked" | "window_closed" | "access_denied" | "oauth_failed"
+  | "rate_limited" | "crypto" | "network" | "server" | "internal"
   | "invalid_option" | "no_window" | "insecure_context" | "webcrypto_unavailable"
   | (string & {});
 
@@ -129,8 +130,10 @@ export interface FieldError {
   message: string;
 }
 
-/** Every rejection and `onError` gets one: an `Error` named `MunityError`. */
-export interface MunityError extends Error {
+/** Every rejection and `onError` gets one: `err instanceof MunityError` (a subclass of
+ * `Error`), `name` `"MunityError"`. */
+export declare class MunityError extends Error {
+  private constructor();
   name: "MunityError";
   code: MunityErrorCode;
   message: string;
@@ -160,6 +163,8 @@ export interface AuthorizeOptions {
   width?: number;
   /** The popup's height in pixels (default 700). */
   height?: number;
+  /** Aborting it closes the popup; the Promise then rejects with `window_closed`. */
+  signal?: AbortSignal;
 }
 
 /** The steps `onEvent` reports. */

@@ -19,6 +19,9 @@
 //! the font a CSS custom property (`--munity-accent`...) that the page's CSS or the
 //! `theme` option sets; dark colours under `prefers-color-scheme: dark`. Strings: see
 //! `messages.rs`.
+//!
+//! The app closes it with [`Opened::close`] (the handle `open` returns): the dialog,
+//! the popup and every listener go, and no handler is called.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -158,6 +161,8 @@ struct Prompt {
     /// The event listeners, dropped (after the current event) when the dialog closes.
     listeners: RefCell<Vec<Listener>>,
     state: Cell<State>,
+    /// The OAuth2 popup, once the user asked for it.
+    popup: RefCell<Option<Rc<Popup>>>,
 }
 
 impl std::fmt::Debug for Prompt {
@@ -169,8 +174,30 @@ impl std::fmt::Debug for Prompt {
     }
 }
 
-/// Starts `open`: fetches the session, then shows the prompt.
-pub(crate) fn open(settings: Rc<Settings>, source: LinkSource, handlers: Handlers) {
+/// What `open` started: closed by the app through the handle.
+#[derive(Debug, Default)]
+pub(crate) struct Opened {
+    closed: Cell<bool>,
+    prompt: RefCell<Option<Rc<Prompt>>>,
+}
+
+impl Opened {
+    /// Closes the prompt (or stops it from showing if the session is still loading) and
+    /// its popup, and removes its listeners; no handler is called. Idempotent.
+    pub(crate) fn close(&self) {
+        self.closed.set(true);
+        if let Some(prompt) = self.prompt.borrow_mut().take() {
+            if prompt.state.get() != State::Closed {
+                prompt.close();
+            }
+        }
+    }
+}
+
+/// Starts `open`: fetches the session, then shows the prompt (unless closed by then).
+pub(crate) fn open(settings: Rc<Settings>, source: LinkSource, handlers: Handlers) -> Rc<Opened> {
+    let opened = Rc::new(Opened::default());
+    let state = Rc::clone(&opened);
     spawn_local(async move {
         let events = Events::to(handlers.on_event.clone());
         let described = source
@@ -182,14 +209,21 @@ pub(crate) fn open(settings: Rc<Settings>, source: LinkSource, handlers: Handler
                 |_| {},
             )
             .await;
+        if state.closed.get() {
+            return;
+        }
         let shown = described
             .and_then(|session| show(settings, source, handlers.clone(), events.clone(), session));
-        if let Err(err) = shown {
-            let js = JsValue::from(err);
-            events.emit("error", &js);
-            call(&handlers.on_error, &js);
+        match shown {
+            Ok(prompt) => *state.prompt.borrow_mut() = Some(prompt),
+            Err(err) => {
+                let js = JsValue::from(err);
+                events.emit("error", &js);
+                call(&handlers.on_error, &js);
+            }
         }
     });
+    opened
 }
 
 fn dom_error() -> Error {
@@ -253,7 +287,7 @@ fn show(
     handlers: Handlers,
     events: Events,
     session: SessionBody,
-) -> Result<()> {
+) -> Result<Rc<Prompt>> {
     let window = window()?;
     let document = window
         .document()
@@ -423,6 +457,7 @@ fn show(
             .and_then(|e| e.dyn_into::<HtmlElement>().ok()),
         listeners: RefCell::new(Vec::new()),
         state: Cell::new(State::Ready),
+        popup: RefCell::new(None),
     });
     let listen = |target: &web_sys::EventTarget, name: &str, f: Box<dyn FnMut(Event)>| {
         let closure = Closure::wrap(f);
@@ -472,7 +507,7 @@ fn show(
         &prompt.session.connector.auth_type.as_str().into(),
     );
     prompt.events.emit("opened", &data);
-    Ok(())
+    Ok(prompt)
 }
 
 /// The form's submit: the OAuth2 popup (opened now, in the gesture) or the credentials.
@@ -489,6 +524,7 @@ fn on_submit(prompt: &Rc<Prompt>) {
             Ok(popup) => Rc::new(popup),
             Err(err) => return prompt.fail(err),
         };
+        *prompt.popup.borrow_mut() = Some(Rc::clone(&popup));
         prompt.set_busy(Msg::Popup);
         spawn_local(async move {
             let result = p
@@ -734,6 +770,9 @@ impl Prompt {
         self.dialog.remove();
         if let Some(opener) = &self.opener {
             let _ = opener.focus();
+        }
+        if let Some(popup) = self.popup.borrow_mut().take() {
+            popup.close();
         }
         let listeners = std::mem::take(&mut *self.listeners.borrow_mut());
         spawn_local(async move { drop(listeners) });

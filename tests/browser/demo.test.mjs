@@ -16,12 +16,16 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { BIN, PRODUCT_BIN, ROOT, launchChromium, startProcess, startProductBackend } from "./support.mjs";
 
 const OUT = path.join(ROOT, "test-output");
+// Test-only npm tools (axe-core, React) live in .tools/node (scripts/setup-browser).
+const require = createRequire(path.join(ROOT, ".tools/node/package.json"));
 const TARBALLS = path.join(ROOT, "target/npm");
 
 let sandbox; // {child, env}: the Munity API
@@ -147,6 +151,25 @@ test("the product's backend serves the page, the catalog and a link it signs for
   const root = await fetch(`${new URL(sandbox.env.MUNITY_API_BASE).origin}/`);
   assert.ok(root.status >= 400, `the sandbox serves the API only (${root.status})`);
   assert.match(root.headers.get("content-type"), /json/);
+  await page.close();
+});
+
+test("the demo page loads with no console error and no failed request (the favicon included)", async () => {
+  const page = await context.newPage();
+  const problems = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.push(`console: ${message.text()}`);
+  });
+  page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
+  page.on("response", (response) => {
+    if (response.status() >= 400) problems.push(`${response.status()} ${response.url()}`);
+  });
+  page.on("requestfailed", (request) => problems.push(`failed: ${request.url()}`));
+  await page.goto(product.url);
+  await page.waitForSelector("body[data-ready=true]");
+  // Chromium asks for /favicon.ico after the load when the page names no icon.
+  await page.waitForLoadState("networkidle");
+  assert.deepEqual(problems, []);
   await page.close();
 });
 
@@ -645,4 +668,149 @@ test("built-in prompt: French, messages, theme; Tab stays inside; Escape exits a
     assert.equal(refused?.code, "invalid_option", JSON.stringify(options));
   }
   await page.close();
+});
+
+// ---- the React entry (@munity/connect/react) ----------------------------------------------
+
+/** The page of a React app on its own origin: React 18's UMD builds from .tools/node
+ * (scripts/setup-browser) behind an import map, the package from the unpacked tarball,
+ * and an app that renders `useMunityConnect` under StrictMode. */
+function reactApp() {
+  const modules = path.join(ROOT, ".tools/node/node_modules");
+  const files = {
+    "/react.js": path.join(modules, "react/umd/react.development.js"),
+    "/react-dom.js": path.join(modules, "react-dom/umd/react-dom.development.js"),
+  };
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,">
+<script src="/react.js"></script><script src="/react-dom.js"></script>
+<script type="importmap">{"imports": {"react": "/react-shim.js"}}</script>
+<script type="module" src="/app.js"></script></head><body><div id="root"></div></body></html>`;
+  const shim = "const R = window.React; export default R; export const { useCallback, useEffect, useRef, useState, createElement, StrictMode } = R;";
+  const app = `
+import { createElement as h, StrictMode, useEffect } from "react";
+import { useMunityConnect } from "/pkg/react/index.js";
+window.log = [];
+function App({ link }) {
+  const hook = useMunityConnect({
+    link, apiBase: window.API,
+    onSuccess: (c) => window.log.push(["success", c.connector]),
+    onExit: () => window.log.push(["exit"]),
+    onError: (e) => window.log.push(["error", e.code]),
+  });
+  useEffect(() => { window.hook = hook; });
+  return h("button", { id: "open", "data-link": link, disabled: !hook.ready, onClick: () => { window.handle = hook.open(); } }, "Connect");
+}
+const root = ReactDOM.createRoot(document.getElementById("root"));
+window.mount = (link) => root.render(h(StrictMode, null, h(App, { link })));
+window.rendered = (link) => document.querySelector("#open")?.dataset.link === link && !document.querySelector("#open").disabled;
+window.unmount = () => root.render(null);
+document.body.dataset.ready = "true";
+`;
+  const server = createServer((req, res) => {
+    const url = new URL(req.url, "http://x");
+    const send = (type, body) => res.writeHead(200, { "content-type": type, "cache-control": "no-store" }).end(body);
+    if (url.pathname === "/") return send("text/html", html);
+    if (url.pathname === "/app.js") return send("text/javascript", app);
+    if (url.pathname === "/react-shim.js") return send("text/javascript", shim);
+    if (files[url.pathname]) return send("text/javascript", readFileSync(files[url.pathname]));
+    const inPkg = url.pathname.startsWith("/pkg/") && path.resolve(pkgDir, "..", `.${url.pathname.slice(4)}`);
+    if (inPkg && inPkg.startsWith(path.resolve(pkgDir, "..")) && existsSync(inPkg)) {
+      return send(inPkg.endsWith(".wasm") ? "application/wasm" : "text/javascript", readFileSync(inPkg));
+    }
+    res.writeHead(404).end();
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+}
+
+test("React: useMunityConnect under StrictMode opens one prompt or an OAuth2 popup at once; close() and unmount leave no dialog, popup or listener", async (t) => {
+  if (skipReason()) return t.skip(skipReason());
+  if (!existsSync(path.join(pkgDir, "..", "react", "index.js"))) return t.skip("the package has no react/ entry");
+  if (!existsSync(path.join(ROOT, ".tools/node/node_modules/react-dom/umd"))) return t.skip("React is missing: scripts/setup-browser");
+  const server = await reactApp();
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  const allow = (origins) => api("/workspace/", { method: "PATCH", body: JSON.stringify({ allowed_origins: origins }) });
+  assert.equal((await allow([product.origin, origin])).status, 200);
+  const page = await context.newPage();
+  const problems = [];
+  page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
+  page.on("pageerror", (e) => problems.push(e.message));
+  try {
+    await page.addInitScript((api) => { window.API = api; }, sandbox.env.MUNITY_API_BASE);
+    await page.goto(origin);
+    await page.waitForSelector("body[data-ready=true]", { state: "attached" });
+    const link = async (name) => (await (await fetch(`${product.url}api/munity/connect-link?connector=${name}`)).json()).link;
+    const keyed = (await catalog()).connectors.find((c) => c.auth_type === "api_key");
+    const messageListeners = async () => {
+      const cdp = await context.newCDPSession(page);
+      const { result } = await cdp.send("Runtime.evaluate", { expression: "window" });
+      const { listeners } = await cdp.send("DOMDebugger.getEventListeners", { objectId: result.objectId });
+      await cdp.detach();
+      return listeners.filter((l) => l.type === "message").length;
+    };
+    const before = await messageListeners();
+
+    const mount = async (name) => {
+      const l = await link(name);
+      await page.evaluate((l) => window.mount(l), l);
+      await page.waitForFunction((l) => window.rendered(l), l);
+    };
+    // StrictMode mounts twice: still one working hook, one prompt per open().
+    await mount(keyed.name);
+    await page.click("#open");
+    await page.waitForSelector("dialog.munity-connect[open]");
+    assert.equal(await page.locator("dialog.munity-connect").count(), 1);
+    // The handle open() returned closes it; no handler runs.
+    await page.evaluate(() => window.handle.close());
+    assert.equal(await page.locator("dialog.munity-connect").count(), 0, "close() removes the dialog");
+    // Closed while the session is still loading: the prompt never shows.
+    // (Waits for the session's answer and the page's next frame, not for a fixed time.)
+    const sessionRead = page.waitForResponse((r) => r.url().includes("/connect/session"));
+    await page.evaluate(() => window.hook.open().close());
+    await sessionRead;
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve))));
+    assert.equal(await page.locator("dialog.munity-connect").count(), 0, "close() before the session stops the prompt");
+    // Cancel reports onExit; then a real connection through the prompt.
+    await page.click("#open");
+    await page.click("dialog.munity-connect .munity-cancel");
+    await mount(keyed.name);
+    await page.click("#open");
+    for (const [name, value] of Object.entries(valuesFor(keyed))) await page.fill(`#munity-field-${name}`, value);
+    await page.click("dialog.munity-connect button[type=submit]");
+    await page.waitForFunction(() => window.log.some(([kind]) => kind === "success"));
+    assert.deepEqual(await page.evaluate(() => window.log), [["exit"], ["success", keyed.name]]);
+    // The prompt stays on its success state until the user closes it.
+    await page.click('dialog.munity-connect[data-state="success"] .munity-cancel');
+    await page.waitForSelector("dialog.munity-connect", { state: "detached" });
+
+    // OAuth2: open() in the click opens the popup at once (not blocked); unmounting
+    // closes it.
+    await mount("jira");
+    const popupPromise = page.waitForEvent("popup");
+    await page.click("#open");
+    const popup = await popupPromise;
+    assert.equal(await page.locator("dialog.munity-connect").count(), 0, "no prompt before an OAuth2 popup");
+    const popupClosed = popup.waitForEvent("close");
+    await popup.waitForLoadState();
+    await page.evaluate(() => window.unmount());
+    await popupClosed;
+    // The popup's message listener goes with its closed-window poll (every 250 ms): wait
+    // for that to happen (the test's timeout bounds it), not for a fixed time.
+    while ((await messageListeners()) !== before) {
+      await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve)));
+    }
+    assert.equal(await messageListeners(), before, "no message listener left behind");
+    assert.equal(await page.evaluate(() => window.log.length), 2, "close and unmount call no handler");
+    // And the direct popup connects.
+    await mount("jira");
+    const approving = page.waitForEvent("popup");
+    await page.click("#open");
+    await (await approving).click('button:has-text("Approve")');
+    await page.waitForFunction(() => window.log.length === 3);
+    assert.deepEqual(await page.evaluate(() => window.log[2]), ["success", "jira"]);
+    assert.deepEqual(problems, []);
+  } finally {
+    await page.close();
+    await allow([product.origin]);
+    server.close();
+  }
 });
