@@ -24,6 +24,15 @@ async fn sandbox() -> Sandbox {
     Sandbox::start(SandboxOptions::memory()).await.unwrap()
 }
 
+/// A client of the sandbox with one of its keys (and the client's defaults).
+fn sandbox_client(sb: &Sandbox, key: &munity::ApiKey) -> Client {
+    Client::builder()
+        .api_key(key.clone())
+        .base_url(sb.base_url())
+        .build()
+        .unwrap()
+}
+
 /// What an HTTP proxy saw: the request line's absolute URL and the headers.
 #[derive(Debug, Clone)]
 struct Proxied {
@@ -351,11 +360,7 @@ async fn every_call_has_one_span_with_its_http_fields() {
     let recorder = SpanRecorder::default();
     let _guard = recorder.install();
     let sb = sandbox().await;
-    let client = Client::builder()
-        .api_key(sb.admin_key())
-        .base_url(sb.base_url())
-        .build()
-        .unwrap();
+    let client = sandbox_client(&sb, sb.admin_key());
     let acme = client
         .customers()
         .find_by_external_id("acme")
@@ -472,11 +477,7 @@ async fn the_client_signs_connect_links_the_sandbox_accepts() {
     let recorder = SpanRecorder::default();
     let _guard = recorder.install();
     let sb = sandbox().await;
-    let client = Client::builder()
-        .api_key(sb.admin_key())
-        .base_url(sb.base_url())
-        .build()
-        .unwrap();
+    let client = sandbox_client(&sb, sb.admin_key());
 
     let link = client.connect_link("acme", "pipedrive").await.unwrap();
     assert!(
@@ -523,11 +524,7 @@ async fn the_client_signs_connect_links_the_sandbox_accepts() {
     assert_eq!(err.error_code(), ErrorCode::LinkInvalid);
 
     // A read-only key signs a link the platform refuses.
-    let user = Client::builder()
-        .api_key(sb.user_key())
-        .base_url(sb.base_url())
-        .build()
-        .unwrap();
+    let user = sandbox_client(&sb, sb.user_key());
     let refused = user.connect_link("acme", "jira").await.unwrap();
     assert_eq!(open_session(&sb, refused.url()).await.0, 403);
 }
@@ -535,11 +532,7 @@ async fn the_client_signs_connect_links_the_sandbox_accepts() {
 #[tokio::test]
 async fn the_workspace_certificate_parses_with_its_published_kid() {
     let sb = sandbox().await;
-    let client = Client::builder()
-        .api_key(sb.user_key())
-        .base_url(sb.base_url())
-        .build()
-        .unwrap();
+    let client = sandbox_client(&sb, sb.user_key());
     let published = client.workspace().certificate().await.unwrap();
     assert!(published
         .certificate
@@ -558,11 +551,7 @@ async fn the_webhook_endpoint_is_set_through_the_client_and_its_events_are_typed
     use munity::webhook::{EventData, Webhook};
 
     let sb = sandbox().await;
-    let client = Client::builder()
-        .api_key(sb.admin_key())
-        .base_url(sb.base_url())
-        .build()
-        .unwrap();
+    let client = sandbox_client(&sb, sb.admin_key());
     assert!(client.webhook().get().await.unwrap_err().is_not_found());
     let (url, seen) = sandbox_support::receiver::receiver(0).await;
     let created = client.webhook().set(&url).await.unwrap();
@@ -570,11 +559,7 @@ async fn the_webhook_endpoint_is_set_through_the_client_and_its_events_are_typed
     assert_eq!(format!("{:?}", created.secret), "WebhookSecret([redacted])");
     assert!(!format!("{created:?}").contains("whsec_"));
     assert_eq!(client.webhook().get().await.unwrap().url, url);
-    let user = Client::builder()
-        .api_key(sb.user_key())
-        .base_url(sb.base_url())
-        .build()
-        .unwrap();
+    let user = sandbox_client(&sb, sb.user_key());
     assert!(user
         .webhook()
         .set(&url)
