@@ -46,26 +46,16 @@
 //! and stores them encrypted with the storage key (`storage.key`, beside the server
 //! secret). See `docs/envelope.md`.
 
-mod auth;
-mod catalog;
+mod api_keys;
 mod chaos;
-pub(crate) mod cors;
-mod crm;
-mod db;
 mod error;
-mod extract;
-mod idempotency;
-mod keys;
+mod fake_crm;
+mod http;
 mod oauth;
 mod options;
-mod rate_limit;
-mod routes;
-mod seed;
 mod server;
 mod startup;
-mod state;
-mod validate;
-mod vault;
+mod store;
 mod webhook_delivery;
 
 use std::net::{Ipv4Addr, SocketAddr};
@@ -81,8 +71,8 @@ pub use options::{SandboxOptions, Storage};
 
 use crate::{ApiKey, Error, ErrorKind};
 use chaos::Chaos;
-use rate_limit::RateLimiter;
-use state::AppState;
+use http::rate_limit::RateLimiter;
+use http::state::AppState;
 
 /// A second workspace's id and keys (see [`Sandbox::create_workspace`]).
 #[derive(Debug, Clone)]
@@ -140,15 +130,15 @@ impl Sandbox {
             hasher: opened.hasher,
             keys: opened.keys,
             limiter: options.rate_limit.map(RateLimiter::new),
-            connect_attempts: rate_limit::ConnectAttempts::new(
+            connect_attempts: http::rate_limit::ConnectAttempts::new(
                 options.connect_attempts.0,
                 options.connect_attempts.1,
             ),
             chaos: Chaos::new(options.chaos),
             origin: origin.clone(),
             oauth: oauth::OAuthState::default(),
-            modules: routes::connect_module::Modules::new(options.module_timeout)?,
-            crm: crm::FakeCrm::new(),
+            modules: http::routes::connect_module::Modules::new(options.module_timeout)?,
+            crm: fake_crm::FakeCrm::new(),
         });
         if !options.allowed_origins.is_empty() {
             let workspace = opened.seed.workspace_id.clone();
@@ -156,13 +146,13 @@ impl Sandbox {
             state
                 .db
                 .write(move |tx| {
-                    let mut origins = db::workspaces::allowed_origins(tx, &workspace)?;
+                    let mut origins = store::workspaces::allowed_origins(tx, &workspace)?;
                     for origin in added {
                         if !origins.iter().any(|o| o == origin.as_str()) {
                             origins.push(origin.as_str().to_owned());
                         }
                     }
-                    Ok(db::workspaces::set_allowed_origins(
+                    Ok(store::workspaces::set_allowed_origins(
                         tx, &workspace, &origins,
                     )?)
                 })
@@ -294,7 +284,12 @@ impl Sandbox {
             .db
             .write(move |tx| {
                 let generated = options::FixedKeys::default();
-                Ok(seed::seed_workspace(tx, &state.hasher, &name, &generated)?)
+                Ok(startup::seed::seed_workspace(
+                    tx,
+                    &state.hasher,
+                    &name,
+                    &generated,
+                )?)
             })
             .await
             .map_err(|e| e.0)?;

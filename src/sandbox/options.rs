@@ -92,7 +92,7 @@ impl SandboxOptions {
     /// half after it ran and committed; each as a 503 or a dropped connection. Values
     /// outside 0..=1 are clamped.
     pub fn chaos(mut self, fraction: f64) -> Self {
-        self.chaos = super::chaos::clamp_fraction(fraction);
+        self.chaos = crate::sandbox::chaos::clamp_fraction(fraction);
         self
     }
 

@@ -17,12 +17,13 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tower::ServiceExt;
 
-use super::chaos::{Failure, How, When};
-use super::error::ApiError;
-use super::extract::BODY_LIMIT;
-use super::rate_limit::ClientAddr;
-use super::state::AppState;
-use super::{auth, cors, idempotency, oauth, rate_limit, routes};
+use crate::sandbox::chaos::{Failure, How, When};
+use crate::sandbox::error::ApiError;
+use crate::sandbox::http::extract::BODY_LIMIT;
+use crate::sandbox::http::rate_limit::ClientAddr;
+use crate::sandbox::http::state::AppState;
+use crate::sandbox::http::{authenticate, cors, idempotency, rate_limit, routes};
+use crate::sandbox::oauth;
 
 /// How long shutdown waits for in-flight requests.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
@@ -54,7 +55,7 @@ pub(crate) fn app(state: Arc<AppState>) -> Router {
         ))
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state),
-            auth::authenticate,
+            authenticate::authenticate,
         ))
         // Connect links are their own credential: outside the API-key authentication,
         // with CORS for the origins the link's workspace allows (and only there).
@@ -72,7 +73,7 @@ pub(crate) fn app(state: Arc<AppState>) -> Router {
         // POST from the system's origin): no CORS, and no origin check.
         .merge(routes::connect_module::routes())
         // The fake RetailCRM (navigations and its own calls).
-        .merge(super::crm::routes())
+        .merge(crate::sandbox::fake_crm::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
 }

@@ -18,8 +18,8 @@ use rusqlite::Transaction;
 use serde::Serialize;
 use tokio::sync::watch;
 
-use super::db::webhooks::{self, Due};
-use super::state::AppState;
+use crate::sandbox::http::state::AppState;
+use crate::sandbox::store::webhooks::{self, Due};
 use crate::webhook::{Webhook, WebhookSecret};
 
 /// Attempts per message before it is marked `failed`.

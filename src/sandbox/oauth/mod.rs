@@ -21,7 +21,7 @@
 //! Everything is kept in memory (a restart forgets flows in progress). The routes are
 //! outside the API-key authentication: the link is the credential.
 
-mod flow;
+mod grants;
 pub(crate) mod page;
 mod pkce;
 mod platform;
@@ -32,9 +32,9 @@ use std::sync::Arc;
 use axum::routing::{get, post};
 use axum::Router;
 
-pub(crate) use flow::OAuthState;
+pub(crate) use grants::OAuthState;
 
-use super::state::AppState;
+use crate::sandbox::http::state::AppState;
 
 /// The routes of the provider and of the platform's side.
 pub(crate) fn routes() -> Router<Arc<AppState>> {

@@ -15,15 +15,15 @@ use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
 
-use super::flow::{Pending, Refused, MAX_PENDING_PER_LINK};
+use super::grants::{Pending, Refused, MAX_PENDING_PER_LINK};
 use super::provider::{callback_url, client_id, exchange};
 use super::{page, params, pkce};
 use crate::link::ConnectLink;
 use crate::model::AuthType;
-use crate::sandbox::cors::allowed_for_link;
-use crate::sandbox::db::connections;
-use crate::sandbox::routes::connect::{link_error, resolve_link, use_link};
-use crate::sandbox::state::AppState;
+use crate::sandbox::http::cors::allowed_for_link;
+use crate::sandbox::http::routes::connect::{link_error, resolve_link, use_link};
+use crate::sandbox::http::state::AppState;
+use crate::sandbox::store::connections;
 use crate::Error;
 
 /// The `type` of every message the callback page posts (the npm package waits for it).

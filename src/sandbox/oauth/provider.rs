@@ -13,11 +13,11 @@ use axum::http::{header, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Serialize;
 
-use super::flow::{Grant, Pending, Refused, CODE_TTL};
+use super::grants::{Grant, Pending, Refused, CODE_TTL};
 use super::{page, params, pkce, OAuthState};
 use crate::model::AuthType;
-use crate::sandbox::db::connectors;
-use crate::sandbox::state::AppState;
+use crate::sandbox::http::state::AppState;
+use crate::sandbox::store::connectors;
 
 /// The client id prefix: `sandbox-<connector>`.
 const CLIENT_PREFIX: &str = "sandbox-";
