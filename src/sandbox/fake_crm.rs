@@ -28,9 +28,12 @@ use serde::Deserialize;
 
 use crate::link::ConnectLink;
 use crate::module::{registration_token, ModuleConfig, RegistrationAnswer};
-use crate::sandbox::http::state::AppState;
+use axum::extract::FromRef;
+
+use crate::sandbox::module_registrations::ModuleRegistrations;
 use crate::sandbox::oauth::page;
 use crate::sandbox::store::connectors;
+use crate::sandbox::store::Db;
 use crate::Secret;
 
 /// The longest answer of a module the fake system reads.
@@ -72,7 +75,22 @@ impl FakeCrm {
     }
 }
 
-pub(crate) fn routes() -> Router<Arc<AppState>> {
+/// What the fake system's routes use (the sandbox's database and origin, to read a
+/// module's settings and to follow its own configuration URLs).
+#[derive(Debug, Clone)]
+pub(crate) struct CrmContext {
+    pub(crate) db: Db,
+    pub(crate) origin: String,
+    pub(crate) crm: Arc<FakeCrm>,
+    pub(crate) modules: Arc<ModuleRegistrations>,
+}
+
+/// The fake system's routes, under `/crm/`.
+pub(crate) fn routes<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    CrmContext: FromRef<S>,
+{
     Router::new()
         .route("/crm/api/v5/integration-modules/{code}/edit", post(edit))
         .route("/crm/marketplace", get(marketplace).post(connect))
@@ -88,7 +106,7 @@ fn system_json(status: StatusCode, body: &str) -> Response {
 }
 
 async fn edit(
-    State(state): State<Arc<AppState>>,
+    State(state): State<CrmContext>,
     Path(code): Path<String>,
     headers: HeaderMap,
     body: Bytes,
@@ -163,7 +181,7 @@ fn card_error(message: &str) -> Response {
     )
 }
 
-async fn connect(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
+async fn connect(State(state): State<CrmContext>, body: Bytes) -> Response {
     let config_url = form_urlencoded::parse(&body)
         .find(|(name, _)| name == "config_url")
         .map(|(_, value)| value.trim().to_owned())
@@ -175,7 +193,7 @@ async fn connect(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
 }
 
 /// Configuration, registration, transition; the account page, or the message to show.
-async fn run(state: &AppState, config_url: &str) -> Result<Response, String> {
+async fn run(state: &CrmContext, config_url: &str) -> Result<Response, String> {
     let own = format!("{}/v1/connect/module/config?", state.origin);
     let Some(query) = config_url.strip_prefix(&own) else {
         return Err(format!(

@@ -51,6 +51,7 @@ mod chaos;
 mod error;
 mod fake_crm;
 mod http;
+mod module_registrations;
 mod oauth;
 mod options;
 mod server;
@@ -70,8 +71,6 @@ pub use chaos::ChaosStats;
 pub use options::{SandboxOptions, Storage};
 
 use crate::{ApiKey, Error, ErrorKind};
-use chaos::Chaos;
-use http::rate_limit::RateLimiter;
 use http::state::AppState;
 
 /// A second workspace's id and keys (see [`Sandbox::create_workspace`]).
@@ -125,21 +124,13 @@ impl Sandbox {
             Error::new(ErrorKind::Internal, "bind_failed", e.to_string()).with_source(e)
         })?;
         let origin = format!("http://{addr}");
-        let state = Arc::new(AppState {
-            db: opened.db,
-            hasher: opened.hasher,
-            keys: opened.keys,
-            limiter: options.rate_limit.map(RateLimiter::new),
-            connect_attempts: http::rate_limit::ConnectAttempts::new(
-                options.connect_attempts.0,
-                options.connect_attempts.1,
-            ),
-            chaos: Chaos::new(options.chaos),
-            origin: origin.clone(),
-            oauth: oauth::OAuthState::default(),
-            modules: http::routes::connect_module::Modules::new(options.module_timeout)?,
-            crm: fake_crm::FakeCrm::new(),
-        });
+        let state = Arc::new(AppState::new(
+            opened.db,
+            opened.hasher,
+            opened.keys,
+            &options,
+            origin.clone(),
+        )?);
         if !options.allowed_origins.is_empty() {
             let workspace = opened.seed.workspace_id.clone();
             let added = options.allowed_origins.clone();
@@ -160,7 +151,7 @@ impl Sandbox {
                 .map_err(|e| e.0)?;
         }
         let (stop, stopped) = watch::channel(false);
-        tokio::spawn(webhook_delivery::run(Arc::clone(&state), stopped.clone()));
+        tokio::spawn(webhook_delivery::run(state.db.clone(), stopped.clone()));
         let task = tokio::spawn(server::serve(listener, Arc::clone(&state), stopped));
         tracing::info!(%addr, "sandbox listening");
         Ok(Sandbox {
@@ -286,7 +277,7 @@ impl Sandbox {
                 let generated = options::FixedKeys::default();
                 Ok(startup::seed::seed_workspace(
                     tx,
-                    &state.hasher,
+                    &state.api_keys.hasher,
                     &name,
                     &generated,
                 )?)
@@ -294,7 +285,7 @@ impl Sandbox {
             .await
             .map_err(|e| e.0)?;
         for record in new.records {
-            self.state.keys.insert(record);
+            self.state.api_keys.keys.insert(record);
         }
         Ok(WorkspaceKeys {
             workspace_id: new.workspace_id,

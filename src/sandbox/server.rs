@@ -46,22 +46,22 @@ pub(crate) fn app(state: Arc<AppState>) -> Router {
         )
         .fallback(|| async { ApiError::not_found("resource") })
         .layer(axum::middleware::from_fn_with_state(
-            Arc::clone(&state),
+            state.db.clone(),
             idempotency::prepare,
         ))
         .layer(axum::middleware::from_fn_with_state(
-            Arc::clone(&state),
+            state.limiter.clone(),
             rate_limit::limit,
         ))
         .layer(axum::middleware::from_fn_with_state(
-            Arc::clone(&state),
+            state.api_keys.clone(),
             authenticate::authenticate,
         ))
         // Connect links are their own credential: outside the API-key authentication,
         // with CORS for the origins the link's workspace allows (and only there).
         .merge(
-            routes::connect::routes().layer(axum::middleware::from_fn_with_state(
-                Arc::clone(&state),
+            routes::connect().layer(axum::middleware::from_fn_with_state(
+                state.db.clone(),
                 cors::connect,
             )),
         )

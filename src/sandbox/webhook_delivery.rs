@@ -18,8 +18,8 @@ use rusqlite::Transaction;
 use serde::Serialize;
 use tokio::sync::watch;
 
-use crate::sandbox::http::state::AppState;
 use crate::sandbox::store::webhooks::{self, Due};
+use crate::sandbox::store::Db;
 use crate::webhook::{Webhook, WebhookSecret};
 
 /// Attempts per message before it is marked `failed`.
@@ -109,7 +109,7 @@ impl Drop for Claim {
 }
 
 /// The delivery task: runs until `stop` changes or its sender is dropped.
-pub(crate) async fn run(state: Arc<AppState>, mut stop: watch::Receiver<bool>) {
+pub(crate) async fn run(db: Db, mut stop: watch::Receiver<bool>) {
     let client = match reqwest::Client::builder()
         .timeout(ATTEMPT_TIMEOUT)
         .redirect(reqwest::redirect::Policy::none())
@@ -128,16 +128,14 @@ pub(crate) async fn run(state: Arc<AppState>, mut stop: watch::Receiver<bool>) {
             _ = tokio::time::sleep(POLL) => {}
         }
         let now = now_ms();
-        let due = state
-            .db
+        let due = db
             .read(move |conn| Ok(webhooks::due_workspaces(conn, now)?))
             .await;
         match due {
             Ok(workspaces) => {
                 for workspace in workspaces {
                     if let Some(claim) = in_flight.claim(&workspace) {
-                        let worker =
-                            deliver_all(client.clone(), Arc::clone(&state), claim, stop.clone());
+                        let worker = deliver_all(client.clone(), db.clone(), claim, stop.clone());
                         tokio::spawn(worker);
                     }
                 }
@@ -149,22 +147,16 @@ pub(crate) async fn run(state: Arc<AppState>, mut stop: watch::Receiver<bool>) {
 
 /// A worker: attempts the workspace's due deliveries one by one, oldest first, until
 /// none is due or the sandbox stops.
-async fn deliver_all(
-    client: reqwest::Client,
-    state: Arc<AppState>,
-    claim: Claim,
-    stop: watch::Receiver<bool>,
-) {
+async fn deliver_all(client: reqwest::Client, db: Db, claim: Claim, stop: watch::Receiver<bool>) {
     while !*stop.borrow() {
         let workspace = claim.workspace.clone();
         let now = now_ms();
-        let next = state
-            .db
+        let next = db
             .read(move |conn| Ok(webhooks::next_due(conn, &workspace, now)?))
             .await;
         match next {
             Ok(Some(delivery)) => {
-                if !attempt(&client, &state, delivery).await {
+                if !attempt(&client, &db, delivery).await {
                     // Unrecorded, the delivery would be due again at once: the next poll
                     // retries.
                     return;
@@ -180,7 +172,7 @@ async fn deliver_all(
 }
 
 /// One attempt, recorded in the log; false when the record could not be written.
-async fn attempt(client: &reqwest::Client, state: &AppState, delivery: Due) -> bool {
+async fn attempt(client: &reqwest::Client, db: &Db, delivery: Due) -> bool {
     let result = send(client, &delivery).await;
     let attempts = delivery.attempts + 1;
     let (status, response_status, error) = match result {
@@ -200,8 +192,7 @@ async fn attempt(client: &reqwest::Client, state: &AppState, delivery: Due) -> b
     let next = now_ms().saturating_add(backoff_ms(attempts));
     let Due { id, endpoint, .. } = delivery;
     let url = endpoint.map(|(url, _)| url);
-    let written = state
-        .db
+    let written = db
         .write(move |tx| {
             Ok(webhooks::record_attempt(
                 tx,

@@ -2,8 +2,6 @@
 //! (401 otherwise); a user-privilege key may only read (403 `permission_denied` for any
 //! POST/PUT/PATCH/DELETE, before anything runs, so nothing is written).
 
-use std::sync::Arc;
-
 use axum::extract::{Request, State};
 use axum::http::{header, Method};
 use axum::middleware::Next;
@@ -12,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use crate::sandbox::api_keys::Privilege;
 use crate::sandbox::error::ApiError;
 use crate::sandbox::http::extract::Caller;
-use crate::sandbox::http::state::AppState;
+use crate::sandbox::http::state::ApiKeys;
 use crate::ApiKey;
 
 /// The scheme of the `Authorization` header.
@@ -44,7 +42,7 @@ fn presented_key(req: &Request) -> Result<ApiKey, ApiError> {
 
 /// The middleware.
 pub(crate) async fn authenticate(
-    State(state): State<Arc<AppState>>,
+    State(api_keys): State<ApiKeys>,
     mut req: Request,
     next: Next,
 ) -> Response {
@@ -52,7 +50,7 @@ pub(crate) async fn authenticate(
         Ok(key) => key,
         Err(err) => return err.into_response(),
     };
-    let Some(record) = state.keys.verify(&state.hasher, &key) else {
+    let Some(record) = api_keys.keys.verify(&api_keys.hasher, &key) else {
         return ApiError::unauthenticated("unknown API key").into_response();
     };
     if record.privilege == Privilege::User && is_write(req.method()) {

@@ -19,8 +19,6 @@
 //! The API-key routes never answer CORS: keys do not belong in a browser.
 //! [`allowed_for_link`] is also the OAuth2 popup's check of its `origin` parameter.
 
-use std::sync::Arc;
-
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
@@ -29,8 +27,8 @@ use axum::response::{IntoResponse, Response};
 use crate::link::ConnectLink;
 use crate::origin::Origin;
 use crate::sandbox::error::ApiError;
-use crate::sandbox::http::state::AppState;
 use crate::sandbox::store::workspaces;
+use crate::sandbox::store::Db;
 
 /// The methods of the connect endpoints a page calls.
 const METHODS: &str = "GET, POST";
@@ -43,18 +41,13 @@ const MAX_AGE: &str = "600";
 
 /// The origin, if `origin` is in the `allowed_origins` of the workspace the link query
 /// `link_query` names. The link itself is verified by the route, not here.
-pub(crate) async fn allowed_for_link(
-    state: &AppState,
-    link_query: &str,
-    origin: &str,
-) -> Option<Origin> {
+pub(crate) async fn allowed_for_link(db: &Db, link_query: &str, origin: &str) -> Option<Origin> {
     let origin = Origin::parse(origin).ok()?;
     let workspace = ConnectLink::parse_query(link_query)
         .ok()?
         .workspace()
         .to_owned();
-    let allowed = state
-        .db
+    let allowed = db
         .read(move |conn| Ok(workspaces::allowed_origins(conn, &workspace)?))
         .await
         .ok()?;
@@ -82,11 +75,7 @@ fn vary(headers: &mut HeaderMap, value: &'static str) {
 }
 
 /// The middleware of the connect endpoints (see the module docs).
-pub(crate) async fn connect(
-    State(state): State<Arc<AppState>>,
-    req: Request,
-    next: Next,
-) -> Response {
+pub(crate) async fn connect(State(db): State<Db>, req: Request, next: Next) -> Response {
     let Some(sent) = req.headers().get(header::ORIGIN) else {
         // The answer would differ with an `Origin`: caches must know.
         let mut response = next.run(req).await;
@@ -97,7 +86,7 @@ pub(crate) async fn connect(
     let query = req.uri().query().unwrap_or("");
     // The echo must be byte for byte what the browser sent (browsers send the
     // canonical form).
-    let allowed = allowed_for_link(&state, query, &sent)
+    let allowed = allowed_for_link(&db, query, &sent)
         .await
         .filter(|origin| origin.as_str() == sent);
     let Some(origin) = allowed.and_then(|o| HeaderValue::from_str(o.as_str()).ok()) else {

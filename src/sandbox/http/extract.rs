@@ -1,8 +1,6 @@
 //! What handlers take from a request (the authenticated caller, JSON bodies, list
 //! queries) and what they give back ([`Reply`]), with errors shaped as the API's.
 
-use std::sync::Arc;
-
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, OriginalUri, Request};
 use axum::http::request::Parts;
@@ -14,8 +12,7 @@ use serde::Serialize;
 use crate::model::open_enum::OpenEnum;
 use crate::model::Page;
 use crate::sandbox::error::ApiError;
-use crate::sandbox::http::state::AppState;
-use crate::sandbox::store::Paging;
+use crate::sandbox::store::rows::Paging;
 use crate::FieldError;
 
 /// The largest request body accepted (1 MiB).
@@ -258,13 +255,10 @@ impl ListQuery {
     }
 }
 
-impl FromRequestParts<Arc<AppState>> for ListQuery {
+impl<S: Send + Sync> FromRequestParts<S> for ListQuery {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        _state: &Arc<AppState>,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let uri = parts
             .extensions
             .get::<OriginalUri>()

@@ -4,8 +4,6 @@
 //! answer is still correct. A repeat with the same request gets the stored answer (with
 //! `Idempotent-Replayed: true`); with another request, 422 `idempotency_key_reused`.
 
-use std::sync::Arc;
-
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode};
@@ -16,8 +14,8 @@ use rusqlite::Transaction;
 
 use crate::sandbox::error::ApiError;
 use crate::sandbox::http::extract::{Caller, Ctx, IdempotencyRequest, Reply, BODY_LIMIT};
-use crate::sandbox::http::state::AppState;
 use crate::sandbox::store::idempotency::{self, Stored};
+use crate::sandbox::store::Db;
 
 /// What a stored answer means for a new request with the same key.
 fn answer_for(stored: Stored, request_hash: &[u8]) -> Result<Reply, ApiError> {
@@ -57,11 +55,7 @@ fn request_hash(method: &Method, path_and_query: &str, body: &[u8]) -> Vec<u8> {
 /// The middleware: for a POST with the header, validates the key, reads the body (413
 /// above the limit), answers at once if an answer is stored for the key (replay or 422),
 /// and otherwise puts an [`IdempotencyRequest`] in the request for [`commit`].
-pub(crate) async fn prepare(
-    State(state): State<Arc<AppState>>,
-    req: Request,
-    next: Next,
-) -> Response {
+pub(crate) async fn prepare(State(db): State<Db>, req: Request, next: Next) -> Response {
     if req.method() != Method::POST {
         return next.run(req).await;
     }
@@ -90,8 +84,7 @@ pub(crate) async fn prepare(
     if let Some(caller) = parts.extensions.get::<Caller>() {
         let (prefix, idem_key) = (caller.key_prefix.clone(), key.clone());
         let now = crate::time::now_unix();
-        let stored = state
-            .db
+        let stored = db
             .read(move |conn| Ok(idempotency::lookup(conn, &prefix, &idem_key, now)?))
             .await;
         match stored {
@@ -110,33 +103,31 @@ pub(crate) async fn prepare(
 /// Runs the write `f` in one transaction. With an idempotency key, first looks for a
 /// stored answer (replayed, or 422 if the request differs), and stores a successful
 /// answer in the same transaction as the write.
-pub(crate) async fn commit<F>(state: &AppState, ctx: &Ctx, f: F) -> Result<Reply, ApiError>
+pub(crate) async fn commit<F>(db: &Db, ctx: &Ctx, f: F) -> Result<Reply, ApiError>
 where
     F: FnOnce(&Transaction<'_>) -> Result<Reply, ApiError> + Send + 'static,
 {
     let Some(idem) = ctx.idempotency.clone() else {
-        return state.db.write(f).await;
+        return db.write(f).await;
     };
     let key_prefix = ctx.caller.key_prefix.clone();
-    state
-        .db
-        .write(move |tx| {
-            let now = crate::time::now_unix();
-            // Checked again inside the transaction: a concurrent repeat may have won.
-            if let Some(stored) = idempotency::lookup(tx, &key_prefix, &idem.key, now)? {
-                return answer_for(stored, &idem.request_hash);
-            }
-            idempotency::purge_expired(tx, now)?;
-            let reply = f(tx)?;
-            let stored = Stored {
-                request_hash: idem.request_hash,
-                status: reply.status.as_u16(),
-                body: reply.body.clone(),
-            };
-            idempotency::store(tx, &key_prefix, &idem.key, &stored, now)?;
-            Ok(reply)
-        })
-        .await
+    db.write(move |tx| {
+        let now = crate::time::now_unix();
+        // Checked again inside the transaction: a concurrent repeat may have won.
+        if let Some(stored) = idempotency::lookup(tx, &key_prefix, &idem.key, now)? {
+            return answer_for(stored, &idem.request_hash);
+        }
+        idempotency::purge_expired(tx, now)?;
+        let reply = f(tx)?;
+        let stored = Stored {
+            request_hash: idem.request_hash,
+            status: reply.status.as_u16(),
+            body: reply.body.clone(),
+        };
+        idempotency::store(tx, &key_prefix, &idem.key, &stored, now)?;
+        Ok(reply)
+    })
+    .await
 }
 
 #[cfg(test)]

@@ -16,7 +16,6 @@ use axum::response::{IntoResponse, Response};
 
 use crate::sandbox::error::ApiError;
 use crate::sandbox::http::extract::Caller;
-use crate::sandbox::http::state::AppState;
 
 #[derive(Debug, Clone, Copy)]
 struct Bucket {
@@ -125,11 +124,11 @@ impl ConnectAttempts {
 
 /// The middleware (after authentication, which puts the [`Caller`] in the request).
 pub(crate) async fn limit(
-    State(state): State<Arc<AppState>>,
+    State(limiter): State<Option<Arc<RateLimiter>>>,
     req: Request,
     next: Next,
 ) -> Response {
-    if let (Some(limiter), Some(caller)) = (&state.limiter, req.extensions().get::<Caller>()) {
+    if let (Some(limiter), Some(caller)) = (&limiter, req.extensions().get::<Caller>()) {
         if let Err(wait) = limiter.take(&caller.key_prefix, Instant::now()) {
             return ApiError::rate_limited("too many requests for this API key", wait)
                 .into_response();

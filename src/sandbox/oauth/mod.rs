@@ -21,8 +21,9 @@
 //! Everything is kept in memory (a restart forgets flows in progress). The routes are
 //! outside the API-key authentication: the link is the credential.
 
-mod grants;
+pub(crate) mod grants;
 pub(crate) mod page;
+mod params;
 mod pkce;
 mod platform;
 mod provider;
@@ -31,8 +32,6 @@ use std::sync::Arc;
 
 use axum::routing::{get, post};
 use axum::Router;
-
-pub(crate) use grants::OAuthState;
 
 use crate::sandbox::http::state::AppState;
 
@@ -44,15 +43,4 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
         .route("/oauth/provider/authorize", get(provider::authorize))
         .route("/oauth/provider/decide", post(provider::decide))
         .route("/oauth/provider/token", post(provider::token))
-}
-
-/// Parses `a=1&b=2` (query or form body): each name at most once.
-pub(crate) fn params(text: &str) -> Result<std::collections::HashMap<String, String>, String> {
-    let mut out = std::collections::HashMap::new();
-    for (name, value) in form_urlencoded::parse(text.as_bytes()) {
-        if out.insert(name.to_string(), value.into_owned()).is_some() {
-            return Err(format!("the parameter `{name}` is repeated"));
-        }
-    }
-    Ok(out)
 }

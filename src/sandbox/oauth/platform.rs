@@ -8,7 +8,6 @@
 //! callback checks the link again, as of its own time, and consumes the nonce.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
@@ -16,13 +15,14 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
 
 use super::grants::{Pending, Refused, MAX_PENDING_PER_LINK};
+use super::params::params;
 use super::provider::{callback_url, client_id, exchange};
-use super::{page, params, pkce};
+use super::{page, pkce};
 use crate::link::ConnectLink;
 use crate::model::AuthType;
 use crate::sandbox::http::cors::allowed_for_link;
 use crate::sandbox::http::routes::connect::{link_error, resolve_link, use_link};
-use crate::sandbox::http::state::AppState;
+use crate::sandbox::http::state::OAuthContext;
 use crate::sandbox::store::connections;
 use crate::Error;
 
@@ -45,7 +45,7 @@ fn post_failure(origin: &str, err: &Error) -> Response {
 /// key of the link's workspace, signature, expiry, nonce not yet used) and finds what the
 /// flow needs; errors as the API gives them.
 async fn pending_of(
-    state: &AppState,
+    state: &OAuthContext,
     link: &str,
     origin: &str,
     now: i64,
@@ -72,7 +72,7 @@ async fn pending_of(
 }
 
 /// `GET /v1/connect/oauth2/authorize?link=<link query>&origin=<page origin>`.
-pub(crate) async fn start(State(state): State<Arc<AppState>>, uri: Uri) -> Response {
+pub(crate) async fn start(State(state): State<OAuthContext>, uri: Uri) -> Response {
     let query = match params(uri.query().unwrap_or("")) {
         Ok(query) => query,
         Err(detail) => return page::failure(StatusCode::BAD_REQUEST, &detail),
@@ -83,7 +83,7 @@ pub(crate) async fn start(State(state): State<Arc<AppState>>, uri: Uri) -> Respo
     // The result goes by `postMessage` to `origin` only: it must be one of the link
     // workspace's frontends, or nothing is posted at all.
     let given = query.get("origin").map(String::as_str).unwrap_or("");
-    let Some(origin) = allowed_for_link(&state, link, given).await else {
+    let Some(origin) = allowed_for_link(&state.db, link, given).await else {
         return page::failure(
             StatusCode::FORBIDDEN,
             "`origin` must be the opening page's origin, and one of the allowed origins of \
@@ -125,7 +125,7 @@ pub(crate) async fn start(State(state): State<Arc<AppState>>, uri: Uri) -> Respo
 }
 
 /// `GET /v1/connect/oauth2/callback?code=..&state=..` (or `error=..&state=..`).
-pub(crate) async fn callback(State(state): State<Arc<AppState>>, uri: Uri) -> Response {
+pub(crate) async fn callback(State(state): State<OAuthContext>, uri: Uri) -> Response {
     let query = match params(uri.query().unwrap_or("")) {
         Ok(query) => query,
         Err(detail) => return page::failure(StatusCode::BAD_REQUEST, &detail),

@@ -5,7 +5,6 @@
 //! whose only redirect URI is the platform's callback.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -13,10 +12,11 @@ use axum::http::{header, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Serialize;
 
-use super::grants::{Grant, Pending, Refused, CODE_TTL};
-use super::{page, params, pkce, OAuthState};
+use super::grants::{Grant, OAuthState, Pending, Refused, CODE_TTL};
+use super::params::params;
+use super::{page, pkce};
 use crate::model::AuthType;
-use crate::sandbox::http::state::AppState;
+use crate::sandbox::http::state::OAuthContext;
 use crate::sandbox::store::connectors;
 
 /// The client id prefix: `sandbox-<connector>`.
@@ -52,7 +52,7 @@ fn required<'a>(params: &'a HashMap<String, String>, name: &str) -> Result<&'a s
 
 /// Checks an authorization request (from the query or the consent form).
 async fn check(
-    state: &AppState,
+    state: &OAuthContext,
     params: &HashMap<String, String>,
 ) -> Result<AuthorizationRequest, String> {
     if required(params, "response_type")? != "code" {
@@ -94,7 +94,7 @@ async fn check(
 }
 
 /// `GET /oauth/provider/authorize`: the consent page.
-pub(crate) async fn authorize(State(state): State<Arc<AppState>>, uri: Uri) -> Response {
+pub(crate) async fn authorize(State(state): State<OAuthContext>, uri: Uri) -> Response {
     let request = match params(uri.query().unwrap_or("")) {
         Ok(params) => check(&state, &params).await,
         Err(err) => Err(err),
@@ -118,7 +118,7 @@ pub(crate) async fn authorize(State(state): State<Arc<AppState>>, uri: Uri) -> R
 
 /// `POST /oauth/provider/decide`: Approve issues a code, Deny an `access_denied` error;
 /// either way back to the redirect URI.
-pub(crate) async fn decide(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
+pub(crate) async fn decide(State(state): State<OAuthContext>, body: Bytes) -> Response {
     let form = match std::str::from_utf8(&body)
         .map_err(|e| e.to_string())
         .and_then(params)
@@ -247,7 +247,7 @@ pub(crate) fn exchange(
 }
 
 /// `POST /oauth/provider/token` (form body).
-pub(crate) async fn token(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
+pub(crate) async fn token(State(state): State<OAuthContext>, body: Bytes) -> Response {
     let answer = std::str::from_utf8(&body)
         .map_err(|e| token_error("invalid_request", e.to_string()))
         .and_then(|text| params(text).map_err(|detail| token_error("invalid_request", detail)))

@@ -4,7 +4,7 @@
 
 use rusqlite::{params, Transaction};
 
-use super::now;
+use super::rows::now;
 
 /// Stores the credentials (JSON) of a connection, sealed.
 pub(crate) fn insert(

@@ -2,7 +2,7 @@
 
 use rusqlite::{params, Connection as Sqlite, OptionalExtension, Transaction};
 
-use super::{enum_column, enum_text, new_id, now, Filter, Paging};
+use super::rows::{enum_column, enum_text, new_id, now, Filter, Paging};
 use crate::model::{Connection, ConnectionStatus};
 
 const COLUMNS: &str = "id, customer_id, connector, status, created_at";

@@ -3,7 +3,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
-use super::{enum_column, enum_text, json_column, now, Filter, Paging};
+use super::rows::{enum_column, enum_text, json_column, now, Filter, Paging};
 use crate::model::{hint, Connector, ConnectorConfig, ConnectorConfigUpdate};
 use crate::Secret;
 

@@ -4,7 +4,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
-use super::{json_column, new_id, now, Filter, Paging};
+use super::rows::{json_column, new_id, now, Filter, Paging};
 use crate::model::{CredentialRecord, CredentialRecordInput};
 
 const COLUMNS: &str =

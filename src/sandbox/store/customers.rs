@@ -2,7 +2,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
-use super::{new_id, now, Filter, Paging};
+use super::rows::{new_id, now, Filter, Paging};
 use crate::model::{Customer, CustomerCreate, CustomerUpdate};
 
 const COLUMNS: &str = "id, external_id, name, email, created_at, updated_at";

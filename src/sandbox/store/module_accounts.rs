@@ -4,7 +4,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
-use super::now;
+use super::rows::now;
 
 /// The stored form of a `clientId`: SHA-256, lowercase hex.
 fn hash(client_id: &str) -> String {

@@ -2,7 +2,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
-use super::{enum_column, enum_text, new_id, now, Filter, Paging};
+use super::rows::{enum_column, enum_text, new_id, now, Filter, Paging};
 use crate::model::{
     PmProject, PmProjectUpdate, PmTask, PmTaskCreate, PmTaskUpdate, ProjectStatus, TaskStatus,
 };

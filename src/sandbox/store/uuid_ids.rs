@@ -18,7 +18,7 @@ use std::collections::HashMap;
 
 use rusqlite::{params, Transaction};
 
-use super::new_id;
+use super::rows::new_id;
 
 /// The tables whose `id` column holds resource ids.
 const ID_TABLES: [&str; 8] = [
@@ -348,8 +348,14 @@ mod tests {
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .unwrap();
-        assert!(crate::sandbox::store::is_uuid(&workspace), "{workspace}");
-        assert!(crate::sandbox::store::is_uuid(&customer), "{customer}");
+        assert!(
+            crate::sandbox::store::rows::is_uuid(&workspace),
+            "{workspace}"
+        );
+        assert!(
+            crate::sandbox::store::rows::is_uuid(&customer),
+            "{customer}"
+        );
         assert_eq!(customer_workspace, workspace);
         let record: String = tx
             .query_row(

@@ -5,7 +5,7 @@
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::Serialize;
 
-use super::{new_id, now, Filter, Paging};
+use super::rows::{new_id, now, Filter, Paging};
 
 /// A workspace's endpoint (its secret is read only for signing). Serialized, its URL
 /// shows no credentials (`https://user:pass@host/` is shown as `https://host/`).

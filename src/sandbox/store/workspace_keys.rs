@@ -6,7 +6,7 @@
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::Serialize;
 
-use super::now;
+use super::rows::now;
 use crate::envelope::WorkspacePrivateKey;
 use crate::Secret;
 

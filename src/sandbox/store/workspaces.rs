@@ -2,7 +2,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
-use super::{new_id, now};
+use super::rows::{new_id, now};
 use crate::model::Workspace;
 use crate::sandbox::api_keys::{key_row, KeyHasher, KeyRecord, Privilege};
 use crate::ApiKey;

@@ -25,19 +25,18 @@ use std::sync::Arc;
 
 use axum::extract::State;
 use axum::http::Uri;
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::Router;
 use rusqlite::Transaction;
 use serde::Serialize;
 
-use super::connect_module::config_url;
 use crate::error_code::wire;
 use crate::link::{link_used, ConnectLink};
 use crate::model::{AuthType, Connection, Connector, Customer};
 use crate::sandbox::api_keys::Privilege;
 use crate::sandbox::error::ApiError;
 use crate::sandbox::http::extract::Reply;
-use crate::sandbox::http::state::AppState;
+use crate::sandbox::http::state::{AppState, ConnectState};
 use crate::sandbox::store::connect_links::{self, SigningKey};
 use crate::sandbox::store::workspace_keys::{self, StoredCertificate};
 use crate::sandbox::store::{connection_credentials, connections, connectors, customers};
@@ -46,12 +45,13 @@ use crate::{Error, ErrorKind};
 
 /// The route, outside the API-key authentication (mounted at the top level).
 pub(crate) fn routes() -> Router<Arc<AppState>> {
-    Router::new()
-        .route("/v1/connect/session", get(session))
-        .route(
-            "/v1/connect/credentials",
-            post(super::connect_credentials::submit),
-        )
+    Router::new().route("/v1/connect/session", get(session))
+}
+
+/// The configuration URL of a link (what the connect session of a `module` connector
+/// gives the end user): `{API base}/connect/module/config?<link query>`.
+pub(crate) fn config_url(origin: &str, link_query: &str) -> String {
+    format!("{origin}/v1/connect/module/config?{link_query}")
 }
 
 /// What the connect page needs to prompt the end user.
@@ -84,7 +84,7 @@ struct SessionCustomer {
     external_id: String,
 }
 
-async fn session(State(state): State<Arc<AppState>>, uri: Uri) -> Result<Reply, ApiError> {
+async fn session(State(state): State<ConnectState>, uri: Uri) -> Result<Reply, ApiError> {
     let link = parse_link(&uri)?;
     let now = crate::time::now_unix();
     let origin = state.origin.clone();

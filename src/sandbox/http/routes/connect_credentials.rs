@@ -29,8 +29,6 @@
 //!
 //! The answer is the connection only: no route ever returns stored credentials.
 
-use std::sync::Arc;
-
 use axum::extract::State;
 use axum::http::Uri;
 use axum::Extension;
@@ -44,7 +42,7 @@ use crate::model::{AuthType, Connector};
 use crate::sandbox::error::ApiError;
 use crate::sandbox::http::extract::{JsonBody, Reply};
 use crate::sandbox::http::rate_limit::ClientAddr;
-use crate::sandbox::http::state::AppState;
+use crate::sandbox::http::state::ConnectState;
 use crate::sandbox::store::workspace_keys;
 use crate::{Error, ErrorKind, FieldError};
 
@@ -145,9 +143,9 @@ fn check_fields(connector: &Connector, credentials: &Credentials) -> Result<(), 
     }
 }
 
-/// The handler (routed in `connect.rs`, outside the API-key authentication).
+/// The handler (outside the API-key authentication, like the connect session).
 pub(crate) async fn submit(
-    State(state): State<Arc<AppState>>,
+    State(state): State<ConnectState>,
     client: Option<Extension<ClientAddr>>,
     uri: Uri,
     JsonBody(input): JsonBody<Submission>,
@@ -203,9 +201,8 @@ mod tests {
 
     use crate::envelope::{seal, Credentials, WorkspaceCertificate};
     use crate::link::LinkBuilder;
-    use crate::sandbox::chaos::Chaos;
     use crate::sandbox::http::state::AppState;
-    use crate::sandbox::options::Storage;
+    use crate::sandbox::options::{SandboxOptions, Storage};
     use crate::sandbox::store::connection_credentials;
     use crate::sandbox::{server, startup};
 
@@ -232,21 +229,16 @@ mod tests {
             now,
         )
         .unwrap();
-        let state = Arc::new(AppState {
-            db: opened.db,
-            hasher: opened.hasher,
-            keys: opened.keys,
-            limiter: None,
-            connect_attempts: crate::sandbox::http::rate_limit::ConnectAttempts::new(10, 60),
-            chaos: Chaos::new(0.0),
-            origin: "http://127.0.0.1:0".into(),
-            oauth: crate::sandbox::oauth::OAuthState::default(),
-            modules: crate::sandbox::http::routes::connect_module::Modules::new(
-                crate::module::SystemClient::DEFAULT_TIMEOUT,
+        let state = Arc::new(
+            AppState::new(
+                opened.db,
+                opened.hasher,
+                opened.keys,
+                &SandboxOptions::memory(),
+                "http://127.0.0.1:0".into(),
             )
             .unwrap(),
-            crm: crate::sandbox::fake_crm::FakeCrm::new(),
-        });
+        );
         let query = url.split_once('?').unwrap().1;
         let request = Request::post(format!("/v1/connect/credentials?{query}"))
             .header("content-type", "application/json")

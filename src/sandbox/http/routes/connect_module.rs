@@ -21,9 +21,7 @@
 //! answers HTTP 200 `{"success": false, "errorMsg": ...}` (what the system shows in the
 //! module card) and stores nothing.
 
-use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -37,12 +35,10 @@ use super::connect::{connect_with_credentials, parse_link, resolve_link};
 use crate::error_code::wire;
 use crate::link::ConnectLink;
 use crate::model::{AuthType, Connector};
-use crate::module::{
-    IntegrationModule, ModuleConfig, RegistrationAnswer, RegistrationRequest, SystemClient,
-};
+use crate::module::{IntegrationModule, ModuleConfig, RegistrationAnswer, RegistrationRequest};
 use crate::sandbox::error::ApiError;
 use crate::sandbox::http::rate_limit::ClientAddr;
-use crate::sandbox::http::state::AppState;
+use crate::sandbox::http::state::{AppState, ModuleState};
 use crate::sandbox::oauth::page;
 use crate::sandbox::store::connectors::{self, ModuleSettings};
 use crate::sandbox::store::module_accounts;
@@ -59,47 +55,6 @@ const MODULE_SCOPES: &[&str] = &[
 /// The module's name in the system.
 const MODULE_NAME: &str = "Munity";
 
-/// What the registrations share: the client that calls systems, and the links whose
-/// registration is under way (a second registration of one link waits for none: it is
-/// refused, so the system never gets two `edit` calls for one link).
-#[derive(Debug)]
-pub(crate) struct Modules {
-    /// Sends `integration-modules/{code}/edit` (bounded timeout, no redirects).
-    pub(crate) system: SystemClient,
-    registering: Mutex<HashSet<String>>,
-}
-
-impl Modules {
-    /// With a `timeout` for the system's answer.
-    pub(crate) fn new(timeout: Duration) -> crate::Result<Modules> {
-        Ok(Modules {
-            system: SystemClient::with_timeout(timeout)?,
-            registering: Mutex::default(),
-        })
-    }
-
-    /// Marks the link `key` as being registered; `None` when it already is.
-    fn begin(&self, key: String) -> Option<Registering<'_>> {
-        // The guard is released before a `Registering` exists (its drop takes the lock).
-        let inserted = self.registering.lock().ok()?.insert(key.clone());
-        inserted.then(|| Registering { modules: self, key })
-    }
-}
-
-/// A registration under way; dropping it ends it (whatever the outcome).
-struct Registering<'a> {
-    modules: &'a Modules,
-    key: String,
-}
-
-impl Drop for Registering<'_> {
-    fn drop(&mut self) {
-        if let Ok(mut set) = self.modules.registering.lock() {
-            set.remove(&self.key);
-        }
-    }
-}
-
 /// The routes, outside the API-key authentication (merged with the other connect
 /// routes).
 pub(crate) fn routes() -> Router<Arc<AppState>> {
@@ -110,14 +65,8 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
 }
 
 /// `{API base}/connect/module/<what>`.
-fn module_url(state: &AppState, what: &str) -> String {
+fn module_url(state: &ModuleState, what: &str) -> String {
     format!("{}/v1/connect/module/{what}", state.origin)
-}
-
-/// The configuration URL of a link (what the connect session of a `module` connector
-/// gives the end user): `{API base}/connect/module/config?<link query>`.
-pub(crate) fn config_url(origin: &str, link_query: &str) -> String {
-    format!("{origin}/v1/connect/module/config?{link_query}")
 }
 
 /// An answer in the system's shape: HTTP 200, JSON.
@@ -159,7 +108,7 @@ fn check_module(connector: &Connector) -> Result<(), Error> {
 /// The link's query, checked as the connect session checks it (read only), with the
 /// connector's module settings.
 async fn checked_link(
-    state: &AppState,
+    state: &ModuleState,
     uri: &Uri,
     now: i64,
 ) -> Result<(ConnectLink, ModuleSettings), Error> {
@@ -188,7 +137,7 @@ async fn checked_link(
     Ok((link, settings))
 }
 
-async fn config(State(state): State<Arc<AppState>>, uri: Uri) -> Response {
+async fn config(State(state): State<ModuleState>, uri: Uri) -> Response {
     let now = crate::time::now_unix();
     match checked_link(&state, &uri, now).await {
         Ok(_) => {
@@ -208,7 +157,7 @@ async fn config(State(state): State<Arc<AppState>>, uri: Uri) -> Response {
 }
 
 async fn register(
-    State(state): State<Arc<AppState>>,
+    State(state): State<ModuleState>,
     client: Option<Extension<ClientAddr>>,
     uri: Uri,
     headers: HeaderMap,
@@ -232,7 +181,7 @@ async fn register(
 
 /// The registration; the account URL on success.
 async fn registration(
-    state: &AppState,
+    state: &ModuleState,
     uri: &Uri,
     content_type: Option<&str>,
     body: &[u8],
@@ -317,7 +266,7 @@ fn client_id(body: &[u8]) -> Option<String> {
     found.filter(|id| !id.is_empty())
 }
 
-async fn account(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
+async fn account(State(state): State<ModuleState>, body: Bytes) -> Response {
     let Some(client_id) = client_id(&body) else {
         return page::html(
             StatusCode::BAD_REQUEST,

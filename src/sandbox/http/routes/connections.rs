@@ -11,7 +11,7 @@ use super::one;
 use crate::sandbox::error::ApiError;
 use crate::sandbox::http::extract::{Ctx, ListQuery, Path, Reply};
 use crate::sandbox::http::idempotency::commit;
-use crate::sandbox::http::state::AppState;
+use crate::sandbox::http::state::{ApiState, AppState};
 use crate::sandbox::store::{connections, customers, pm};
 
 pub(crate) fn routes() -> Router<Arc<AppState>> {
@@ -24,7 +24,7 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
 }
 
 async fn list(
-    State(state): State<Arc<AppState>>,
+    State(state): State<ApiState>,
     ctx: Ctx,
     Path(customer): Path<String>,
     mut query: ListQuery,
@@ -41,7 +41,7 @@ async fn list(
 }
 
 async fn show(
-    State(state): State<Arc<AppState>>,
+    State(state): State<ApiState>,
     ctx: Ctx,
     Path((customer, id)): Path<(String, String)>,
 ) -> Result<Reply, ApiError> {
@@ -53,12 +53,12 @@ async fn show(
 }
 
 async fn remove(
-    State(state): State<Arc<AppState>>,
+    State(state): State<ApiState>,
     ctx: Ctx,
     Path((customer, id)): Path<(String, String)>,
 ) -> Result<Reply, ApiError> {
     let workspace = ctx.workspace().to_owned();
-    commit(&state, &ctx, move |tx| {
+    commit(&state.db, &ctx, move |tx| {
         let connection = connections::get(tx, &workspace, &customer, &id)?
             .ok_or_else(|| ApiError::not_found("connection"))?;
         connections::delete(tx, &workspace, &customer, &id)?;

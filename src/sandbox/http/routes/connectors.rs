@@ -13,7 +13,7 @@ use crate::model::{AuthType, Connector, ConnectorConfigUpdate};
 use crate::sandbox::error::ApiError;
 use crate::sandbox::http::extract::{Ctx, JsonBody, ListQuery, Path, Reply};
 use crate::sandbox::http::idempotency::commit;
-use crate::sandbox::http::state::AppState;
+use crate::sandbox::http::state::{ApiState, AppState};
 use crate::sandbox::http::validate::Checks;
 use crate::sandbox::store::connectors;
 
@@ -28,7 +28,7 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
 }
 
 async fn list(
-    State(state): State<Arc<AppState>>,
+    State(state): State<ApiState>,
     _ctx: Ctx,
     mut query: ListQuery,
 ) -> Result<Reply, ApiError> {
@@ -39,7 +39,7 @@ async fn list(
     .await
 }
 
-async fn find(state: &AppState, name: String) -> Result<Connector, ApiError> {
+async fn find(state: &ApiState, name: String) -> Result<Connector, ApiError> {
     state
         .db
         .read(move |conn| Ok(connectors::get(conn, &name)?))
@@ -48,7 +48,7 @@ async fn find(state: &AppState, name: String) -> Result<Connector, ApiError> {
 }
 
 async fn show(
-    State(state): State<Arc<AppState>>,
+    State(state): State<ApiState>,
     _ctx: Ctx,
     Path(name): Path<String>,
 ) -> Result<Reply, ApiError> {
@@ -56,7 +56,7 @@ async fn show(
 }
 
 async fn show_config(
-    State(state): State<Arc<AppState>>,
+    State(state): State<ApiState>,
     ctx: Ctx,
     Path(name): Path<String>,
 ) -> Result<Reply, ApiError> {
@@ -139,7 +139,7 @@ fn check_config(connector: &Connector, update: &ConnectorConfigUpdate) -> Result
 }
 
 async fn put_config(
-    State(state): State<Arc<AppState>>,
+    State(state): State<ApiState>,
     ctx: Ctx,
     Path(name): Path<String>,
     JsonBody(update): JsonBody<ConnectorConfigUpdate>,
@@ -147,7 +147,7 @@ async fn put_config(
     let connector = find(&state, name).await?;
     check_config(&connector, &update)?;
     let workspace = ctx.workspace().to_owned();
-    commit(&state, &ctx, move |tx| {
+    commit(&state.db, &ctx, move |tx| {
         Reply::ok(&connectors::put_config(
             tx,
             &workspace,

@@ -13,7 +13,7 @@ use crate::model::{Authentication, ContentType, CredentialRecordInput, Environme
 use crate::sandbox::error::ApiError;
 use crate::sandbox::http::extract::{Ctx, JsonBody, ListQuery, Path, Reply};
 use crate::sandbox::http::idempotency::commit;
-use crate::sandbox::http::state::AppState;
+use crate::sandbox::http::state::{ApiState, AppState};
 use crate::sandbox::http::validate::Checks;
 use crate::sandbox::store::credentials;
 
@@ -222,7 +222,7 @@ fn check_record(input: &CredentialRecordInput) -> Result<(), ApiError> {
 }
 
 async fn list(
-    State(state): State<Arc<AppState>>,
+    State(state): State<ApiState>,
     ctx: Ctx,
     mut query: ListQuery,
 ) -> Result<Reply, ApiError> {
@@ -235,20 +235,20 @@ async fn list(
 }
 
 async fn create(
-    State(state): State<Arc<AppState>>,
+    State(state): State<ApiState>,
     ctx: Ctx,
     JsonBody(input): JsonBody<CredentialRecordInput>,
 ) -> Result<Reply, ApiError> {
     check_record(&input)?;
     let workspace = ctx.workspace().to_owned();
-    commit(&state, &ctx, move |tx| {
+    commit(&state.db, &ctx, move |tx| {
         Reply::created(&credentials::insert(tx, &workspace, &input)?)
     })
     .await
 }
 
 async fn show(
-    State(state): State<Arc<AppState>>,
+    State(state): State<ApiState>,
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> Result<Reply, ApiError> {
@@ -260,7 +260,7 @@ async fn show(
 }
 
 async fn replace(
-    State(state): State<Arc<AppState>>,
+    State(state): State<ApiState>,
     ctx: Ctx,
     Path(id): Path<String>,
     JsonBody(input): JsonBody<CredentialRecordInput>,
@@ -274,7 +274,7 @@ async fn replace(
 }
 
 async fn remove(
-    State(state): State<Arc<AppState>>,
+    State(state): State<ApiState>,
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> Result<Reply, ApiError> {

@@ -12,7 +12,7 @@ use crate::model::{CustomerCreate, CustomerUpdate};
 use crate::sandbox::error::ApiError;
 use crate::sandbox::http::extract::{Ctx, JsonBody, ListQuery, Path, Reply};
 use crate::sandbox::http::idempotency::commit;
-use crate::sandbox::http::state::AppState;
+use crate::sandbox::http::state::{ApiState, AppState};
 use crate::sandbox::http::validate::Checks;
 use crate::sandbox::store::customers;
 
@@ -23,7 +23,7 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
 }
 
 async fn list(
-    State(state): State<Arc<AppState>>,
+    State(state): State<ApiState>,
     ctx: Ctx,
     mut query: ListQuery,
 ) -> Result<Reply, ApiError> {
@@ -48,13 +48,13 @@ fn check_create(input: &CustomerCreate) -> Result<(), ApiError> {
 }
 
 async fn create(
-    State(state): State<Arc<AppState>>,
+    State(state): State<ApiState>,
     ctx: Ctx,
     JsonBody(input): JsonBody<CustomerCreate>,
 ) -> Result<Reply, ApiError> {
     check_create(&input)?;
     let workspace = ctx.workspace().to_owned();
-    commit(&state, &ctx, move |tx| {
+    commit(&state.db, &ctx, move |tx| {
         if customers::external_id_taken(tx, &workspace, &input.external_id)? {
             return Err(ApiError::conflict(
                 "already_exists",
@@ -67,7 +67,7 @@ async fn create(
 }
 
 async fn show(
-    State(state): State<Arc<AppState>>,
+    State(state): State<ApiState>,
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> Result<Reply, ApiError> {
@@ -79,7 +79,7 @@ async fn show(
 }
 
 async fn update(
-    State(state): State<Arc<AppState>>,
+    State(state): State<ApiState>,
     ctx: Ctx,
     Path(id): Path<String>,
     JsonBody(input): JsonBody<CustomerUpdate>,
@@ -96,7 +96,7 @@ async fn update(
 }
 
 async fn remove(
-    State(state): State<Arc<AppState>>,
+    State(state): State<ApiState>,
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> Result<Reply, ApiError> {

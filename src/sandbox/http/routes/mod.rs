@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use axum::routing::post;
 use axum::Router;
 
 use crate::sandbox::http::state::AppState;
@@ -31,4 +32,10 @@ pub(crate) fn api() -> Router<Arc<AppState>> {
         .merge(credentials::routes())
         .merge(pm::routes())
         .merge(webhooks::routes())
+}
+
+/// The connect routes, where the link is the credential (mounted at the top level,
+/// outside the API-key authentication): the session and the credential submission.
+pub(crate) fn connect() -> Router<Arc<AppState>> {
+    connect::routes().route("/v1/connect/credentials", post(connect_credentials::submit))
 }

@@ -7,11 +7,11 @@ use serde::Serialize;
 use crate::sandbox::error::ApiError;
 use crate::sandbox::http::extract::{Ctx, ListQuery, Reply};
 use crate::sandbox::http::idempotency::commit;
-use crate::sandbox::http::state::AppState;
+use crate::sandbox::http::state::ApiState;
 
 /// Reads one object with `f`: 200 with it, or 404 naming `what`.
 pub(crate) async fn read<T, F>(
-    state: &AppState,
+    state: &ApiState,
     what: &'static str,
     f: F,
 ) -> Result<Reply, ApiError>
@@ -25,7 +25,7 @@ where
 
 /// Changes one object with `f` in a transaction: 200 with it, or 404 naming `what`.
 pub(crate) async fn update<T, F>(
-    state: &AppState,
+    state: &ApiState,
     ctx: &Ctx,
     what: &'static str,
     f: F,
@@ -34,7 +34,7 @@ where
     T: Serialize,
     F: FnOnce(&Transaction<'_>) -> rusqlite::Result<Option<T>> + Send + 'static,
 {
-    commit(state, ctx, move |tx| {
+    commit(&state.db, ctx, move |tx| {
         Reply::ok(&f(tx)?.ok_or_else(|| ApiError::not_found(what))?)
     })
     .await
@@ -42,7 +42,7 @@ where
 
 /// Deletes one object with `f` (true if it existed): 204, or 404 naming `what`.
 pub(crate) async fn delete<F>(
-    state: &AppState,
+    state: &ApiState,
     ctx: &Ctx,
     what: &'static str,
     f: F,
@@ -50,7 +50,7 @@ pub(crate) async fn delete<F>(
 where
     F: FnOnce(&Transaction<'_>) -> rusqlite::Result<bool> + Send + 'static,
 {
-    commit(state, ctx, move |tx| {
+    commit(&state.db, ctx, move |tx| {
         if f(tx)? {
             Ok(Reply::no_content())
         } else {
@@ -62,7 +62,7 @@ where
 
 /// Reads one page of a list with `f`, which answers the total count and this page's
 /// items (the caller has checked the query and captured its paging): 200 with the page.
-pub(crate) async fn page<T, F>(state: &AppState, query: &ListQuery, f: F) -> Result<Reply, ApiError>
+pub(crate) async fn page<T, F>(state: &ApiState, query: &ListQuery, f: F) -> Result<Reply, ApiError>
 where
     T: Serialize + Send + 'static,
     F: FnOnce(&Connection) -> Result<(u64, Vec<T>), ApiError> + Send + 'static,

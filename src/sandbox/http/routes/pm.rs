@@ -15,7 +15,7 @@ use crate::model::{
 use crate::sandbox::error::ApiError;
 use crate::sandbox::http::extract::{Ctx, JsonBody, ListQuery, Path, Reply};
 use crate::sandbox::http::idempotency::commit;
-use crate::sandbox::http::state::AppState;
+use crate::sandbox::http::state::{ApiState, AppState};
 use crate::sandbox::http::validate::Checks;
 use crate::sandbox::store::pm::{self, NewProject, TaskFilter};
 use crate::sandbox::store::{connections, connectors, customers};
@@ -49,7 +49,7 @@ fn require_customer(conn: &Connection, workspace: &str, customer: &str) -> Resul
 }
 
 async fn list_projects(
-    State(state): State<Arc<AppState>>,
+    State(state): State<ApiState>,
     ctx: Ctx,
     Path(customer): Path<String>,
     mut query: ListQuery,
@@ -84,7 +84,7 @@ fn remote_id(name: &str, number: u64) -> String {
 }
 
 async fn create_project(
-    State(state): State<Arc<AppState>>,
+    State(state): State<ApiState>,
     ctx: Ctx,
     Path(customer): Path<String>,
     JsonBody(input): JsonBody<PmProjectCreate>,
@@ -94,7 +94,7 @@ async fn create_project(
     checks.opt_text("description", input.description.as_deref(), 0, 10_000);
     checks.finish()?;
     let workspace = ctx.workspace().to_owned();
-    commit(&state, &ctx, move |tx| {
+    commit(&state.db, &ctx, move |tx| {
         require_customer(tx, &workspace, &customer)?;
         let connector = match &input.connector {
             Some(name) => {
@@ -116,7 +116,7 @@ async fn create_project(
             &customer,
             None,
             None,
-            crate::sandbox::store::Paging {
+            crate::sandbox::store::rows::Paging {
                 page: 1,
                 page_size: 1,
             },
@@ -138,7 +138,7 @@ async fn create_project(
 }
 
 async fn show_project(
-    State(state): State<Arc<AppState>>,
+    State(state): State<ApiState>,
     ctx: Ctx,
     Path((customer, id)): Path<(String, String)>,
 ) -> Result<Reply, ApiError> {
@@ -150,7 +150,7 @@ async fn show_project(
 }
 
 async fn update_project(
-    State(state): State<Arc<AppState>>,
+    State(state): State<ApiState>,
     ctx: Ctx,
     Path((customer, id)): Path<(String, String)>,
     JsonBody(input): JsonBody<PmProjectUpdate>,
@@ -168,7 +168,7 @@ async fn update_project(
 }
 
 async fn list_tasks(
-    State(state): State<Arc<AppState>>,
+    State(state): State<ApiState>,
     ctx: Ctx,
     Path(customer): Path<String>,
     mut query: ListQuery,
@@ -201,7 +201,7 @@ fn check_task_fields(
 }
 
 async fn create_task(
-    State(state): State<Arc<AppState>>,
+    State(state): State<ApiState>,
     ctx: Ctx,
     Path(customer): Path<String>,
     JsonBody(input): JsonBody<PmTaskCreate>,
@@ -218,7 +218,7 @@ async fn create_task(
     );
     checks.finish()?;
     let workspace = ctx.workspace().to_owned();
-    commit(&state, &ctx, move |tx| {
+    commit(&state.db, &ctx, move |tx| {
         require_customer(tx, &workspace, &customer)?;
         if pm::get_project(tx, &workspace, &customer, &input.project_id)?.is_none() {
             return Err(ApiError::field(
@@ -232,7 +232,7 @@ async fn create_task(
 }
 
 async fn show_task(
-    State(state): State<Arc<AppState>>,
+    State(state): State<ApiState>,
     ctx: Ctx,
     Path((customer, id)): Path<(String, String)>,
 ) -> Result<Reply, ApiError> {
@@ -244,7 +244,7 @@ async fn show_task(
 }
 
 async fn update_task(
-    State(state): State<Arc<AppState>>,
+    State(state): State<ApiState>,
     ctx: Ctx,
     Path((customer, id)): Path<(String, String)>,
     JsonBody(input): JsonBody<PmTaskUpdate>,

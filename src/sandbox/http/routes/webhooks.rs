@@ -12,7 +12,7 @@ use super::one;
 use crate::sandbox::error::ApiError;
 use crate::sandbox::http::extract::{Ctx, JsonBody, ListQuery, Reply};
 use crate::sandbox::http::idempotency::commit;
-use crate::sandbox::http::state::AppState;
+use crate::sandbox::http::state::{ApiState, AppState};
 use crate::sandbox::store::webhooks;
 use crate::webhook::WebhookSecret;
 
@@ -53,13 +53,13 @@ fn check_url(url: &str) -> Result<(), ApiError> {
 }
 
 async fn set(
-    State(state): State<Arc<AppState>>,
+    State(state): State<ApiState>,
     ctx: Ctx,
     JsonBody(input): JsonBody<EndpointInput>,
 ) -> Result<Reply, ApiError> {
     check_url(&input.url)?;
     let workspace = ctx.workspace().to_owned();
-    commit(&state, &ctx, move |tx| {
+    commit(&state.db, &ctx, move |tx| {
         let secret = WebhookSecret::generate();
         let endpoint = webhooks::put_endpoint(tx, &workspace, &input.url, secret.expose_bytes())?;
         Reply::ok(&EndpointCreated {
@@ -70,7 +70,7 @@ async fn set(
     .await
 }
 
-async fn show(State(state): State<Arc<AppState>>, ctx: Ctx) -> Result<Reply, ApiError> {
+async fn show(State(state): State<ApiState>, ctx: Ctx) -> Result<Reply, ApiError> {
     let workspace = ctx.workspace().to_owned();
     let endpoint = state
         .db
@@ -80,9 +80,9 @@ async fn show(State(state): State<Arc<AppState>>, ctx: Ctx) -> Result<Reply, Api
     Reply::ok(&endpoint)
 }
 
-async fn remove(State(state): State<Arc<AppState>>, ctx: Ctx) -> Result<Reply, ApiError> {
+async fn remove(State(state): State<ApiState>, ctx: Ctx) -> Result<Reply, ApiError> {
     let workspace = ctx.workspace().to_owned();
-    commit(&state, &ctx, move |tx| {
+    commit(&state.db, &ctx, move |tx| {
         if !webhooks::delete_endpoint(tx, &workspace)? {
             return Err(ApiError::not_found("webhook endpoint"));
         }
@@ -92,7 +92,7 @@ async fn remove(State(state): State<Arc<AppState>>, ctx: Ctx) -> Result<Reply, A
 }
 
 async fn deliveries(
-    State(state): State<Arc<AppState>>,
+    State(state): State<ApiState>,
     ctx: Ctx,
     mut query: ListQuery,
 ) -> Result<Reply, ApiError> {

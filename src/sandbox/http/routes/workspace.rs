@@ -15,7 +15,7 @@ use super::one;
 use crate::model::WorkspaceUpdate;
 use crate::sandbox::error::ApiError;
 use crate::sandbox::http::extract::{Ctx, JsonBody, Reply};
-use crate::sandbox::http::state::AppState;
+use crate::sandbox::http::state::{ApiState, AppState};
 use crate::sandbox::http::validate::Checks;
 use crate::sandbox::store::{workspace_keys, workspaces};
 
@@ -25,13 +25,13 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
         .route("/workspace/certificate/", get(certificate))
 }
 
-async fn show(State(state): State<Arc<AppState>>, ctx: Ctx) -> Result<Reply, ApiError> {
+async fn show(State(state): State<ApiState>, ctx: Ctx) -> Result<Reply, ApiError> {
     let id = ctx.workspace().to_owned();
     one::read(&state, "workspace", move |conn| workspaces::get(conn, &id)).await
 }
 
 async fn update(
-    State(state): State<Arc<AppState>>,
+    State(state): State<ApiState>,
     ctx: Ctx,
     JsonBody(input): JsonBody<WorkspaceUpdate>,
 ) -> Result<Reply, ApiError> {
@@ -51,7 +51,7 @@ async fn update(
     .await
 }
 
-async fn certificate(State(state): State<Arc<AppState>>, ctx: Ctx) -> Result<Reply, ApiError> {
+async fn certificate(State(state): State<ApiState>, ctx: Ctx) -> Result<Reply, ApiError> {
     let id = ctx.workspace().to_owned();
     one::read(&state, "workspace certificate", move |conn| {
         workspace_keys::certificate(conn, &id)
