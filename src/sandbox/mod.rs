@@ -51,6 +51,8 @@ mod chaos;
 mod error;
 mod fake_crm;
 mod http;
+#[cfg(test)]
+mod import_graph;
 mod module_registrations;
 mod oauth;
 mod options;
