@@ -1,5 +1,5 @@
 //! The sandbox also plays the system: a fake RetailCRM under `/crm/`, outside the
-//! API-key authentication, so that the simple connection (`routes/connect_module.rs`)
+//! API-key authentication, so that the simple connection (`http/routes/connect_module.rs`)
 //! can be tried without a real CRM account.
 //!
 //! - `POST /crm/api/v5/integration-modules/{code}/edit`: checks `X-API-KEY` (the fake

@@ -45,6 +45,36 @@
 //! `POST /v1/connect/credentials` takes credentials sealed to it through a connect link
 //! and stores them encrypted with the storage key (`storage.key`, beside the server
 //! secret). See `docs/envelope.md`.
+//!
+//! # Where things live
+//!
+//! ```text
+//! mod.rs            Sandbox (start, keys, chaos, shutdown): the public face
+//! options.rs        SandboxOptions, Storage
+//! error.rs          ApiError: the API's error answer (store and http both return it)
+//! startup/          opening the data folder and the database; seed.rs, catalog.rs:
+//!                   the first start's workspace, keys, connectors and sample data
+//! server.rs         accept loop, request ids and logs, graceful stop; the router
+//! chaos.rs          failure injection (503s, dropped connections)
+//! http/             the HTTP edge
+//!   state.rs        AppState and the parts handlers take (axum FromRef sub-states)
+//!   authenticate.rs `X-Api-Key` check, read-only user keys
+//!   rate_limit.rs   per-key limit, connect-attempt limits
+//!   idempotency.rs  `Idempotency-Key` replay; cors.rs: CORS of the connect routes
+//!   extract.rs      Ctx, JSON bodies, paths, list queries, Reply
+//!   validate.rs     field checks of request bodies
+//!   routes/         one file per resource (`/v1/...`); connect*.rs: the routes where
+//!                   the link is the credential (session, credentials, modules)
+//! store/            SQLite: one file per table, schema.rs (migrations), rows.rs
+//!                   (ids, columns, paging), vault.rs + sealed.rs (secrets sealed at rest)
+//! api_keys.rs       key hashing, privileges, the known keys; the data folder's files
+//! oauth/            the fake OAuth2 provider and the platform's side of the flow
+//! module_registrations.rs  module registrations under way, the client that calls systems
+//! fake_crm.rs       the fake RetailCRM system (a module's other side)
+//! webhook_delivery.rs  the background task that delivers webhooks
+//! ```
+//!
+//! No module imports one that imports it back (`import_graph.rs` checks it).
 
 mod api_keys;
 mod chaos;

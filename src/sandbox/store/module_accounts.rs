@@ -1,5 +1,5 @@
 //! The module accounts: which connection a system's `clientId` opens (simple
-//! connection, `routes/connect_module.rs`). Only a SHA-256 hash of the `clientId` is
+//! connection, `http/routes/connect_module.rs`). Only a SHA-256 hash of the `clientId` is
 //! stored: it is a bearer value (whoever holds it sees the account page).
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};

@@ -12,7 +12,7 @@
 //! | 401 `link_invalid_signature` | unknown key prefix, altered link, other key |
 //! | 401 `link_expired` | `now > exp + 60 s` |
 //! | 403 `permission_denied` | signed with a user (read-only) key, or for another workspace |
-//! | 403 `origin_not_allowed` | a browser's `Origin` the link's workspace does not allow (no CORS headers; see `cors.rs`) |
+//! | 403 `origin_not_allowed` | a browser's `Origin` the link's workspace does not allow (no CORS headers; see `http/cors.rs`) |
 //! | 404 `not_found` | no such connector |
 //! | 409 `link_used` | the link's nonce was consumed by a connection |
 //!
