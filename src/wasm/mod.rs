@@ -31,6 +31,7 @@ mod connect;
 mod error;
 mod flow;
 mod http;
+mod js;
 mod link_source;
 mod messages;
 mod popup;
@@ -231,7 +232,7 @@ pub fn encrypt_credentials(
     link: String,
     #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] credentials: JsValue,
 ) -> js_sys::Promise {
-    connect::promise(async move {
+    js::promise(async move {
         let now = clock::now_unix();
         // The certificate first: WebCrypto makes the ephemeral key while the link and the
         // credentials are read.
