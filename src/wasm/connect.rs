@@ -3,21 +3,16 @@
 
 use std::rc::Rc;
 
-use js_sys::{Function, Promise, Reflect};
+use js_sys::Promise;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
-use super::flow::{read_credentials, Events, Settings};
+use super::flow::{self, read_credentials, Events, Settings};
+use super::js::{self, promise, reject, size_option, string_option};
 use super::link_source::LinkSource;
-use super::popup::{window, Popup};
-use super::types::{connection_from_js, connection_to_js};
+use super::popup::{self, Popup};
+use super::types::connection_to_js;
 use super::ui;
-use crate::model::{AuthType, Connection};
-use crate::{Error, ErrorKind, Result};
-
-/// The popup's size when `authorize` is given none.
-const POPUP_WIDTH: u32 = 500;
-const POPUP_HEIGHT: u32 = 700;
+use crate::{Error, Result};
 
 /// Connects an end user's account from the browser: reads the connect link, validates
 /// and encrypts the credentials with the workspace certificate, submits them, or runs
@@ -26,64 +21,6 @@ const POPUP_HEIGHT: u32 = 700;
 #[derive(Debug, Clone)]
 pub struct MunityConnect {
     settings: Rc<Settings>,
-}
-
-/// A string property of an options object (`undefined` and `null` are absent).
-fn string_option(options: &JsValue, key: &str) -> Result<Option<String>> {
-    if options.is_undefined() || options.is_null() {
-        return Ok(None);
-    }
-    let value = Reflect::get(options, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED);
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
-    }
-    value.as_string().map(Some).ok_or_else(|| {
-        Error::new(
-            ErrorKind::Config,
-            "invalid_option",
-            format!("option `{key}` must be a string"),
-        )
-    })
-}
-
-/// A positive whole-number property of an options object, or `default`.
-fn size_option(options: &JsValue, key: &str, default: u32) -> Result<u32> {
-    if options.is_undefined() || options.is_null() {
-        return Ok(default);
-    }
-    let value = Reflect::get(options, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED);
-    if value.is_undefined() || value.is_null() {
-        return Ok(default);
-    }
-    match value.as_f64() {
-        Some(n) if n.fract() == 0.0 && (100.0..=10_000.0).contains(&n) => Ok(n as u32),
-        _ => Err(Error::new(
-            ErrorKind::Config,
-            "invalid_option",
-            format!("option `{key}` must be a whole number of pixels from 100 to 10000"),
-        )),
-    }
-}
-
-/// A rejected Promise with the error as a `MunityError`.
-fn reject(err: Error) -> Promise {
-    Promise::reject(&err.into())
-}
-
-/// Runs a flow as a Promise of its value converted for JavaScript. The flow is boxed so
-/// that the three methods share one copy of `future_to_promise` and its task machinery
-/// (about 3 KB of wasm otherwise).
-pub(crate) fn promise<F>(flow: F) -> Promise
-where
-    F: std::future::Future<Output = Result<JsValue>> + 'static,
-{
-    boxed_promise(Box::pin(flow))
-}
-
-fn boxed_promise(
-    flow: std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue>>>>,
-) -> Promise {
-    future_to_promise(async move { flow.await.map_err(JsValue::from) })
 }
 
 #[wasm_bindgen]
@@ -120,18 +57,7 @@ impl MunityConnect {
             Err(err) => return reject(err),
         };
         let settings = Rc::clone(&self.settings);
-        promise(async move {
-            let session = source
-                .run(
-                    |link| {
-                        let settings = Rc::clone(&settings);
-                        async move { settings.describe(&link).await }
-                    },
-                    |_| {},
-                )
-                .await?;
-            session.to_js()
-        })
+        promise(async move { flow::describe(&settings, &source).await?.to_js() })
     }
 
     /// Validates `credentials` against the connector's fields, encrypts them with the
@@ -151,16 +77,7 @@ impl MunityConnect {
         let settings = Rc::clone(&self.settings);
         promise(async move {
             let events = Events::default();
-            let connection = source
-                .run(
-                    |link| {
-                        let (settings, credentials, events) =
-                            (Rc::clone(&settings), credentials.clone(), events.clone());
-                        async move { settings.submit(&link, &credentials, &events).await }
-                    },
-                    |_| {},
-                )
-                .await?;
+            let connection = flow::submit(&settings, &source, &credentials, &events).await?;
             connection_to_js(&connection)
         })
     }
@@ -177,8 +94,8 @@ impl MunityConnect {
         #[wasm_bindgen(unchecked_param_type = "AuthorizeOptions")] options: JsValue,
     ) -> Promise {
         let prepared = (|| {
-            let width = size_option(&options, "width", POPUP_WIDTH)?;
-            let height = size_option(&options, "height", POPUP_HEIGHT)?;
+            let width = size_option(&options, "width", popup::DEFAULT_WIDTH)?;
+            let height = size_option(&options, "height", popup::DEFAULT_HEIGHT)?;
             let source = LinkSource::from_js(&link)?;
             // First thing that touches the browser: open the window in the user's gesture.
             Ok::<_, Error>((source, Rc::new(Popup::open_blank(width, height)?)))
@@ -191,19 +108,8 @@ impl MunityConnect {
         let settings = Rc::clone(&self.settings);
         promise(async move {
             let _abort = abort;
-            let result = source
-                .run(
-                    |link| {
-                        let (settings, popup) = (Rc::clone(&settings), Rc::clone(&popup));
-                        async move { authorize_once(&settings, &popup, &link).await }
-                    },
-                    |_| {},
-                )
-                .await;
-            if result.is_err() {
-                popup.close();
-            }
-            connection_to_js(&result?)
+            let connection = flow::authorize(&settings, &source, &popup).await?;
+            connection_to_js(&connection)
         })
     }
 
@@ -248,7 +154,7 @@ fn on_abort(options: &JsValue, popup: &Rc<Popup>) -> Option<AbortListener> {
     if !options.is_object() {
         return None;
     }
-    let signal = Reflect::get(options, &JsValue::from_str("signal")).ok()?;
+    let signal = js::get(options, "signal");
     let target: web_sys::EventTarget = signal.dyn_into().ok()?;
     let popup = Rc::clone(popup);
     let closure = Closure::<dyn FnMut()>::new(move || popup.close());
@@ -270,35 +176,4 @@ impl Drop for AbortListener {
             .target
             .remove_event_listener_with_callback("abort", self.closure.as_ref().unchecked_ref());
     }
-}
-
-/// One OAuth2 attempt with one link, in an open popup.
-pub(crate) async fn authorize_once(
-    settings: &Settings,
-    popup: &Popup,
-    link: &str,
-) -> Result<Connection> {
-    let session = settings.describe(link).await?;
-    if session.connector.auth_type != AuthType::Oauth2 {
-        return Err(Error::invalid(
-            "validation",
-            format!(
-                "connector {} does not use OAuth2: call submit() with its fields",
-                session.connector.name
-            ),
-        ));
-    }
-    let endpoints = settings.endpoints(link)?;
-    let page_origin = window()?
-        .location()
-        .origin()
-        .map_err(|_| Error::new(ErrorKind::Internal, "internal", "the page has no origin"))?;
-    popup.navigate(&endpoints.authorize(&page_origin))?;
-    let data = popup.wait(&endpoints.origin).await?;
-    connection_from_js(data)
-}
-
-/// Calls a handler function with one argument, ignoring what it throws.
-pub(crate) fn call(handler: &Function, arg: &JsValue) {
-    let _ = handler.call1(&JsValue::NULL, arg);
 }

@@ -7,10 +7,11 @@
 //! The class is JavaScript (a wasm-bindgen snippet) so that it can extend `Error`;
 //! `scripts/build-pkg` re-exports it from the package's entries.
 
-use js_sys::{Array, Object, Reflect};
+use js_sys::{Array, Object};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
+use super::js::{get_string, set};
 use crate::{Error, ErrorKind};
 
 #[wasm_bindgen(inline_js = r#"
@@ -46,11 +47,6 @@ impl From<Error> for JsValue {
     }
 }
 
-/// Sets a property on a fresh object (cannot fail on a plain, extensible object).
-fn set(target: &JsValue, key: &str, value: &JsValue) {
-    let _ = Reflect::set(target, &JsValue::from_str(key), value);
-}
-
 /// The text of something JavaScript threw: an `Error`'s message, a string, or a fixed
 /// word for anything else.
 pub(crate) fn js_message(value: &JsValue) -> String {
@@ -69,9 +65,7 @@ fn munity_code(value: &JsValue) -> Option<String> {
     if err.name() != "MunityError" {
         return None;
     }
-    Reflect::get(err, &JsValue::from_str("code"))
-        .ok()?
-        .as_string()
+    get_string(err, "code")
 }
 
 /// A thrown JavaScript value as an [`Error`]: a `MunityError` keeps its code; anything

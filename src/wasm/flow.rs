@@ -1,13 +1,17 @@
 //! The connect flows, in Rust, shared by the Promise API (`describe`, `submit`,
-//! `authorize`) and the callback API (`open`): one implementation of each step.
+//! `authorize`) and the callback API (`open`): one implementation of each step, and of
+//! each whole flow over a [`LinkSource`] (renewing the link once when it expired or was
+//! used).
 
 use js_sys::{Function, Object};
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::clock::now_unix;
 use super::http::{get_json, post_json, Endpoints};
+use super::link_source::LinkSource;
+use super::popup::{window, Popup};
 use super::subtle::Sealer;
-use super::types::{envelope_request, SessionBody};
+use super::types::{connection_from_js, envelope_request, SessionBody};
 use crate::envelope::{Credentials, SessionBinding, WorkspaceCertificate};
 use crate::error_code::wire;
 use crate::link::{ConnectLink, CLOCK_SKEW};
@@ -283,4 +287,61 @@ impl Settings {
         events.emit("submitted", &JsValue::UNDEFINED);
         Ok(connection)
     }
+}
+
+/// `describe`: the session of the source's link.
+pub(crate) async fn describe(settings: &Settings, source: &LinkSource) -> Result<SessionBody> {
+    source
+        .run(|link| async move { settings.describe(&link).await })
+        .await
+}
+
+/// `submit`: the credential flow with the source's link.
+pub(crate) async fn submit(
+    settings: &Settings,
+    source: &LinkSource,
+    credentials: &Credentials,
+    events: &Events,
+) -> Result<Connection> {
+    source
+        .run(|link| async move { settings.submit(&link, credentials, events).await })
+        .await
+}
+
+/// `authorize`: the OAuth2 flow with the source's link in `popup` (opened beforehand,
+/// in the user's gesture), which is closed when the flow fails.
+pub(crate) async fn authorize(
+    settings: &Settings,
+    source: &LinkSource,
+    popup: &Popup,
+) -> Result<Connection> {
+    let result = source
+        .run(|link| async move { authorize_once(settings, popup, &link).await })
+        .await;
+    if result.is_err() {
+        popup.close();
+    }
+    result
+}
+
+/// One OAuth2 attempt with one link, in an open popup.
+async fn authorize_once(settings: &Settings, popup: &Popup, link: &str) -> Result<Connection> {
+    let session = settings.describe(link).await?;
+    if session.connector.auth_type != AuthType::Oauth2 {
+        return Err(Error::invalid(
+            "validation",
+            format!(
+                "connector {} does not use OAuth2: call submit() with its fields",
+                session.connector.name
+            ),
+        ));
+    }
+    let endpoints = settings.endpoints(link)?;
+    let page_origin = window()?
+        .location()
+        .origin()
+        .map_err(|_| Error::new(ErrorKind::Internal, "internal", "the page has no origin"))?;
+    popup.navigate(&endpoints.authorize(&page_origin))?;
+    let data = popup.wait(&endpoints.origin).await?;
+    connection_from_js(data)
 }

@@ -19,6 +19,7 @@ use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+use super::js;
 use super::types::FromJs;
 use crate::error_code::wire;
 use crate::link::form_encode_into;
@@ -120,12 +121,11 @@ pub(crate) async fn post_json<T: FromJs>(url: &str, body: &JsValue) -> Result<T>
     };
     let body = js_sys::JSON::stringify(body).map_err(|_| internal())?;
     let headers = js_sys::Object::new();
-    js_sys::Reflect::set(
+    js::set(
         &headers,
-        &JsValue::from_str("content-type"),
+        "content-type",
         &JsValue::from_str("application/json"),
-    )
-    .map_err(|_| internal())?;
+    );
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
     init.set_headers(&headers);

@@ -70,13 +70,8 @@ impl LinkSource {
     }
 
     /// Runs `flow` with a link; if it fails with `link_expired` or `link_used` and the
-    /// source is a function, runs it once more with a fresh link. `on_retry` is told
-    /// before the second run.
-    pub(crate) async fn run<T, F, Fut>(
-        &self,
-        mut flow: F,
-        on_retry: impl FnOnce(&Error),
-    ) -> Result<T>
+    /// source is a function, runs it once more with a fresh link.
+    pub(crate) async fn run<T, F, Fut>(&self, mut flow: F) -> Result<T>
     where
         F: FnMut(String) -> Fut,
         Fut: Future<Output = Result<T>>,
@@ -84,7 +79,6 @@ impl LinkSource {
         let link = self.get().await?;
         match flow(link).await {
             Err(err) if renewable(&err) && matches!(self, LinkSource::Fresh(_)) => {
-                on_retry(&err);
                 let link = self.get().await?;
                 flow(link).await
             }

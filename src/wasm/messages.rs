@@ -3,11 +3,11 @@
 //! `messages` option. `{name}` is the connector's display name, `{label}` a field's
 //! label, `{error}` the error's message.
 
-use js_sys::{Object, Reflect};
+use js_sys::Object;
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::error_code::wire;
-use crate::{Error, ErrorKind, Result};
+use super::js::{self, invalid_option as option};
+use crate::Result;
 
 /// One string of the prompt; the discriminant indexes the tables.
 #[derive(Debug, Clone, Copy)]
@@ -90,10 +90,6 @@ pub(crate) struct Messages {
     strings: Vec<String>,
 }
 
-fn option(detail: String) -> Error {
-    Error::new(ErrorKind::Config, wire::InvalidOption, detail)
-}
-
 impl Messages {
     /// The table for `locale` (`fr`, `fr-CA`... are French; anything else English), with
     /// the strings of `overrides` (an object keyed by `KEYS`; `undefined` for none)
@@ -108,16 +104,14 @@ impl Messages {
         if !(overrides.is_undefined() || overrides.is_null()) {
             let object = overrides
                 .dyn_ref::<Object>()
-                .ok_or_else(|| option("option `messages` must be an object of strings".into()))?;
+                .ok_or_else(|| option("option `messages` must be an object of strings"))?;
             for key in Object::keys(object).iter() {
                 let key = key.as_string().unwrap_or_default();
                 let index = KEYS
                     .iter()
                     .position(|k| *k == key)
                     .ok_or_else(|| option(format!("`messages` has no string `{key}`")))?;
-                strings[index] = Reflect::get(object, &JsValue::from_str(&key))
-                    .ok()
-                    .and_then(|v| v.as_string())
+                strings[index] = js::get_string(object, &key)
                     .ok_or_else(|| option(format!("`messages.{key}` must be a string")))?;
             }
         }

@@ -31,6 +31,7 @@ mod connect;
 mod error;
 mod flow;
 mod http;
+mod js;
 mod link_source;
 mod messages;
 mod popup;
@@ -39,6 +40,14 @@ mod types;
 mod ui;
 
 use wasm_bindgen::prelude::*;
+
+/// The package's allocator: lol_alloc's free list (first fit, no coalescing) in place of
+/// std's dlmalloc: 2.2 KB less of the package gzipped. The package allocates little and
+/// briefly (a session, a payload, the prompt's strings), so the simpler allocator costs
+/// nothing that shows; its lock is a spin lock that never spins in a single-threaded page.
+#[global_allocator]
+static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
+    lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());
 
 pub use connect::{ConnectHandle, MunityConnect};
 
@@ -231,7 +240,7 @@ pub fn encrypt_credentials(
     link: String,
     #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] credentials: JsValue,
 ) -> js_sys::Promise {
-    connect::promise(async move {
+    js::promise(async move {
         let now = clock::now_unix();
         // The certificate first: WebCrypto makes the ephemeral key while the link and the
         // credentials are read.

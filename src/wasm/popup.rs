@@ -16,16 +16,20 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Function, Object, Promise, Reflect};
+use js_sys::{Function, Object, Promise};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{MessageEvent, Window};
 
+use super::js;
 use crate::{Error, ErrorKind, Result};
 
 /// The `type` of the platform page's messages.
 pub(crate) const MESSAGE_TYPE: &str = "munity:connect";
+/// The popup's size when `authorize` is given none (and the prompt's popup's).
+pub(crate) const DEFAULT_WIDTH: u32 = 500;
+pub(crate) const DEFAULT_HEIGHT: u32 = 700;
 /// How often the popup is checked for having been closed, in milliseconds.
 const CLOSED_POLL_MS: i32 = 250;
 
@@ -147,10 +151,7 @@ impl Listener {
                 .source()
                 .is_some_and(|source| Object::is(&source, &expected_source));
             let data = event.data();
-            let ours = Reflect::get(&data, &JsValue::from_str("type"))
-                .ok()
-                .and_then(|t| t.as_string())
-                .is_some_and(|t| t == MESSAGE_TYPE);
+            let ours = js::get_string(&data, "type").is_some_and(|t| t == MESSAGE_TYPE);
             if from_popup && ours {
                 let _ = resolve.call1(&JsValue::NULL, &data);
             }
@@ -205,18 +206,13 @@ impl Drop for Listener {
 
 /// The platform page's message as the connection, or its error.
 fn message_result(data: &JsValue) -> Result<JsValue> {
-    let get = |key: &str| Reflect::get(data, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED);
-    let connection = get("connection");
+    let connection = js::get(data, "connection");
     if connection.is_object() {
         return Ok(connection);
     }
-    let error = get("error");
-    let field = |key: &str| {
-        Reflect::get(&error, &JsValue::from_str(key))
-            .ok()
-            .and_then(|v| v.as_string())
-    };
-    let code = field("code").unwrap_or_else(|| "server".to_owned());
-    let detail = field("detail").unwrap_or_else(|| "the authorization failed".to_owned());
+    let error = js::get(data, "error");
+    let code = js::get_string(&error, "code").unwrap_or_else(|| "server".to_owned());
+    let detail =
+        js::get_string(&error, "detail").unwrap_or_else(|| "the authorization failed".to_owned());
     Err(Error::new(ErrorKind::PermissionDenied, code, detail))
 }

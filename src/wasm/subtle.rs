@@ -26,12 +26,13 @@
 
 use std::cell::RefCell;
 
-use js_sys::{Array, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use zeroize::Zeroizing;
 
 use super::error::from_js;
+use super::js::get as property;
 use crate::envelope::{
     agreement_failed, compact, content_key, invalid_point, new_iv, Credentials, KeyType, Sealing,
     SessionBinding, WorkspaceCertificate, DEFAULT_TTL_SECS,
@@ -265,11 +266,6 @@ async fn recipient(
 
 fn is_p256(curve: KeyType) -> bool {
     curve == KeyType::P256
-}
-
-/// `target[key]`, or `undefined` when `target` is not an object.
-fn property(target: &JsValue, key: &str) -> JsValue {
-    Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
 /// Overwrites JavaScript's copy of a secret with zeros.

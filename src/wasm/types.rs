@@ -5,9 +5,10 @@
 //! with `Reflect`) rather than serde: the derived serializers and deserializers of
 //! these types were a large part of the package's size (issue 8's budget).
 
-use js_sys::{Array, Object, Reflect};
+use js_sys::{Array, Object};
 use wasm_bindgen::{JsCast, JsValue};
 
+use super::js;
 use crate::model::{
     ApiErrorBody, AuthType, Connection, ConnectionStatus, Connector, FieldKind, FieldSpec,
 };
@@ -48,11 +49,7 @@ fn bad(key: &str) -> String {
 
 /// `value[key]` (undefined when `value` is not an object).
 fn member(value: &JsValue, key: &str) -> JsValue {
-    if value.is_object() {
-        Reflect::get(value, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-    } else {
-        JsValue::UNDEFINED
-    }
+    js::get(value, key)
 }
 
 fn string(value: &JsValue, key: &str) -> Read<String> {
@@ -167,7 +164,7 @@ impl JsObject {
 
     /// Sets `key` (cannot fail on a fresh, extensible object).
     fn set(self, key: &str, value: impl Into<JsValue>) -> JsObject {
-        let _ = Reflect::set(&self.0, &JsValue::from_str(key), &value.into());
+        js::set(&self.0, key, &value.into());
         self
     }
 

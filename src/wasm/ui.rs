@@ -26,7 +26,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use js_sys::{Function, Object, Reflect};
+use js_sys::{Function, Object};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
@@ -34,11 +34,11 @@ use web_sys::{
     Document, Element, Event, HtmlDialogElement, HtmlElement, HtmlInputElement, KeyboardEvent,
 };
 
-use super::connect::{authorize_once, call};
-use super::flow::{Events, Settings};
+use super::flow::{self, Events, Settings};
+use super::js::{self, call, invalid_option, is_absent};
 use super::link_source::LinkSource;
 use super::messages::{Messages, Msg};
-use super::popup::{window, Popup};
+use super::popup::{self, window, Popup};
 use super::types::{connection_to_js, SessionBody};
 use crate::envelope::Credentials;
 use crate::error_code::wire;
@@ -61,22 +61,17 @@ pub(crate) struct Handlers {
     theme: Vec<(String, String)>,
 }
 
-fn invalid_option(detail: String) -> Error {
-    Error::new(ErrorKind::Config, wire::InvalidOption, detail)
-}
-
 impl Handlers {
     /// Reads `{ onSuccess, onError, onExit?, onEvent?, locale?, messages?, theme? }`.
     pub(crate) fn from_js(value: &JsValue) -> Result<Handlers> {
         if !value.is_object() {
-            return Err(invalid_option("open() needs a handlers object".into()));
+            return Err(invalid_option("open() needs a handlers object"));
         }
-        let member = |key: &str| Reflect::get(value, &JsValue::from_str(key)).ok();
-        let absent = |v: &JsValue| v.is_undefined() || v.is_null();
+        let member = |key: &str| js::get(value, key);
         let get = |key: &str, required: bool| -> Result<Option<Function>> {
-            match member(key).unwrap_or_default().dyn_into::<Function>() {
+            match member(key).dyn_into::<Function>() {
                 Ok(f) => Ok(Some(f)),
-                Err(v) if !required && absent(&v) => Ok(None),
+                Err(v) if !required && is_absent(&v) => Ok(None),
                 Err(_) => Err(invalid_option(format!(
                     "handler `{key}` must be a function"
                 ))),
@@ -90,21 +85,21 @@ impl Handlers {
             )
         };
         // The language: `locale`, else the page's own `<html lang>`, else English.
-        let locale = match member("locale").unwrap_or_default() {
-            v if absent(&v) => web_sys::window()
+        let locale = match member("locale") {
+            v if is_absent(&v) => web_sys::window()
                 .and_then(|w| w.document())
                 .and_then(|d| d.document_element())
                 .and_then(|e| e.get_attribute("lang"))
                 .unwrap_or_default(),
             v => v
                 .as_string()
-                .ok_or_else(|| invalid_option("option `locale` must be a string".into()))?,
+                .ok_or_else(|| invalid_option("option `locale` must be a string"))?,
         };
-        let messages = Messages::new(&locale, &member("messages").unwrap_or_default())?;
+        let messages = Messages::new(&locale, &member("messages"))?;
         let mut theme = Vec::new();
-        let theme_value = member("theme").unwrap_or_default();
-        if !absent(&theme_value) {
-            let bad = || invalid_option("option `theme` must be an object of strings".into());
+        let theme_value = member("theme");
+        if !is_absent(&theme_value) {
+            let bad = || invalid_option("option `theme` must be an object of strings");
             let object = theme_value.dyn_ref::<Object>().ok_or_else(bad)?;
             for entry in Object::entries(object).iter() {
                 let pair: js_sys::Array = entry.unchecked_into();
@@ -200,15 +195,7 @@ pub(crate) fn open(settings: Rc<Settings>, source: LinkSource, handlers: Handler
     let state = Rc::clone(&opened);
     spawn_local(async move {
         let events = Events::to(handlers.on_event.clone());
-        let described = source
-            .run(
-                |link| {
-                    let settings = Rc::clone(&settings);
-                    async move { settings.describe(&link).await }
-                },
-                |_| {},
-            )
-            .await;
+        let described = flow::describe(&settings, &source).await;
         if state.closed.get() {
             return;
         }
@@ -496,16 +483,9 @@ fn show(
     )?;
     dialog.show_modal().map_err(|_| dom_error())?;
     let data = Object::new();
-    let _ = Reflect::set(
-        &data,
-        &"connector".into(),
-        &prompt.session.connector.name.as_str().into(),
-    );
-    let _ = Reflect::set(
-        &data,
-        &"authType".into(),
-        &prompt.session.connector.auth_type.as_str().into(),
-    );
+    let connector = &prompt.session.connector;
+    js::set(&data, "connector", &connector.name.as_str().into());
+    js::set(&data, "authType", &connector.auth_type.as_str().into());
     prompt.events.emit("opened", &data);
     Ok(prompt)
 }
@@ -520,26 +500,14 @@ fn on_submit(prompt: &Rc<Prompt>) {
     }
     let p = Rc::clone(prompt);
     if prompt.session.connector.auth_type == AuthType::Oauth2 {
-        let popup = match Popup::open_blank(500, 700) {
+        let popup = match Popup::open_blank(popup::DEFAULT_WIDTH, popup::DEFAULT_HEIGHT) {
             Ok(popup) => Rc::new(popup),
             Err(err) => return prompt.fail(err),
         };
         *prompt.popup.borrow_mut() = Some(Rc::clone(&popup));
         prompt.set_busy(Msg::Popup);
         spawn_local(async move {
-            let result = p
-                .source
-                .run(
-                    |link| {
-                        let (settings, popup) = (Rc::clone(&p.settings), Rc::clone(&popup));
-                        async move { authorize_once(&settings, &popup, &link).await }
-                    },
-                    |_| {},
-                )
-                .await;
-            if result.is_err() {
-                popup.close();
-            }
+            let result = flow::authorize(&p.settings, &p.source, &popup).await;
             p.finish(result);
         });
         return;
@@ -550,20 +518,7 @@ fn on_submit(prompt: &Rc<Prompt>) {
     };
     prompt.set_busy(Msg::Busy);
     spawn_local(async move {
-        let result = p
-            .source
-            .run(
-                |link| {
-                    let (settings, credentials, events) = (
-                        Rc::clone(&p.settings),
-                        credentials.clone(),
-                        p.events.clone(),
-                    );
-                    async move { settings.submit(&link, &credentials, &events).await }
-                },
-                |_| {},
-            )
-            .await;
+        let result = flow::submit(&p.settings, &p.source, &credentials, &p.events).await;
         p.finish(result);
     });
 }
