@@ -19,7 +19,7 @@ fn node(script: &str, input: &Value) -> Result<String, String> {
 }
 
 fn now() -> i64 {
-    munity::time::now_unix()
+    munity::now_unix()
 }
 
 fn binding() -> SessionBinding {
