@@ -152,11 +152,15 @@ struct Inner {
     request_id: Option<String>,
     retry_after: Option<Duration>,
     fields: Vec<FieldError>,
+    /// Only where there is a [`Client`](crate::Client) (feature `native`): the browser
+    /// build pays nothing for it.
+    #[cfg(feature = "native")]
     call: Option<Call>,
     source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
 }
 
 /// The API call an error came from.
+#[cfg(feature = "native")]
 struct Call {
     method: http::Method,
     /// Relative to the API base, without the query (which may hold secrets).
@@ -182,6 +186,7 @@ impl Error {
                 request_id: None,
                 retry_after: None,
                 fields: Vec::new(),
+                #[cfg(feature = "native")]
                 call: None,
                 source: None,
             }),
@@ -236,6 +241,7 @@ impl Error {
 
     /// Names the API call that failed: its method, its path relative to the API base
     /// (no query: queries may hold secrets) and how many attempts it made.
+    #[cfg(feature = "native")]
     pub(crate) fn with_call(mut self, method: http::Method, path: String, attempts: u32) -> Self {
         self.inner.call = Some(Call {
             method,
@@ -248,6 +254,7 @@ impl Error {
     /// A new error of `kind`, `code` and `detail` that keeps this one's status, request
     /// id, `Retry-After`, fields and call, with this one as its source: for a caller
     /// that explains why it stopped at this error.
+    #[cfg(feature = "native")]
     pub(crate) fn restated(
         self,
         kind: ErrorKind,
@@ -334,18 +341,24 @@ impl Error {
     }
 
     /// The HTTP method of the [`Client`](crate::Client) call that failed.
+    #[cfg(feature = "native")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "native")))]
     pub fn method(&self) -> Option<&http::Method> {
         self.inner.call.as_ref().map(|call| &call.method)
     }
 
     /// The path of the [`Client`](crate::Client) call that failed, relative to the API
     /// base and without its query (`customers/cus_1/`).
+    #[cfg(feature = "native")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "native")))]
     pub fn path(&self) -> Option<&str> {
         self.inner.call.as_ref().map(|call| call.path.as_str())
     }
 
     /// How many attempts the [`Client`](crate::Client) call that failed made (1 when it
     /// was not retried).
+    #[cfg(feature = "native")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "native")))]
     pub fn attempts(&self) -> Option<u32> {
         self.inner.call.as_ref().map(|call| call.attempts)
     }
@@ -398,27 +411,27 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: ", self.inner.code)?;
+        #[cfg(feature = "native")]
         if let Some(call) = &self.inner.call {
             write!(f, "{} {}: ", call.method, call.path)?;
         }
         f.write_str(&self.inner.detail)?;
         // ` (HTTP 503, request req_1, attempt 3)`: the parts there are.
-        let mut open = false;
-        let mut part = |f: &mut fmt::Formatter<'_>, text: fmt::Arguments<'_>| {
-            f.write_str(if open { ", " } else { " (" })?;
-            open = true;
-            f.write_fmt(text)
-        };
+        let mut separator = " (";
         if let Some(status) = self.inner.status {
-            part(f, format_args!("HTTP {status}"))?;
+            write!(f, "{separator}HTTP {status}")?;
+            separator = ", ";
         }
         if let Some(id) = &self.inner.request_id {
-            part(f, format_args!("request {id}"))?;
+            write!(f, "{separator}request {id}")?;
+            separator = ", ";
         }
+        #[cfg(feature = "native")]
         if let Some(attempts) = self.attempts().filter(|&n| n > 1) {
-            part(f, format_args!("attempt {attempts}"))?;
+            write!(f, "{separator}attempt {attempts}")?;
+            separator = ", ";
         }
-        if open {
+        if separator == ", " {
             f.write_str(")")?;
         }
         for field in &self.inner.fields {
@@ -446,6 +459,7 @@ impl fmt::Debug for Error {
         if !self.inner.fields.is_empty() {
             d.field("fields", &self.inner.fields);
         }
+        #[cfg(feature = "native")]
         if let Some(call) = &self.inner.call {
             d.field("method", &call.method)
                 .field("path", &call.path)
@@ -495,6 +509,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "native")]
     fn display_composes_the_call() {
         let err = Error::api(503, "unavailable", "down for maintenance")
             .with_request_id("req_1")

@@ -246,11 +246,10 @@ impl Reader<'_> {
 
     /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`
     fn number(&mut self) -> Result<Value, JsonError> {
-        let negative = self.peek() == Some(b'-');
-        if negative {
+        let start = self.pos;
+        if self.peek() == Some(b'-') {
             self.pos += 1;
         }
-        let int_start = self.pos;
         match self.next()? {
             b'0' => {}
             b'1'..=b'9' => self.digits(),
@@ -259,12 +258,10 @@ impl Reader<'_> {
                 return Err(self.error("not valid JSON"));
             }
         }
-        let int_digits = &self.text[int_start..self.pos];
-        let mut integer = true;
+        let integer_end = self.pos;
         if self.peek() == Some(b'.') {
             self.pos += 1;
             self.some_digits()?;
-            integer = false;
         }
         if let Some(b'e' | b'E') = self.peek() {
             self.pos += 1;
@@ -272,21 +269,12 @@ impl Reader<'_> {
                 self.pos += 1;
             }
             self.some_digits()?;
-            integer = false;
         }
-        if !integer || !KEEP_INTEGERS {
-            return Ok(Value::Other);
+        if KEEP_INTEGERS && self.pos == integer_end {
+            let value = integer(&self.text[start..integer_end]);
+            return Ok(value.map_or(Value::Other, Value::Integer));
         }
-        // Summed negatively, so that `i64::MIN` fits; `None` on overflow.
-        let value = int_digits.iter().try_fold(0i64, |sum, &digit| {
-            sum.checked_mul(10)?.checked_sub(i64::from(digit - b'0'))
-        });
-        let value = if negative {
-            value
-        } else {
-            value.and_then(i64::checked_neg)
-        };
-        Ok(value.map_or(Value::Other, Value::Integer))
+        Ok(Value::Other)
     }
 
     fn digits(&mut self) {
@@ -380,6 +368,23 @@ impl Reader<'_> {
             code = code * 16 + u32::from(digit);
         }
         Ok(code)
+    }
+}
+
+/// The value of `-?[0-9]+`, when it fits an `i64` (summed negatively, so that
+/// `i64::MIN` fits too).
+fn integer(text: &[u8]) -> Option<i64> {
+    let (negative, digits) = match text.split_first() {
+        Some((b'-', digits)) => (true, digits),
+        _ => (false, text),
+    };
+    let value = digits.iter().try_fold(0i64, |sum, &digit| {
+        sum.checked_mul(10)?.checked_sub(i64::from(digit - b'0'))
+    })?;
+    if negative {
+        Some(value)
+    } else {
+        value.checked_neg()
     }
 }
 

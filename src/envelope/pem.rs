@@ -21,7 +21,7 @@ pub(crate) fn decode(text: &str) -> Result<(&str, Vec<u8>), impl std::fmt::Displ
 /// error says what is wrong.
 #[cfg(target_arch = "wasm32")]
 pub(crate) fn decode(text: &str) -> Result<(&str, Vec<u8>), impl std::fmt::Display> {
-    compact::decode(text)
+    compact::decode(text).map_err(compact::PemError::describe)
 }
 
 #[cfg(test)]

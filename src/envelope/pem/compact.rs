@@ -15,13 +15,15 @@ pub(super) enum PemError {
     Base64,
 }
 
-impl std::fmt::Display for PemError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
+impl PemError {
+    /// What is wrong, for an error message (the browser build's).
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    pub(super) fn describe(self) -> &'static str {
+        match self {
             PemError::NoBegin => "no -----BEGIN <label>----- line",
             PemError::NoEnd => "no -----END line matching the BEGIN line at the end",
             PemError::Base64 => "the text between BEGIN and END is not base64",
-        })
+        }
     }
 }
 
