@@ -143,7 +143,7 @@ async fn connect_link(
         connector.as_str(),
     )
     .base_url(format!("{}/connect", product.api_base))
-    .sign(&product.api_key, munity::time::now_unix());
+    .sign(&product.api_key, munity::now_unix());
     match signed {
         Ok(link) => Json(json!({"link": link.into_url()})).into_response(),
         Err(err) => fail(StatusCode::BAD_REQUEST, &err),
@@ -153,7 +153,7 @@ async fn connect_link(
 async fn webhook(State(product): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
     if let Err(err) = product
         .webhook
-        .verify_http(&headers, &body, munity::time::now_unix())
+        .verify_http(&headers, &body, munity::now_unix())
     {
         eprintln!("product: webhook refused: {err}");
         return fail(StatusCode::BAD_REQUEST, &err);

@@ -8,7 +8,12 @@
 //!   [`error_code`](Error::error_code) gives an [`ErrorCode`];
 //! - a human-readable [`detail`](Error::detail);
 //! - for API errors, the HTTP [`status`](Error::status), the
-//!   [`request_id`](Error::request_id) and per-field errors ([`fields`](Error::fields)).
+//!   [`request_id`](Error::request_id) and per-field errors ([`fields`](Error::fields));
+//! - for errors of a [`Client`](crate::Client) call, the call: its
+//!   [`method`](Error::method), [`path`](Error::path) and [`attempts`](Error::attempts).
+//!
+//! Each is a field: `Display` composes them (`code: METHOD path: detail (HTTP status,
+//! request id, attempt n)`), and no part is ever cut out of another's text.
 //!
 //! Messages never contain keys, secrets or signed URLs: constructors take only what is
 //! safe to print.
@@ -147,7 +152,20 @@ struct Inner {
     request_id: Option<String>,
     retry_after: Option<Duration>,
     fields: Vec<FieldError>,
+    /// Only where there is a [`Client`](crate::Client) (feature `native`): the browser
+    /// build pays nothing for it.
+    #[cfg(feature = "native")]
+    call: Option<Call>,
     source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+/// The API call an error came from.
+#[cfg(feature = "native")]
+struct Call {
+    method: http::Method,
+    /// Relative to the API base, without the query (which may hold secrets).
+    path: String,
+    attempts: u32,
 }
 
 impl Error {
@@ -168,6 +186,8 @@ impl Error {
                 request_id: None,
                 retry_after: None,
                 fields: Vec::new(),
+                #[cfg(feature = "native")]
+                call: None,
                 source: None,
             }),
         }
@@ -217,6 +237,41 @@ impl Error {
     pub fn with_fields(mut self, fields: Vec<FieldError>) -> Self {
         self.inner.fields = fields;
         self
+    }
+
+    /// Names the API call that failed: its method, its path relative to the API base
+    /// (no query: queries may hold secrets) and how many attempts it made.
+    #[cfg(feature = "native")]
+    pub(crate) fn with_call(mut self, method: http::Method, path: String, attempts: u32) -> Self {
+        self.inner.call = Some(Call {
+            method,
+            path,
+            attempts,
+        });
+        self
+    }
+
+    /// A new error of `kind`, `code` and `detail` that keeps this one's status, request
+    /// id, `Retry-After`, fields and call, with this one as its source: for a caller
+    /// that explains why it stopped at this error.
+    #[cfg(feature = "native")]
+    pub(crate) fn restated(
+        self,
+        kind: ErrorKind,
+        code: impl Into<Cow<'static, str>>,
+        detail: impl Into<Cow<'static, str>>,
+    ) -> Error {
+        let mut out = Error::new(kind, code, detail);
+        out.inner.status = self.inner.status;
+        out.inner.request_id = self.inner.request_id.clone();
+        out.inner.retry_after = self.inner.retry_after;
+        out.inner.fields = self.inner.fields.clone();
+        out.inner.call = self.inner.call.as_ref().map(|call| Call {
+            method: call.method.clone(),
+            path: call.path.clone(),
+            attempts: call.attempts,
+        });
+        out.with_source(self)
     }
 
     /// Attaches the underlying cause. Its Display must not contain secrets either.
@@ -285,6 +340,29 @@ impl Error {
         &self.inner.fields
     }
 
+    /// The HTTP method of the [`Client`](crate::Client) call that failed.
+    #[cfg(feature = "native")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "native")))]
+    pub fn method(&self) -> Option<&http::Method> {
+        self.inner.call.as_ref().map(|call| &call.method)
+    }
+
+    /// The path of the [`Client`](crate::Client) call that failed, relative to the API
+    /// base and without its query (`customers/cus_1/`).
+    #[cfg(feature = "native")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "native")))]
+    pub fn path(&self) -> Option<&str> {
+        self.inner.call.as_ref().map(|call| call.path.as_str())
+    }
+
+    /// How many attempts the [`Client`](crate::Client) call that failed made (1 when it
+    /// was not retried).
+    #[cfg(feature = "native")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "native")))]
+    pub fn attempts(&self) -> Option<u32> {
+        self.inner.call.as_ref().map(|call| call.attempts)
+    }
+
     /// True for a timeout or an exhausted time budget.
     pub fn is_timeout(&self) -> bool {
         self.inner.kind == ErrorKind::Timeout
@@ -332,12 +410,28 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.inner.code, self.inner.detail)?;
+        write!(f, "{}: ", self.inner.code)?;
+        #[cfg(feature = "native")]
+        if let Some(call) = &self.inner.call {
+            write!(f, "{} {}: ", call.method, call.path)?;
+        }
+        f.write_str(&self.inner.detail)?;
+        // ` (HTTP 503, request req_1, attempt 3)`: the parts there are.
+        let mut separator = " (";
         if let Some(status) = self.inner.status {
-            write!(f, " (HTTP {status}")?;
-            if let Some(id) = &self.inner.request_id {
-                write!(f, ", request {id}")?;
-            }
+            write!(f, "{separator}HTTP {status}")?;
+            separator = ", ";
+        }
+        if let Some(id) = &self.inner.request_id {
+            write!(f, "{separator}request {id}")?;
+            separator = ", ";
+        }
+        #[cfg(feature = "native")]
+        if let Some(attempts) = self.attempts().filter(|&n| n > 1) {
+            write!(f, "{separator}attempt {attempts}")?;
+            separator = ", ";
+        }
+        if separator == ", " {
             f.write_str(")")?;
         }
         for field in &self.inner.fields {
@@ -364,6 +458,12 @@ impl fmt::Debug for Error {
         }
         if !self.inner.fields.is_empty() {
             d.field("fields", &self.inner.fields);
+        }
+        #[cfg(feature = "native")]
+        if let Some(call) = &self.inner.call {
+            d.field("method", &call.method)
+                .field("path", &call.path)
+                .field("attempts", &call.attempts);
         }
         if let Some(source) = &self.inner.source {
             d.field("source", &source.to_string());
@@ -406,6 +506,43 @@ mod tests {
             err.to_string(),
             "permission_denied: this key can only read (HTTP 403, request req_123)"
         );
+    }
+
+    #[test]
+    #[cfg(feature = "native")]
+    fn display_composes_the_call() {
+        let err = Error::api(503, "unavailable", "down for maintenance")
+            .with_request_id("req_1")
+            .with_call(http::Method::GET, "workspace/".into(), 3);
+        assert_eq!(
+            err.to_string(),
+            "unavailable: GET workspace/: down for maintenance (HTTP 503, request req_1, attempt 3)"
+        );
+        assert_eq!(
+            (err.method(), err.path(), err.attempts()),
+            (Some(&http::Method::GET), Some("workspace/"), Some(3))
+        );
+        let err = Error::new(ErrorKind::Network, "connect_failed", "connection refused").with_call(
+            http::Method::POST,
+            "customers/".into(),
+            1,
+        );
+        assert_eq!(
+            err.to_string(),
+            "connect_failed: POST customers/: connection refused"
+        );
+        let restated = err.restated(ErrorKind::Timeout, "timeout", "no answer in 1.0 s");
+        assert_eq!(restated.path(), Some("customers/"));
+        assert_eq!(
+            std::error::Error::source(&restated).map(ToString::to_string),
+            Some("connect_failed: POST customers/: connection refused".to_owned())
+        );
+        let plain = Error::invalid("link_invalid", "no sig");
+        assert_eq!(
+            (plain.method(), plain.path(), plain.attempts()),
+            (None, None, None)
+        );
+        assert_eq!(plain.to_string(), "link_invalid: no sig");
     }
 
     #[test]

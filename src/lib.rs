@@ -26,8 +26,9 @@
 //! | `redis` | `link::RedisNonceStore`: connect-link nonces shared by several API instances |
 //! | `wasm` | the JavaScript bindings (only on `wasm32`) |
 //!
-//! The core modules ([`model`], [`time`], [`Secret`], [`Error`] and the protocol
-//! modules) do no I/O and compile for every target.
+//! The core modules ([`model`], [`Secret`], [`Error`] and the protocol modules) do no
+//! I/O and compile for every target. They take the current time as a parameter (unix
+//! seconds): [`now_unix`] on a server, `Date.now()` in a browser.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(all(target_arch = "wasm32", feature = "native"))]
@@ -46,11 +47,14 @@ pub mod model;
 mod random;
 mod redact;
 mod secret;
-pub mod time;
+mod time;
 
 pub use api_key::ApiKey;
 pub use error::{Error, ErrorCode, ErrorKind, FieldError, Result};
 pub use secret::Secret;
+#[cfg(not(target_arch = "wasm32"))]
+pub use time::now_unix;
+pub use time::parse_rfc3339;
 
 #[cfg(feature = "native")]
 #[cfg_attr(docsrs, doc(cfg(feature = "native")))]

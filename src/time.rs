@@ -1,17 +1,11 @@
 //! Calendar arithmetic on unix seconds, shared by every module that formats or reads a
 //! date (API timestamps, AWS `x-amz-date`, certificate validity), so there is one
-//! implementation.
+//! implementation. Crate-private: the crate root re-exports what users need,
+//! [`now_unix`](crate::now_unix) and [`parse_rfc3339`](crate::parse_rfc3339).
 //!
 //! Core code never reads the clock itself: it takes `now` as a parameter, because
 //! `SystemTime::now()` panics on `wasm32-unknown-unknown`. [`now_unix`] is for native
 //! callers.
-//!
-//! ```
-//! use munity::time::{format_rfc3339, parse_rfc3339};
-//!
-//! assert_eq!(format_rfc3339(1_440_938_160), "2015-08-30T12:36:00Z");
-//! assert_eq!(parse_rfc3339("2015-08-30T12:36:00Z").unwrap(), 1_440_938_160);
-//! ```
 
 use crate::error::{Error, Result};
 
@@ -42,7 +36,7 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 
 /// Broken-down UTC time of unix seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Civil {
+pub(crate) struct Civil {
     /// Year, e.g. 2026.
     pub year: i64,
     /// Month, 1 to 12.
@@ -59,7 +53,7 @@ pub struct Civil {
 
 impl Civil {
     /// The UTC calendar time of `unix` seconds.
-    pub fn from_unix(unix: i64) -> Civil {
+    pub(crate) fn from_unix(unix: i64) -> Civil {
         let days = unix.div_euclid(86_400);
         let secs = unix.rem_euclid(86_400) as u32;
         let (year, month, day) = civil_from_days(days);
@@ -74,7 +68,7 @@ impl Civil {
     }
 
     /// Unix seconds of this calendar time.
-    pub fn to_unix(self) -> i64 {
+    pub(crate) fn to_unix(self) -> i64 {
         days_from_civil(self.year, self.month, self.day) * 86_400
             + i64::from(self.hour) * 3600
             + i64::from(self.minute) * 60
@@ -83,7 +77,7 @@ impl Civil {
 }
 
 /// `2026-11-23T12:00:00Z`
-pub fn format_rfc3339(unix: i64) -> String {
+pub(crate) fn format_rfc3339(unix: i64) -> String {
     let c = Civil::from_unix(unix);
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
@@ -92,7 +86,7 @@ pub fn format_rfc3339(unix: i64) -> String {
 }
 
 /// `20261123T120000Z`, the form of AWS's `x-amz-date`.
-pub fn format_basic(unix: i64) -> String {
+pub(crate) fn format_basic(unix: i64) -> String {
     let c = Civil::from_unix(unix);
     format!(
         "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
@@ -102,6 +96,11 @@ pub fn format_basic(unix: i64) -> String {
 
 /// Reads an RFC 3339 date-time (`2026-11-23T12:00:00Z`, with optional fraction and a
 /// `Z` or `±hh:mm` offset) as unix seconds; fractions are dropped.
+///
+/// ```
+/// assert_eq!(munity::parse_rfc3339("2015-08-30T12:36:00Z").unwrap(), 1_440_938_160);
+/// assert_eq!(munity::parse_rfc3339("2015-08-30T14:36:00+02:00").unwrap(), 1_440_938_160);
+/// ```
 pub fn parse_rfc3339(text: &str) -> Result<i64> {
     let bad = || {
         Error::invalid(
@@ -190,8 +189,12 @@ pub fn parse_rfc3339(text: &str) -> Result<i64> {
     Ok(civil.to_unix() - offset)
 }
 
-/// The current unix time in seconds. Not available on wasm32 (take `now` from
-/// `js_sys::Date` there).
+/// The current unix time in seconds: the `now` that signing and verifying take. Not
+/// available on wasm32 (take `now` from `js_sys::Date` there).
+///
+/// ```
+/// assert!(munity::now_unix() > 1_700_000_000);
+/// ```
 #[cfg(not(target_arch = "wasm32"))]
 pub fn now_unix() -> i64 {
     std::time::SystemTime::now()

@@ -44,7 +44,7 @@ async fn a_cross_origin_redirect_is_not_followed_with_the_credentials() {
         .sign(
             &selected,
             signer.client().post(&elsewhere),
-            &Options::at(munity::time::now_unix()),
+            &Options::at(munity::now_unix()),
         )
         .unwrap_err();
     assert_eq!(refused.code(), "url_outside_base_url");
@@ -52,7 +52,7 @@ async fn a_cross_origin_redirect_is_not_followed_with_the_credentials() {
         .sign(
             &selected,
             signer.client().post(&redirecting).body("{}"),
-            &Options::at(munity::time::now_unix()),
+            &Options::at(munity::now_unix()),
         )
         .unwrap();
     let response = signed.send().await.unwrap();
@@ -100,7 +100,7 @@ async fn a_redirect_within_the_origin_is_followed() {
             reqwest::Client::new()
                 .post(format!("{base}/old"))
                 .body("{}"),
-            &Options::at(munity::time::now_unix()),
+            &Options::at(munity::now_unix()),
         )
         .unwrap()
         .send()

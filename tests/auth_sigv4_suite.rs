@@ -114,7 +114,7 @@ fn run(case: Case) {
     let parsed = parse_request(case.request);
     let credentials = &context["credentials"];
     let token = credentials["token"].as_str();
-    let time = munity::time::parse_rfc3339(context["timestamp"].as_str().unwrap()).unwrap();
+    let time = munity::parse_rfc3339(context["timestamp"].as_str().unwrap()).unwrap();
     let service = context["service"].as_str().unwrap();
     let settings = {
         let mut s = Settings::for_service(service);

@@ -496,7 +496,7 @@ async fn the_client_signs_connect_links_the_sandbox_accepts() {
     let spans = recorder.take();
     assert_eq!(spans.len(), 1, "{spans:#?}");
     assert_eq!(spans[0].get("url.template"), "workspace/");
-    let now = munity::time::now_unix();
+    let now = munity::now_unix();
     let second = client
         .connect_link("acme", "jira")
         .ttl(Duration::from_secs(120))
@@ -537,11 +537,11 @@ async fn the_workspace_certificate_parses_with_its_published_kid() {
     assert!(published
         .certificate
         .starts_with("-----BEGIN CERTIFICATE-----"));
-    let certificate = published.parse(munity::time::now_unix()).unwrap();
+    let certificate = published.parse(munity::now_unix()).unwrap();
     assert_eq!(certificate.kid(), published.kid);
     let mut altered = published.clone();
     altered.kid = "another".into();
-    let err = altered.parse(munity::time::now_unix()).unwrap_err();
+    let err = altered.parse(munity::now_unix()).unwrap_err();
     assert_eq!(err.error_code(), ErrorCode::CertificateInvalid);
 }
 
@@ -598,7 +598,7 @@ async fn the_webhook_endpoint_is_set_through_the_client_and_its_events_are_typed
     };
     let hook = Webhook::new(created.secret.clone());
     let event = hook
-        .verify_event_http(&delivery.headers, &delivery.body, munity::time::now_unix())
+        .verify_event_http(&delivery.headers, &delivery.body, munity::now_unix())
         .unwrap();
     let EventData::ConnectionDeleted(deleted) = &event.data else {
         panic!("{event:?}")

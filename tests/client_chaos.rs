@@ -452,10 +452,20 @@ async fn when_every_request_fails_a_call_ends_within_its_budget() {
             other => panic!("unexpected {other:?}: {err}"),
         }
         assert!(
-            err.detail()
-                .starts_with("GET workspace/: gave up after 3 attempts in "),
+            err.detail().starts_with("gave up after 3 attempts in "),
             "{}",
             err.detail()
+        );
+        // The call is in fields, and Display composes them.
+        assert_eq!(
+            (err.method().map(|m| m.as_str()), err.path(), err.attempts()),
+            (Some("GET"), Some("workspace/"), Some(3))
+        );
+        let shown = err.to_string();
+        assert!(
+            shown.starts_with(&format!("{}: GET workspace/: gave up after 3", err.code()))
+                && shown.contains("attempt 3)"),
+            "{shown}"
         );
         assert_no_key(&err, key);
         println!("attempts: {err}");
@@ -628,8 +638,7 @@ async fn a_long_retry_after_is_not_waited_past_the_deadline() {
         );
         assert!(err.retry_after().unwrap() >= Duration::from_secs(3600));
         assert!(
-            err.detail()
-                .starts_with("GET workspace/: gave up after 1 attempt in ")
+            err.detail().starts_with("gave up after 1 attempt in ")
                 && err
                     .detail()
                     .ends_with("; last error: unavailable: down for maintenance"),
@@ -637,6 +646,7 @@ async fn a_long_retry_after_is_not_waited_past_the_deadline() {
             err.detail()
         );
         assert_eq!(err.request_id(), Some("req_1"));
+        assert_eq!(err.attempts(), Some(1));
         assert_no_key(&err, &key());
         println!("retry-after: {err}");
     }
@@ -655,9 +665,8 @@ async fn a_long_retry_after_is_not_waited_past_the_deadline() {
     assert_budget_error(&err, took, budget, &key());
     assert!(took >= Duration::from_secs(2), "{took:?}");
     assert_eq!(second_count.load(Ordering::SeqCst), 3);
-    assert!(err
-        .detail()
-        .starts_with("GET workspace/: gave up after 3 attempts"));
+    assert!(err.detail().starts_with("gave up after 3 attempts"));
+    assert_eq!(err.attempts(), Some(3));
 
     // The call's timeout bounds the budget: a 1 s Retry-After does not fit 0.8 s.
     let client = client_for_timeout(&second, Duration::from_millis(800));
@@ -725,9 +734,13 @@ async fn what_may_have_been_done_and_is_unsafe_to_repeat_is_not_repeated() {
     );
     assert!(
         err.detail()
-            .starts_with("POST customers/: not retried: it may have been done"),
+            .starts_with("not retried: it may have been done"),
         "{}",
         err.detail()
+    );
+    assert_eq!(
+        (err.method().map(|m| m.as_str()), err.path(), err.attempts()),
+        (Some("POST"), Some("customers/"), Some(1))
     );
     let err = raw_post_once(|_| Answer::Drop).await;
     assert_eq!(

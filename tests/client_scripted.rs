@@ -213,6 +213,10 @@ async fn client_errors_are_not_retried() {
     let err = server.client().customers().get("cus_x").await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
     assert_eq!(err.detail(), "no such customer");
+    assert_eq!(
+        err.to_string(),
+        "not_found: GET customers/cus_x/: no such customer (HTTP 404, request req_1)"
+    );
     assert_eq!(server.count(), 1);
 }
 
@@ -459,9 +463,15 @@ async fn a_silent_server_hits_the_total_timeout() {
         "{took:?}"
     );
     assert!(
-        err.detail().starts_with("GET workspace/: no answer within"),
+        err.detail().starts_with("no answer within"),
         "{}",
         err.detail()
+    );
+    assert_eq!(err.path(), Some("workspace/"));
+    assert!(
+        err.to_string()
+            .starts_with("timeout: GET workspace/: no answer within"),
+        "{err}"
     );
 }
 

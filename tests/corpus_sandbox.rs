@@ -136,7 +136,7 @@ impl Rig {
             .expect("sandbox starts");
         let admin = sb.admin_key().authorization_value().expose().clone();
         let user = sb.user_key().authorization_value().expose().clone();
-        let now = munity::time::now_unix();
+        let now = munity::now_unix();
         let mut vars = inputs::link(
             sb.admin_key(),
             (sb.workspace_id(), "acme", "custom_basic"),

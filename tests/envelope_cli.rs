@@ -94,7 +94,7 @@ fn seal_then_open() {
     // With a connect link: its workspace, customer, connector and nonce bind the envelope.
     let api_key = munity::ApiKey::parse("REM0aW39.NfO0123456789CNeHpF29wo012345678").unwrap();
     let signed = munity::link::LinkBuilder::new("ws_1", "cus_42", "jira")
-        .sign(&api_key, munity::time::now_unix())
+        .sign(&api_key, munity::now_unix())
         .unwrap();
     let link = munity::link::ConnectLink::parse(signed.url()).unwrap();
     let nonce = link.nonce().to_base64url();

@@ -19,7 +19,7 @@ fn node(script: &str, input: &Value) -> Result<String, String> {
 }
 
 fn now() -> i64 {
-    munity::time::now_unix()
+    munity::now_unix()
 }
 
 fn binding() -> SessionBinding {
@@ -183,6 +183,28 @@ fn we_refuse_jose_envelopes_that_break_the_rules() {
                 payload["credentials"]["pin"] = 1234.into();
                 payload.to_string()
             },
+            json!({}),
+            ErrorKind::InvalidInput,
+            "envelope_payload_invalid",
+        ),
+        (
+            // Readers that keep the first and readers that keep the last would bind it
+            // to different customers: refused.
+            "a member twice",
+            v1_payload(now)
+                .to_string()
+                .replacen('{', r#"{"customer":"cus_other","#, 1),
+            json!({}),
+            ErrorKind::InvalidInput,
+            "envelope_payload_invalid",
+        ),
+        (
+            "a credential twice",
+            v1_payload(now).to_string().replacen(
+                r#""api_key":"#,
+                r#""api_key":"first","api_key":"#,
+                1,
+            ),
             json!({}),
             ErrorKind::InvalidInput,
             "envelope_payload_invalid",

@@ -55,7 +55,7 @@ fn link_prints_a_verifiable_url_with_the_key_from_env() {
     let link = ConnectLink::parse(&url).unwrap();
     assert_eq!(link.customer(), "cus 42");
     assert_eq!(link.scope(), Some("read write"));
-    let now = munity::time::now_unix();
+    let now = munity::now_unix();
     assert!((link.expires_at() - now - 120).abs() <= 5);
     link.verify(&LinkKey::derive(&ApiKey::parse(KEY).unwrap()), now)
         .unwrap();
@@ -131,7 +131,7 @@ fn webhook_sign_gives_the_spec_value() {
 
 #[test]
 fn webhook_verify_exit_codes() {
-    let now = munity::time::now_unix().to_string();
+    let now = munity::now_unix().to_string();
     let body = b"{\"type\":\"connection.created\"}";
     let signed = munity(
         &[

@@ -208,7 +208,7 @@ async fn redis_forgets_a_nonce_only_after_its_link_can_no_longer_pass() {
 #[tokio::test]
 async fn a_link_verifies_once_through_the_shared_store() {
     let Some(server) = redis_server() else { return };
-    let now = munity::time::now_unix();
+    let now = munity::now_unix();
     let first = RedisNonceStore::connect(&server.url())
         .await
         .expect("connects");

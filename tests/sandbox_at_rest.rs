@@ -118,7 +118,7 @@ fn query(link: &str) -> &str {
 /// Connects `customer` to pipedrive through a fresh link of `key`, as a connect page
 /// does: session (certificate), seal, submit.
 async fn connect_pipedrive(sb: &Sandbox, key: &ApiKey, customer: &str, api_key: &str) -> Answer {
-    let now = munity::time::now_unix();
+    let now = munity::now_unix();
     let link = LinkBuilder::new(sb.workspace_id(), customer, "pipedrive")
         .base_url(format!("{}/connect", sb.base_url()))
         .sign(key, now)
@@ -158,7 +158,7 @@ async fn delivered_and_verified(seen: &sandbox_support::receiver::Seen, secret: 
     let hook = Webhook::new(WebhookSecret::parse(secret.trim()).expect("whsec"));
     for _ in 0..200 {
         if let Some(received) = seen.lock().unwrap().first().cloned() {
-            hook.verify_http(&received.headers, &received.body, munity::time::now_unix())
+            hook.verify_http(&received.headers, &received.body, munity::now_unix())
                 .expect("signed with the endpoint's secret");
             return;
         }

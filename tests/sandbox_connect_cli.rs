@@ -37,7 +37,7 @@ async fn connect_through_the_cli(running: &Running) -> PathBuf {
     let var = |name: &str| running.var(name).to_owned();
     let path = PathBuf::from(var("MUNITY_CERTIFICATE"));
     let pem = std::fs::read_to_string(&path).unwrap();
-    let now = munity::time::now_unix();
+    let now = munity::now_unix();
     WorkspaceCertificate::parse(&pem, now).unwrap();
     let base = var("MUNITY_API_BASE");
     let http = reqwest::Client::new();

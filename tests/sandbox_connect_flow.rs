@@ -72,7 +72,7 @@ async fn certificate_of(api: &Api, link: &str) -> WorkspaceCertificate {
     let answer = session(api, link).await;
     assert_eq!(answer.status, 200, "{:?}", answer.body);
     let pem = answer.body["certificate"].as_str().unwrap();
-    let certificate = WorkspaceCertificate::parse(pem, munity::time::now_unix()).unwrap();
+    let certificate = WorkspaceCertificate::parse(pem, munity::now_unix()).unwrap();
     assert_eq!(answer.body["kid"], certificate.kid());
     certificate
 }
@@ -83,7 +83,7 @@ async fn sealed_for(api: &Api, link: &str, credentials: &Credentials) -> String 
         &certificate,
         &binding_of(link),
         credentials,
-        munity::time::now_unix(),
+        munity::now_unix(),
     )
     .unwrap()
 }
@@ -91,7 +91,7 @@ async fn sealed_for(api: &Api, link: &str, credentials: &Credentials) -> String 
 #[tokio::test]
 async fn the_certificate_is_served_to_any_key_and_in_the_session() {
     let sb = Sandbox::start(SandboxOptions::memory()).await.unwrap();
-    let now = munity::time::now_unix();
+    let now = munity::now_unix();
     for key in [sb.admin_key(), sb.user_key()] {
         let answer = Api::new(sb.base_url(), key)
             .get("/workspace/certificate/")
@@ -136,7 +136,7 @@ async fn credentials_make_a_connection_once() {
         200
     );
     let acme = admin.acme().await;
-    let now = munity::time::now_unix();
+    let now = munity::now_unix();
     let url = link(&sb, sb.admin_key(), "acme", "pipedrive", now);
 
     let envelope = sealed_for(&api, &url, &pipedrive_credentials()).await;
@@ -187,7 +187,7 @@ async fn credentials_make_a_connection_once() {
 /// An envelope for a link whose nonce is consumed, sealed with the public certificate
 /// (the session refuses a used link, so it comes from the handle).
 async fn sealed_for_used_link(sb: &Sandbox, url: &str) -> String {
-    let now = munity::time::now_unix();
+    let now = munity::now_unix();
     let certificate = WorkspaceCertificate::parse(sb.certificate_pem(), now).unwrap();
     seal(
         &certificate,
@@ -202,7 +202,7 @@ async fn sealed_for_used_link(sb: &Sandbox, url: &str) -> String {
 async fn altered_misbound_and_expired_envelopes_are_refused_and_leave_the_link_usable() {
     let sb = Sandbox::start(SandboxOptions::memory()).await.unwrap();
     let api = anonymous(&sb);
-    let now = munity::time::now_unix();
+    let now = munity::now_unix();
     let url = link(&sb, sb.admin_key(), "acme", "pipedrive", now);
     let certificate = certificate_of(&api, &url).await;
     let creds = pipedrive_credentials();
@@ -271,7 +271,7 @@ async fn altered_misbound_and_expired_envelopes_are_refused_and_leave_the_link_u
 async fn the_link_is_checked_as_for_the_session() {
     let sb = Sandbox::start(SandboxOptions::memory()).await.unwrap();
     let api = anonymous(&sb);
-    let now = munity::time::now_unix();
+    let now = munity::now_unix();
     let certificate = WorkspaceCertificate::parse(sb.certificate_pem(), now).unwrap();
     let creds = pipedrive_credentials();
     let envelope_for = |url: &str| seal(&certificate, &binding_of(url), &creds, now).unwrap();
@@ -318,7 +318,7 @@ async fn the_link_is_checked_as_for_the_session() {
 async fn credentials_must_fit_the_connector_fields() {
     let sb = Sandbox::start(SandboxOptions::memory()).await.unwrap();
     let api = anonymous(&sb);
-    let now = munity::time::now_unix();
+    let now = munity::now_unix();
     let certificate = WorkspaceCertificate::parse(sb.certificate_pem(), now).unwrap();
     let url = link(&sb, sb.admin_key(), "acme", "pipedrive", now);
     let cases: [(Credentials, &[&str]); 3] = [
@@ -397,7 +397,7 @@ async fn stored_credentials_appear_in_no_answer_and_nowhere_on_disk() {
     let api = anonymous(&sb);
     let (hook, seen) = receiver(0).await;
     admin.put("/webhook/", json!({ "url": hook })).await;
-    let now = munity::time::now_unix();
+    let now = munity::now_unix();
     let url = link(&sb, sb.admin_key(), "acme", "pipedrive", now);
     let envelope = sealed_for(&api, &url, &pipedrive_credentials()).await;
     assert!(!envelope.contains(SECRET));
@@ -491,7 +491,7 @@ async fn concurrent_submissions_of_one_link_make_one_connection() {
     let api = anonymous(&sb);
     let acme = admin.acme().await;
     let before = admin.get(&format!("/customers/{acme}/connections/")).await;
-    let now = munity::time::now_unix();
+    let now = munity::now_unix();
     let url = link(&sb, sb.admin_key(), "acme", "pipedrive", now);
     let certificate = certificate_of(&api, &url).await;
     let mut tasks = Vec::new();
@@ -540,7 +540,7 @@ async fn a_never_seen_internal_id_connects_and_creates_its_customer_once() {
     let sb = Sandbox::start(SandboxOptions::memory()).await.unwrap();
     let admin = Api::new(sb.base_url(), sb.admin_key());
     let api = anonymous(&sb);
-    let now = munity::time::now_unix();
+    let now = munity::now_unix();
     let internal = "product-user-7781";
     assert!(customers_named(&admin, internal).await.is_empty());
 
@@ -605,7 +605,7 @@ async fn racing_first_connections_create_one_customer() {
     let sb = Sandbox::start(SandboxOptions::memory()).await.unwrap();
     let admin = Api::new(sb.base_url(), sb.admin_key());
     let api = anonymous(&sb);
-    let now = munity::time::now_unix();
+    let now = munity::now_unix();
     let internal = "raced-7782";
     let mut submissions = Vec::new();
     for _ in 0..8 {
@@ -646,7 +646,7 @@ async fn an_envelope_is_opened_before_the_write_lock_is_taken() {
         .await
         .unwrap();
     let api = anonymous(&sb);
-    let now = munity::time::now_unix();
+    let now = munity::now_unix();
     let url = link(&sb, sb.admin_key(), "acme", "pipedrive", now);
     let altered = altered_for(&api, &url).await;
 
@@ -673,7 +673,7 @@ async fn an_envelope_is_opened_before_the_write_lock_is_taken() {
 async fn attempts_are_limited_per_link() {
     let sb = Sandbox::start(SandboxOptions::memory()).await.unwrap();
     let api = anonymous(&sb);
-    let now = munity::time::now_unix();
+    let now = munity::now_unix();
     let url = link(&sb, sb.admin_key(), "acme", "pipedrive", now);
     let altered = altered_for(&api, &url).await;
     for _ in 0..10 {
@@ -697,7 +697,7 @@ async fn attempts_are_limited_per_link() {
 async fn attempts_are_limited_per_client_address() {
     let sb = Sandbox::start(SandboxOptions::memory()).await.unwrap();
     let api = anonymous(&sb);
-    let now = munity::time::now_unix();
+    let now = munity::now_unix();
     let mut refused_at = None;
     let started = std::time::Instant::now();
     for attempt in 1..=200 {

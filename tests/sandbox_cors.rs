@@ -28,7 +28,7 @@ async fn link_query(sb: &Sandbox, api: &Api, connector: &str) -> String {
     let acme = api.acme().await;
     let signed = munity::link::LinkBuilder::new(sb.workspace_id(), acme, connector)
         .base_url(format!("{}/connect", sb.base_url()))
-        .sign(sb.admin_key(), munity::time::now_unix())
+        .sign(sb.admin_key(), munity::now_unix())
         .expect("signed");
     signed.url().split_once('?').unwrap().1.to_owned()
 }
@@ -264,7 +264,7 @@ async fn an_origin_allowed_by_one_workspace_is_not_allowed_for_another() {
         "jira",
     )
     .base_url(format!("{}/connect", sb.base_url()))
-    .sign(&other.admin_key, munity::time::now_unix())
+    .sign(&other.admin_key, munity::now_unix())
     .unwrap();
     let session = format!("/connect/session?{}", link.url().split_once('?').unwrap().1);
     let refused = Api::answer(from_page(&api, Method::GET, &session, Some(PAGE))).await;

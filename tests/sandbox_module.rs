@@ -132,7 +132,7 @@ async fn start(options: SandboxOptions) -> (Sandbox, Api) {
 fn link_query(sb: &Sandbox, customer: &str, connector: &str) -> String {
     let url = LinkBuilder::new(sb.workspace_id(), customer, connector)
         .base_url(format!("{}/connect", sb.base_url()))
-        .sign(sb.admin_key(), munity::time::now_unix())
+        .sign(sb.admin_key(), munity::now_unix())
         .unwrap()
         .into_url();
     url.split_once('?').unwrap().1.to_owned()
@@ -464,7 +464,7 @@ async fn an_unconfigured_module_or_an_expired_link_is_refused() {
         .await;
     assert_eq!(customer.status, 201, "{:?}", customer.body);
     let query = LinkBuilder::new(&other.workspace_id, "u-1", "retailcrm")
-        .sign(&other.admin_key, munity::time::now_unix())
+        .sign(&other.admin_key, munity::now_unix())
         .unwrap()
         .into_url();
     let url = register_url(&sb, query.split_once('?').unwrap().1);
@@ -472,7 +472,7 @@ async fn an_unconfigured_module_or_an_expired_link_is_refused() {
     assert!(error_msg(&answer).contains("not set up"), "{answer}");
 
     let expired = LinkBuilder::new(sb.workspace_id(), "acme", "retailcrm")
-        .sign(sb.admin_key(), munity::time::now_unix() - 3600)
+        .sign(sb.admin_key(), munity::now_unix() - 3600)
         .unwrap()
         .into_url();
     let expired = register_url(&sb, expired.split_once('?').unwrap().1);

@@ -85,7 +85,7 @@ impl Env {
     async fn link(&self, customer: &str, connector: &str) -> String {
         let found = self.api(&format!("customers/{customer}/")).await;
         let external_id = found["external_id"].as_str().expect("an external id");
-        self.link_signed_at(external_id, connector, munity::time::now_unix())
+        self.link_signed_at(external_id, connector, munity::now_unix())
     }
 
     /// A link for `customer` signed with the seeded admin key as if at `signed_at` (10
@@ -294,7 +294,7 @@ async fn a_link_used_while_its_popup_is_open_gives_no_second_connection() {
 
 /// Waits until the sandbox's clock (the same unix time) is past `unix`.
 async fn wait_until_after(unix: i64) {
-    while munity::time::now_unix() <= unix {
+    while munity::now_unix() <= unix {
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
 }
@@ -308,7 +308,7 @@ async fn a_flow_finished_after_its_link_expired_makes_no_second_connection() {
     let env = start().await;
     let acme = env.acme().await;
     let before = env.connections(&acme).await.len();
-    let now = munity::time::now_unix();
+    let now = munity::now_unix();
     // Expires 52 s ago: still accepted for 8 s (60 s of skew).
     let ttl = i64::try_from(munity::link::DEFAULT_TTL.as_secs()).expect("small");
     let signed_at = now - ttl - 52;
@@ -337,7 +337,7 @@ async fn a_flow_whose_signing_key_is_gone_makes_no_connection() {
     let env = start_with(SandboxOptions::dir(dir.path())).await;
     let acme = env.acme().await;
     let before = env.connections(&acme).await.len();
-    let link = env.link_signed_at("acme", "jira", munity::time::now_unix());
+    let link = env.link_signed_at("acme", "jira", munity::now_unix());
     let consent = env.start_flow(&link).await;
     let callback = env.decide(&consent, "approve").await;
     {
@@ -396,7 +396,7 @@ async fn links_of_any_workspace_admin_key_start_the_flow_and_user_keys_do_not() 
     let sign = |key: &munity::ApiKey| {
         munity::link::LinkBuilder::new(&other.workspace_id, "globex", "jira")
             .base_url(format!("{}/connect", env.origin))
-            .sign(key, munity::time::now_unix())
+            .sign(key, munity::now_unix())
             .expect("signed")
             .into_url()
     };
@@ -597,7 +597,7 @@ async fn token_endpoint_checks_pkce_and_spends_codes_once() {
 #[tokio::test]
 async fn an_oauth2_flow_for_a_never_seen_internal_id_creates_its_customer_once() {
     let env = start().await;
-    let now = munity::time::now_unix();
+    let now = munity::now_unix();
     let mut customer_ids = Vec::new();
     for _ in 0..2 {
         let link = env.link_signed_at("product-user-42", "jira", now);
@@ -636,7 +636,7 @@ async fn an_oauth2_flow_for_a_never_seen_internal_id_creates_its_customer_once()
 impl Env {
     /// A link for acme and Jira, signed in the test as a product's backend would.
     fn jira_link(&self) -> String {
-        self.link_signed_at("acme", "jira", munity::time::now_unix())
+        self.link_signed_at("acme", "jira", munity::now_unix())
     }
 
     /// The decision form for `state`, as the consent page posts it, with the RFC's

@@ -165,7 +165,7 @@ async fn connect(leaks: &mut Leaks, api: &Api, link: &str, credentials: &Credent
     let session = api.get(&format!("/connect/session?{query}")).await;
     leaks.text("session answer", session.body.to_string());
     let pem = session.body["certificate"].as_str().unwrap_or_default();
-    let certificate = match WorkspaceCertificate::parse(pem, munity::time::now_unix()) {
+    let certificate = match WorkspaceCertificate::parse(pem, munity::now_unix()) {
         Ok(certificate) => certificate,
         Err(err) => {
             leaks.error("certificate of a refused session", &err);
@@ -177,7 +177,7 @@ async fn connect(leaks: &mut Leaks, api: &Api, link: &str, credentials: &Credent
         &certificate,
         &binding_of(&parsed),
         credentials,
-        munity::time::now_unix(),
+        munity::now_unix(),
     )
     .unwrap();
     let answer = api
@@ -194,7 +194,7 @@ async fn connect(leaks: &mut Leaks, api: &Api, link: &str, credentials: &Credent
 async fn no_secret_in_logs_debug_strings_or_errors() {
     let captured = Captured::install();
     let mut leaks = Leaks::default();
-    let now = munity::time::now_unix();
+    let now = munity::now_unix();
 
     // The product's page, allowed to run the OAuth2 popup.
     let page_origin = munity::origin::Origin::parse("http://127.0.0.1:5173").unwrap();
@@ -633,12 +633,12 @@ async fn no_secret_in_logs_debug_strings_or_errors() {
     leaks.text("webhook delivery body", String::from_utf8_lossy(&body));
     leaks.result(
         "webhook verification",
-        &webhook.verify_http(&headers, &body, munity::time::now_unix()),
+        &webhook.verify_http(&headers, &body, munity::now_unix()),
     );
     let wrong = Webhook::new(WebhookSecret::generate());
     leaks.result(
         "webhook verification with another secret",
-        &wrong.verify_http(&headers, &body, munity::time::now_unix()),
+        &wrong.verify_http(&headers, &body, munity::now_unix()),
     );
     let bad_whsec = format!(
         "whsec_{}",

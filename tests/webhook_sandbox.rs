@@ -95,8 +95,7 @@ async fn connection_deleted_is_delivered_signed_and_retried() {
     let hook = Webhook::new(secret);
     for received in &seen {
         let (headers, body) = (&received.headers, &received.body);
-        hook.verify_http(headers, body, munity::time::now_unix())
-            .unwrap();
+        hook.verify_http(headers, body, munity::now_unix()).unwrap();
         assert_eq!(
             headers["webhook-id"],
             entry["id"].as_str().unwrap(),
@@ -174,7 +173,7 @@ async fn connect(
         )
         .await;
     assert_eq!(created.status, 201, "{:?}", created.body);
-    let now = munity::time::now_unix();
+    let now = munity::now_unix();
     let url = LinkBuilder::new(workspace, customer, "pipedrive")
         .base_url(format!("{}/connect", sb.base_url()))
         .sign(key, now)
@@ -335,7 +334,7 @@ async fn a_queued_delivery_goes_with_the_endpoints_current_url_and_secret() {
 
     let log = wait_for(&api, |log| log["results"][0]["status"] == "succeeded").await;
     assert_eq!(log["results"][0]["url"], new_url.as_str(), "{log}");
-    let now = munity::time::now_unix();
+    let now = munity::now_unix();
     let old = seen_old.lock().unwrap().clone();
     assert_eq!(
         old.len(),

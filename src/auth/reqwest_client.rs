@@ -34,7 +34,7 @@ const MAX_REDIRECTS: usize = 10;
 /// let signer = SigningClient::new()?;
 /// let request = signer.client().get("https://api.acme.test/v2/orders");
 /// let response = signer
-///     .sign(&chosen, request, &Options::at(munity::time::now_unix()))?
+///     .sign(&chosen, request, &Options::at(munity::now_unix()))?
 ///     .send()
 ///     .await;
 /// # let _ = response;

@@ -49,7 +49,9 @@
 //!   "gave up after N attempts" in the detail when the attempts ran out;
 //!   [`ErrorKind::Timeout`](crate::ErrorKind::Timeout) `retry_budget_exhausted` (with
 //!   the last status) when the budget did; `timeout` when an attempt was still unanswered
-//!   at the call's timeout;
+//!   at the call's timeout. Every error of a call names it in fields:
+//!   [`Error::method`](crate::Error::method), [`path`](crate::Error::path) (no query)
+//!   and [`attempts`](crate::Error::attempts), which its `Display` shows;
 //! - runs in one `tracing` span (INFO, target `munity::client`, name `munity.request`)
 //!   with the OpenTelemetry HTTP client field names: `otel.name` (`GET customers/{id}/`),
 //!   `otel.kind`, `otel.status_code`, `http.request.method`, `url.template` (the path

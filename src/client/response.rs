@@ -1,5 +1,6 @@
 //! Answers: the raw response type, and turning error answers and transport failures into
-//! [`Error`]s that name what happened without repeating the key or the full URL.
+//! [`Error`]s that say what happened without repeating the key or the full URL. Which
+//! call it was is added by the retry loop, as fields of the error.
 
 use std::time::{Duration, SystemTime};
 
@@ -88,9 +89,8 @@ pub(crate) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Durati
 ///
 /// A JSON `{"code", "detail", "fields"}` body gives the code, detail and fields; any
 /// other body is quoted (its first 200 characters, control characters blanked) in the
-/// detail. `what` names the call (`GET customers/`), never the full URL.
+/// detail.
 pub(crate) fn error_from_answer(
-    what: &str,
     status: StatusCode,
     headers: &HeaderMap,
     body: &[u8],
@@ -115,10 +115,10 @@ pub(crate) fn error_from_answer(
             let kind = ErrorKind::from_status(code);
             let reason = status.canonical_reason().unwrap_or("error");
             let detail = if body.is_empty() {
-                format!("{what}: HTTP {code} {reason} with an empty body")
+                format!("HTTP {code} {reason} with an empty body")
             } else {
                 format!(
-                    "{what}: HTTP {code} {reason} with a non-JSON body: {}",
+                    "HTTP {code} {reason} with a non-JSON body: {}",
                     without_key(excerpt(body), key)
                 )
             };
@@ -149,7 +149,7 @@ fn excerpt(body: &[u8]) -> String {
 }
 
 /// The [`Error`] for a request that got no answer.
-pub(crate) fn error_from_transport(what: &str, err: reqwest::Error, key: &ApiKey) -> Error {
+pub(crate) fn error_from_transport(err: reqwest::Error, key: &ApiKey) -> Error {
     let err = err.without_url();
     let (kind, code) = if err.is_timeout() {
         (ErrorKind::Timeout, "timeout")
@@ -158,7 +158,7 @@ pub(crate) fn error_from_transport(what: &str, err: reqwest::Error, key: &ApiKey
     } else {
         (ErrorKind::Network, "connection_failed")
     };
-    let detail = crate::transport_error::describe(what, &err);
+    let detail = crate::transport_error::chain(&err);
     Error::new(kind, code, without_key(detail, key)).with_source(err)
 }
 
@@ -184,7 +184,7 @@ mod tests {
     fn json_error_body_is_mapped() {
         let body = br#"{"code":"validation","detail":"invalid request","fields":[{"field":"name","message":"is required"}]}"#;
         let h = headers(&[("x-request-id", "req_1")]);
-        let err = error_from_answer("POST customers/", StatusCode::BAD_REQUEST, &h, body, &key());
+        let err = error_from_answer(StatusCode::BAD_REQUEST, &h, body, &key());
         assert_eq!(err.kind(), ErrorKind::InvalidInput);
         assert_eq!(err.code(), "validation");
         assert_eq!(err.status(), Some(400));
@@ -196,13 +196,7 @@ mod tests {
     fn rate_limit_carries_retry_after() {
         let body = br#"{"code":"rate_limited","detail":"slow down"}"#;
         let h = headers(&[("retry-after", "2")]);
-        let err = error_from_answer(
-            "GET workspace/",
-            StatusCode::TOO_MANY_REQUESTS,
-            &h,
-            body,
-            &key(),
-        );
+        let err = error_from_answer(StatusCode::TOO_MANY_REQUESTS, &h, body, &key());
         assert_eq!(err.kind(), ErrorKind::RateLimited);
         assert_eq!(err.retry_after(), Some(Duration::from_secs(2)));
     }
@@ -211,18 +205,12 @@ mod tests {
     fn non_json_body_is_quoted_and_truncated() {
         let mut body = b"<html>\r\n<h1>Bad Gateway</h1>".to_vec();
         body.extend(std::iter::repeat_n(b'x', 1000));
-        let err = error_from_answer(
-            "GET workspace/",
-            StatusCode::BAD_GATEWAY,
-            &headers(&[]),
-            &body,
-            &key(),
-        );
+        let err = error_from_answer(StatusCode::BAD_GATEWAY, &headers(&[]), &body, &key());
         assert_eq!(err.kind(), ErrorKind::Api);
         assert_eq!(err.code(), "server");
         assert_eq!(err.status(), Some(502));
         assert!(err.detail().starts_with(
-            "GET workspace/: HTTP 502 Bad Gateway with a non-JSON body: <html>  <h1>Bad Gateway</h1>xxx"
+            "HTTP 502 Bad Gateway with a non-JSON body: <html>  <h1>Bad Gateway</h1>xxx"
         ));
         assert!(err.detail().ends_with("x…"));
         assert!(err.detail().len() < 300);
@@ -230,24 +218,14 @@ mod tests {
 
     #[test]
     fn empty_body_is_named() {
-        let err = error_from_answer(
-            "DELETE customers/cus_1/",
-            StatusCode::NOT_FOUND,
-            &headers(&[]),
-            b"",
-            &key(),
-        );
+        let err = error_from_answer(StatusCode::NOT_FOUND, &headers(&[]), b"", &key());
         assert_eq!(err.kind(), ErrorKind::NotFound);
-        assert_eq!(
-            err.detail(),
-            "DELETE customers/cus_1/: HTTP 404 Not Found with an empty body"
-        );
+        assert_eq!(err.detail(), "HTTP 404 Not Found with an empty body");
     }
 
     #[test]
     fn invalid_utf8_does_not_panic() {
         let err = error_from_answer(
-            "GET x/",
             StatusCode::SERVICE_UNAVAILABLE,
             &headers(&[]),
             &[0xff, 0xfe, b'a', 0xc3],
@@ -263,7 +241,6 @@ mod tests {
             &KEY[9..]
         );
         let err = error_from_answer(
-            "GET workspace/",
             StatusCode::UNAUTHORIZED,
             &headers(&[]),
             body.as_bytes(),
@@ -273,7 +250,6 @@ mod tests {
         assert_eq!(err.fields()[0].message, "[redacted]");
         let html = format!("<p>{KEY}</p>");
         let err = error_from_answer(
-            "GET workspace/",
             StatusCode::BAD_GATEWAY,
             &headers(&[]),
             html.as_bytes(),

@@ -1,6 +1,13 @@
-//! When and how long to wait before trying a request again.
+//! Retrying: the [`RetryPolicy`] (when and how long to wait before trying a request
+//! again) and the loop that applies it to every call ([`send`]).
 
 use std::time::{Duration, SystemTime};
+
+mod attempt;
+mod send;
+mod span;
+
+pub(super) use send::send;
 
 /// How a [`Client`](super::Client) retries a call that failed in a way that may pass
 /// on a second try (HTTP 429, 502, 503, 504, or a broken connection).

@@ -125,12 +125,8 @@ impl WorkspaceCertificate {
                 "the PEM text has no END line: it is truncated",
             ));
         }
-        let (label, der) = pem::decode(text).map_err(|e| {
-            Error::invalid(
-                INVALID,
-                format!("the PEM text is malformed: {}", e.describe()),
-            )
-        })?;
+        let (label, der) = pem::decode(text)
+            .map_err(|e| Error::invalid(INVALID, format!("the PEM text is malformed: {e}")))?;
         match label {
             "CERTIFICATE" => {
                 let cert = x509::Certificate::from_der(&der).map_err(|_| {

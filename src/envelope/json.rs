@@ -2,15 +2,22 @@
 //! up by name (JWKs, the JWE protected header, credentials) and the payload it writes.
 //!
 //! A strict RFC 8259 reader (any JSON is accepted where an object is expected, but only
-//! strings and objects are kept; numbers, booleans, null and arrays are checked and
-//! dropped) and a string escaper. It replaces serde_json on the envelope path, which is
-//! the browser build's: serde_json costs the npm package several KB gzipped.
+//! strings, integers and objects are kept; other numbers, booleans, null and arrays are
+//! checked and dropped) and a string escaper. It is the one reader of the envelope
+//! format (header, JWKs, payload, credentials) on both faces: the browser build cannot
+//! afford serde_json (several KB gzipped), and one reader means one behaviour.
 //!
 //! Bounded: nesting deeper than [`MAX_DEPTH`] is refused; no recursion beyond that.
-//! Duplicate member names: the last one wins (as with serde_json's `Map`).
+//! Duplicate member names are refused (RFC 7516 allows it for JOSE headers): readers
+//! that keep the first and readers that keep the last would see two different
+//! envelopes.
 
 /// The deepest nesting of objects and arrays accepted (serde_json's default too).
 const MAX_DEPTH: usize = 128;
+
+/// Whether integers are kept ([`Value::Integer`]): only the payload has any, and only
+/// the platform reads payloads. The browser build leaves the conversion out.
+const KEEP_INTEGERS: bool = cfg!(any(feature = "platform", test));
 
 /// A JSON value as the envelope code sees it. No `Debug` outside tests: a string may
 /// be a credential.
@@ -21,14 +28,17 @@ pub(crate) enum Value {
     String(String),
     /// An object.
     Object(Object),
-    /// A number, `true`, `false`, `null` or an array: valid, but not kept.
+    /// A number written as an integer (no fraction, no exponent) that fits an `i64`
+    /// (with feature `platform`; [`Value::Other`] without).
+    #[cfg_attr(not(feature = "platform"), allow(dead_code))]
+    Integer(i64),
+    /// Any other number, `true`, `false`, `null` or an array: valid, but not kept.
     Other,
 }
 
-/// A JSON object's members in document order. Lookups take the last member of a name,
-/// so a duplicate name behaves as in serde_json's `Map` (the last one wins). A plain
-/// list rather than a map: the objects read here have a handful of members, and a
-/// second `BTreeMap` instance costs the browser build more than it saves.
+/// A JSON object's members in document order, each name once. A plain list rather
+/// than a map: the objects read here have a handful of members, and a second `BTreeMap`
+/// instance costs the browser build more than it saves.
 #[derive(Clone, Default, PartialEq, Eq)]
 #[cfg_attr(test, derive(Debug))]
 pub(crate) struct Object {
@@ -36,11 +46,10 @@ pub(crate) struct Object {
 }
 
 impl Object {
-    /// The (last) member named `name`.
+    /// The member named `name`.
     pub(crate) fn get(&self, name: &str) -> Option<&Value> {
         self.members
             .iter()
-            .rev()
             .find(|(member, _)| member == name)
             .map(|(_, value)| value)
     }
@@ -50,20 +59,17 @@ impl Object {
         self.get(name).is_some()
     }
 
-    /// Takes out every member named `name`, returning the last one's value.
+    /// True when it has no members.
+    #[cfg_attr(not(feature = "platform"), allow(dead_code))]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.members.is_empty()
+    }
+
+    /// Takes out the member named `name`.
     #[cfg_attr(not(feature = "platform"), allow(dead_code))]
     pub(crate) fn remove(&mut self, name: &str) -> Option<Value> {
-        let mut last = None;
-        let mut kept = Vec::with_capacity(self.members.len());
-        for (member, value) in std::mem::take(&mut self.members) {
-            if member == name {
-                last = Some(value);
-            } else {
-                kept.push((member, value));
-            }
-        }
-        self.members = kept;
-        last
+        let at = self.members.iter().position(|(member, _)| member == name)?;
+        Some(self.members.remove(at).1)
     }
 }
 
@@ -71,7 +77,7 @@ impl IntoIterator for Object {
     type Item = (String, Value);
     type IntoIter = std::vec::IntoIter<(String, Value)>;
 
-    /// The members in document order, duplicates included.
+    /// The members in document order.
     fn into_iter(self) -> Self::IntoIter {
         self.members.into_iter()
     }
@@ -183,7 +189,12 @@ impl Reader<'_> {
             if self.peek() != Some(b'"') {
                 return Err(self.error("not valid JSON"));
             }
+            let name_at = self.pos;
             let name = self.string()?;
+            if object.contains_key(&name) {
+                self.pos = name_at;
+                return Err(self.error("a member name appears twice"));
+            }
             self.skip_whitespace();
             self.expect(b':')?;
             let value = self.value(depth)?;
@@ -235,6 +246,7 @@ impl Reader<'_> {
 
     /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`
     fn number(&mut self) -> Result<Value, JsonError> {
+        let start = self.pos;
         if self.peek() == Some(b'-') {
             self.pos += 1;
         }
@@ -246,6 +258,7 @@ impl Reader<'_> {
                 return Err(self.error("not valid JSON"));
             }
         }
+        let integer_end = self.pos;
         if self.peek() == Some(b'.') {
             self.pos += 1;
             self.some_digits()?;
@@ -256,6 +269,10 @@ impl Reader<'_> {
                 self.pos += 1;
             }
             self.some_digits()?;
+        }
+        if KEEP_INTEGERS && self.pos == integer_end {
+            let value = integer(&self.text[start..integer_end]);
+            return Ok(value.map_or(Value::Other, Value::Integer));
         }
         Ok(Value::Other)
     }
@@ -354,6 +371,23 @@ impl Reader<'_> {
     }
 }
 
+/// The value of `-?[0-9]+`, when it fits an `i64` (summed negatively, so that
+/// `i64::MIN` fits too).
+fn integer(text: &[u8]) -> Option<i64> {
+    let (negative, digits) = match text.split_first() {
+        Some((b'-', digits)) => (true, digits),
+        _ => (false, text),
+    };
+    let value = digits.iter().try_fold(0i64, |sum, &digit| {
+        sum.checked_mul(10)?.checked_sub(i64::from(digit - b'0'))
+    })?;
+    if negative {
+        Some(value)
+    } else {
+        value.checked_neg()
+    }
+}
+
 /// Appends `text` as a JSON string, quoted and escaped as serde_json does: `"` and `\`,
 /// control characters as `\n`-style or `\u00XX` escapes, everything else as is.
 pub(crate) fn push_string(out: &mut String, text: &str) {
@@ -416,7 +450,8 @@ mod tests {
     #[test]
     fn reads_what_serde_json_reads() {
         let text = r#" { "a" : "x\"y\\z\/\b\f\n\r\t\u00e9\ud83d\ude00", "n": -12.5e+3, "b": [true,false,null,[],{}],
-            "o": {"k": "v", "z": 0}, "a2": "" , "dup": "1", "dup": "2"} "#;
+            "o": {"k": "v", "z": 0}, "a2": "" , "i": -1700000000, "big": 9223372036854775808,
+            "min": -9223372036854775808, "max": 9223372036854775807, "m0": -0} "#;
         let obj = object(text);
         assert_eq!(
             obj.get("a"),
@@ -426,14 +461,18 @@ mod tests {
         );
         assert_eq!(obj.get("n"), Some(&Value::Other));
         assert_eq!(obj.get("b"), Some(&Value::Other));
-        assert_eq!(obj.get("dup"), Some(&Value::String("2".into())));
+        assert_eq!(obj.get("big"), Some(&Value::Other));
+        assert_eq!(obj.get("min"), Some(&Value::Integer(i64::MIN)));
+        assert_eq!(obj.get("max"), Some(&Value::Integer(i64::MAX)));
+        assert_eq!(obj.get("m0"), Some(&Value::Integer(0)));
         let mut obj = obj;
-        assert_eq!(obj.remove("dup"), Some(Value::String("2".into())));
-        assert!(!obj.contains_key("dup") && obj.contains_key("n"));
+        assert_eq!(obj.remove("i"), Some(Value::Integer(-1_700_000_000)));
+        assert!(!obj.contains_key("i") && obj.contains_key("n"));
         let Some(Value::Object(inner)) = obj.get("o") else {
             panic!("no inner object")
         };
         assert_eq!(inner.get("k"), Some(&Value::String("v".into())));
+        assert_eq!(inner.get("z"), Some(&Value::Integer(0)));
         // Agrees with serde_json on every text here.
         for text in [text, "{}", r#"{"a":{"b":{"c":[1,2,{"d":"e"}]}}}"#] {
             assert!(serde_json::from_str::<serde_json::Value>(text).is_ok());
@@ -479,6 +518,24 @@ mod tests {
             }
         }
         assert!(parse_object(b"{\"a\":\"\xff\"}").is_err());
+    }
+
+    #[test]
+    fn refuses_duplicate_member_names() {
+        for text in [
+            r#"{"a":"1","a":"2"}"#,
+            r#"{"a":"1","b":1,"a":"1"}"#,
+            r#"{"o":{"k":1,"k":2}}"#,
+            r#"{"a\u0062":1,"ab":2}"#,
+        ] {
+            let err = parse_object(text.as_bytes()).unwrap_err();
+            assert!(
+                err.describe().starts_with("a member name appears twice"),
+                "{text}"
+            );
+        }
+        // Equal names in different objects are different members.
+        assert!(parse_object(br#"{"a":{"a":1},"b":{"a":2}}"#).is_ok());
     }
 
     #[test]

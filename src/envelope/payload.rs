@@ -124,11 +124,16 @@ impl Credentials {
             )
         };
         let object = json::parse_object(json.as_bytes()).map_err(|e| invalid(&e.describe()))?;
+        Credentials::from_object(object).map_err(invalid)
+    }
+
+    /// The credentials an object of strings holds; what is wrong otherwise.
+    fn from_object(object: json::Object) -> std::result::Result<Credentials, &'static str> {
         let mut credentials = Credentials::new();
         for (name, value) in object {
             match value {
                 json::Value::String(value) => credentials.insert(name, value),
-                _ => return Err(invalid("a member is not a string")),
+                _ => return Err("a member is not a string"),
             }
         }
         Ok(credentials)
@@ -190,13 +195,10 @@ impl fmt::Debug for Credentials {
     }
 }
 
-/// The payload as it travels, encrypted (`docs/envelope.md` § Payload), as read.
+/// The payload as it travels, encrypted (`docs/envelope.md` § Payload), as read (its
+/// version checked).
 #[cfg(feature = "platform")]
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 pub(crate) struct Payload {
-    pub v: u32,
-    #[serde(default)]
     pub workspace: Option<String>,
     pub customer: String,
     pub connector: String,
@@ -272,22 +274,7 @@ impl PayloadOut<'_> {
 impl Payload {
     /// Parses and checks a decrypted payload: version, members, validity window.
     pub(crate) fn from_json(json: &[u8], now: i64) -> Result<Payload> {
-        let payload: Payload = serde_json::from_slice(json).map_err(|e| {
-            Error::invalid(
-                "envelope_payload_invalid",
-                format!(
-                    "the decrypted payload is not a v1 payload ({})",
-                    crate::redact::json_error(&e)
-                ),
-            )
-        })?;
-        if payload.v != PAYLOAD_VERSION {
-            return Err(Error::new(
-                ErrorKind::Unsupported,
-                "envelope_version_unsupported",
-                format!("payload version {} is not supported; expected 1", payload.v),
-            ));
-        }
+        let payload = Payload::read(json)?;
         payload
             .binding()
             .validate()
@@ -325,6 +312,64 @@ impl Payload {
         Ok(payload)
     }
 
+    /// Reads the members of a payload with the envelope's JSON reader: `v` first (a
+    /// later version may have other members), then each member of version 1 exactly
+    /// once and no other.
+    fn read(json: &[u8]) -> Result<Payload> {
+        let invalid = |why: &str| {
+            Error::invalid(
+                "envelope_payload_invalid",
+                format!("the decrypted payload is not a v1 payload ({why})"),
+            )
+        };
+        let mut object = json::parse_object(json).map_err(|e| invalid(&e.describe()))?;
+        match object.remove("v") {
+            Some(json::Value::Integer(v)) if v == i64::from(PAYLOAD_VERSION) => {}
+            Some(json::Value::Integer(v)) => {
+                return Err(Error::new(
+                    ErrorKind::Unsupported,
+                    "envelope_version_unsupported",
+                    format!("payload version {v} is not supported; expected 1"),
+                ))
+            }
+            _ => return Err(invalid("`v` is missing or not an integer")),
+        }
+        let mut string = |name: &str| match object.remove(name) {
+            Some(json::Value::String(value)) => Ok(Some(value)),
+            None => Ok(None),
+            Some(_) => Err(invalid(&format!("`{name}` is not a string"))),
+        };
+        let workspace = string("workspace")?;
+        let mut required =
+            |name: &str| string(name)?.ok_or_else(|| invalid(&format!("`{name}` is missing")));
+        let customer = required("customer")?;
+        let connector = required("connector")?;
+        let nonce = required("nonce")?;
+        let mut integer = |name: &str| match object.remove(name) {
+            Some(json::Value::Integer(value)) => Ok(value),
+            _ => Err(invalid(&format!("`{name}` is missing or not an integer"))),
+        };
+        let iat = integer("iat")?;
+        let exp = integer("exp")?;
+        let credentials = match object.remove("credentials") {
+            Some(json::Value::Object(fields)) => Credentials::from_object(fields)
+                .map_err(|why| invalid(&format!("`credentials`: {why}")))?,
+            _ => return Err(invalid("`credentials` is missing or not an object")),
+        };
+        if !object.is_empty() {
+            return Err(invalid("it has members version 1 does not define"));
+        }
+        Ok(Payload {
+            workspace,
+            customer,
+            connector,
+            nonce,
+            iat,
+            exp,
+            credentials,
+        })
+    }
+
     pub(crate) fn binding(&self) -> SessionBinding {
         SessionBinding {
             workspace: self.workspace.clone(),
@@ -332,5 +377,61 @@ impl Payload {
             connector: self.connector.clone(),
             nonce: self.nonce.clone(),
         }
+    }
+}
+
+#[cfg(all(test, feature = "platform"))]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_700_000_000;
+
+    fn payload(members: &str) -> String {
+        format!(
+            r#"{{"v":1,"customer":"cus_42","connector":"jira","nonce":"n1","iat":{NOW},"exp":{}{members},"credentials":{{"api_key":"k1"}}}}"#,
+            NOW + 300
+        )
+    }
+
+    #[test]
+    fn reads_a_v1_payload() {
+        let read = Payload::from_json(payload(r#","workspace":"ws_1""#).as_bytes(), NOW).unwrap();
+        assert_eq!(
+            read.binding(),
+            SessionBinding::new("cus_42", "jira", "n1").with_workspace("ws_1")
+        );
+        assert_eq!((read.iat, read.exp), (NOW, NOW + 300));
+        assert_eq!(read.credentials.get("api_key").unwrap().expose(), "k1");
+        assert_eq!(
+            Payload::from_json(payload("").as_bytes(), NOW)
+                .unwrap()
+                .workspace,
+            None
+        );
+    }
+
+    #[test]
+    fn one_reader_one_duplicate_rule() {
+        for (members, code) in [
+            (r#","customer":"cus_other""#, "envelope_payload_invalid"),
+            (r#","v":1"#, "envelope_payload_invalid"),
+            (r#","workspace":null"#, "envelope_payload_invalid"),
+            (r#","iat":1.5"#, "envelope_payload_invalid"),
+            (r#","extra":"x""#, "envelope_payload_invalid"),
+        ] {
+            let err = Payload::from_json(payload(members).as_bytes(), NOW)
+                .err()
+                .unwrap();
+            assert_eq!(err.code(), code, "{members}: {err}");
+        }
+        let twice = payload("").replace(r#""api_key":"k1""#, r#""api_key":"k0","api_key":"k1""#);
+        let err = Payload::from_json(twice.as_bytes(), NOW).err().unwrap();
+        assert_eq!(err.code(), "envelope_payload_invalid");
+        assert!(!err.to_string().contains("k0"), "{err}");
+        let err = Credentials::from_json(r#"{"a":"1","a":"2"}"#).unwrap_err();
+        assert_eq!(err.code(), "credentials_invalid");
+        let v2 = payload(r#","extra":"x""#).replace(r#""v":1"#, r#""v":2"#);
+        let err = Payload::from_json(v2.as_bytes(), NOW).err().unwrap();
+        assert_eq!(err.code(), "envelope_version_unsupported");
     }
 }

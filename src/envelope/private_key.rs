@@ -90,7 +90,7 @@ impl WorkspacePrivateKey {
     /// # Errors
     /// `private_key_invalid` for malformed input, `unsupported_key` for other key types.
     pub fn from_pem(pem: &str) -> Result<WorkspacePrivateKey> {
-        let (label, der) = der::pem::decode_vec(pem.trim().as_bytes())
+        let (label, der) = pem_rfc7468::decode_vec(pem.trim().as_bytes())
             .map_err(|e| Error::invalid(INVALID, format!("the PEM text is malformed: {e}")))?;
         let der = Zeroizing::new(der);
         match label {
@@ -186,7 +186,7 @@ impl WorkspacePrivateKey {
         match &self.secret {
             SecretKey::P256(sk) => {
                 let pem = sk
-                    .to_pkcs8_pem(der::pem::LineEnding::LF)
+                    .to_pkcs8_pem(pem_rfc7468::LineEnding::LF)
                     .map_err(encode_failed)?;
                 Ok(Secret::new(pem.as_str().to_owned()))
             }
@@ -202,8 +202,9 @@ impl WorkspacePrivateKey {
                     &inner,
                 );
                 let der = Zeroizing::new(info.to_der().map_err(encode_failed)?);
-                let pem = der::pem::encode_string("PRIVATE KEY", der::pem::LineEnding::LF, &der)
-                    .map_err(encode_failed)?;
+                let pem =
+                    pem_rfc7468::encode_string("PRIVATE KEY", pem_rfc7468::LineEnding::LF, &der)
+                        .map_err(encode_failed)?;
                 Ok(Secret::new(pem))
             }
         }
@@ -227,7 +228,7 @@ impl WorkspacePrivateKey {
         match &self.secret {
             SecretKey::P256(sk) => sk
                 .public_key()
-                .to_public_key_pem(der::pem::LineEnding::LF)
+                .to_public_key_pem(pem_rfc7468::LineEnding::LF)
                 .map_err(encode_failed),
             SecretKey::X25519(sk) => {
                 let public = x25519_dalek::PublicKey::from(sk).to_bytes();
@@ -240,7 +241,7 @@ impl WorkspacePrivateKey {
                         .map_err(encode_failed)?,
                 };
                 let der = spki.to_der().map_err(encode_failed)?;
-                der::pem::encode_string("PUBLIC KEY", der::pem::LineEnding::LF, &der)
+                pem_rfc7468::encode_string("PUBLIC KEY", pem_rfc7468::LineEnding::LF, &der)
                     .map_err(encode_failed)
             }
         }

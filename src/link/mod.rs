@@ -15,7 +15,7 @@
 //!
 //! # fn main() -> munity::Result<()> {
 //! let api_key = ApiKey::parse("REM0aW39.NfO0123456789CNeHpF29wo012345678")?;
-//! let now = 1_700_000_000; // unix seconds: `munity::time::now_unix()` on a server
+//! let now = 1_700_000_000; // unix seconds: `munity::now_unix()` on a server
 //! let signed = LinkBuilder::new("ws_1", "cus_42", "jira")
 //!     .redirect_uri("https://app.example.com/done")
 //!     .sign(&api_key, now)?;

@@ -33,7 +33,7 @@ const DEFAULT_NAMESPACE: &str = "munity:link-nonce:v1:";
 /// use munity::link::RedisNonceStore;
 ///
 /// let store = RedisNonceStore::connect("redis://127.0.0.1:6379/0").await?;
-/// link.verify_once_async(&key, munity::time::now_unix(), &store).await?;
+/// link.verify_once_async(&key, munity::now_unix(), &store).await?;
 /// # Ok(())
 /// # }
 /// ```

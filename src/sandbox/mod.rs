@@ -237,7 +237,7 @@ impl Sandbox {
     /// use munity::sandbox::{Sandbox, SandboxOptions};
     ///
     /// let sb = Sandbox::start(SandboxOptions::memory()).await?;
-    /// let now = munity::time::now_unix();
+    /// let now = munity::now_unix();
     /// let certificate = WorkspaceCertificate::parse(sb.certificate_pem(), now)?;
     /// assert_eq!(certificate.kid().len(), 43); // base64url SHA-256 thumbprint
     /// sb.shutdown().await;

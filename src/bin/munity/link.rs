@@ -49,7 +49,7 @@ pub fn run(args: Args) -> ExitCode {
     if let Some(scope) = args.scope {
         builder = builder.scope(scope);
     }
-    match builder.sign(&api_key, munity::time::now_unix()) {
+    match builder.sign(&api_key, munity::now_unix()) {
         Ok(signed) => {
             println!("{}", signed.url());
             ExitCode::SUCCESS

@@ -42,7 +42,7 @@ pub fn run(args: Args) -> ExitCode {
 }
 
 fn open(args: Args) -> munity::Result<munity::Secret<String>> {
-    let now = munity::time::now_unix();
+    let now = munity::now_unix();
     let key = WorkspacePrivateKey::from_pem(&read_file(&args.key)?)?;
     let jwe = read_stdin()?;
     let opened = match (args.customer, args.connector, args.nonce) {

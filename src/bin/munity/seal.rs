@@ -51,7 +51,7 @@ pub fn run(args: Args) -> ExitCode {
 }
 
 fn seal(args: Args) -> munity::Result<String> {
-    let now = munity::time::now_unix();
+    let now = munity::now_unix();
     let certificate = WorkspaceCertificate::parse(&read_file(&args.certificate)?, now)?;
     let stdin = read_stdin()?;
     let credentials = Credentials::from_json(&stdin)?;

@@ -109,8 +109,8 @@ fn sign(args: &Args) -> Result<Vec<String>> {
     });
     let selected = select(&records, environment, args.organization.as_deref())?;
     let now = match &args.time {
-        Some(text) => munity::time::parse_rfc3339(text)?,
-        None => munity::time::now_unix(),
+        Some(text) => munity::parse_rfc3339(text)?,
+        None => munity::now_unix(),
     };
     let body = match &args.body_file {
         Some(path) => read_file(path, "body file")?,

@@ -78,7 +78,7 @@ pub fn run(command: Command) -> ExitCode {
             };
             let hook =
                 Webhook::new(secret).with_tolerance(std::time::Duration::from_secs(args.tolerance));
-            match hook.verify(&headers, &body, munity::time::now_unix()) {
+            match hook.verify(&headers, &body, munity::now_unix()) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(err) => {
                     eprintln!("munity: invalid webhook: {err}");
