@@ -3,6 +3,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::open_enum::open_enum;
+use super::AuthScheme;
 use crate::Secret;
 
 open_enum! {
@@ -121,16 +122,21 @@ pub(crate) fn hint(secret: &Secret<String>) -> String {
 }
 
 impl Authentication {
-    /// The scheme's wire name, e.g. `aws4`.
-    pub fn type_name(&self) -> &'static str {
+    /// Its scheme.
+    pub fn scheme(&self) -> AuthScheme {
         match self {
-            Authentication::Headers { .. } => "headers",
-            Authentication::Basic { .. } => "basic",
-            Authentication::Bearer { .. } => "bearer",
-            Authentication::Aws4 { .. } => "aws4",
-            Authentication::HmacSha256 { .. } => "hmac_sha256",
-            Authentication::None => "none",
+            Authentication::Headers { .. } => AuthScheme::Headers,
+            Authentication::Basic { .. } => AuthScheme::Basic,
+            Authentication::Bearer { .. } => AuthScheme::Bearer,
+            Authentication::Aws4 { .. } => AuthScheme::Aws4,
+            Authentication::HmacSha256 { .. } => AuthScheme::HmacSha256,
+            Authentication::None => AuthScheme::None,
         }
+    }
+
+    /// The scheme's wire name, e.g. `aws4` (the `type` tag).
+    pub fn type_name(&self) -> &'static str {
+        self.scheme().as_str()
     }
 
     /// What the API shows of this authentication: public fields in clear, secrets as a
@@ -342,6 +348,55 @@ mod tests {
         assert_eq!(summary.secret_hints["password"], "…");
         let json = serde_json::to_string(&summary).unwrap();
         assert!(!json.contains("sesame"));
+    }
+
+    /// An authentication of each scheme: a scheme added to the table without its
+    /// `Authentication` variant fails to compile here.
+    fn example(scheme: AuthScheme) -> Authentication {
+        let secret = || Secret::from("s3cret-value");
+        match scheme {
+            AuthScheme::Headers => Authentication::Headers {
+                key: "X-Key".into(),
+                value: secret(),
+            },
+            AuthScheme::Basic => Authentication::Basic {
+                username: "ada".into(),
+                password: secret(),
+            },
+            AuthScheme::Bearer => Authentication::Bearer {
+                key: String::new(),
+                value: secret(),
+            },
+            AuthScheme::Aws4 => Authentication::Aws4 {
+                access_key: "AKIDEXAMPLE".into(),
+                secret_key: secret(),
+                region: "us-east-1".into(),
+                service: "s3".into(),
+                base_endpoint: String::new(),
+                session_token: None,
+            },
+            AuthScheme::HmacSha256 => Authentication::HmacSha256 {
+                client_id: "client".into(),
+                client_secret: secret(),
+            },
+            AuthScheme::None => Authentication::None,
+        }
+    }
+
+    /// The `type` tag serde writes and reads is the scheme table's name, for every scheme.
+    #[test]
+    fn the_type_tag_is_the_schemes_name() {
+        for scheme in AuthScheme::ALL {
+            let auth = example(*scheme);
+            assert_eq!(auth.scheme(), *scheme);
+            let json = serde_json::to_value(&auth).unwrap();
+            assert_eq!(json["type"], scheme.as_str(), "{scheme}");
+            assert_eq!(
+                serde_json::from_value::<Authentication>(json).unwrap(),
+                auth
+            );
+            assert_eq!(auth.summary().auth_type, scheme.as_str());
+        }
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! [`ContentType`]) keeps a value it does not know as `Unknown(String)`, so one new
 //! value never fails a page.
 
+mod auth_scheme;
 mod common;
 mod connection;
 mod connector;
@@ -20,6 +21,7 @@ mod pm;
 mod webhook;
 mod workspace;
 
+pub use auth_scheme::AuthScheme;
 pub use common::{ApiErrorBody, Page};
 pub use connection::{Connection, ConnectionStatus};
 pub use connector::{

@@ -15,7 +15,6 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use super::error::ApiError;
 use super::vault::Vault;
-use crate::model::open_enum::OpenEnum;
 use crate::{Error, ErrorKind};
 
 /// The database file's name inside the data folder.
@@ -178,7 +177,7 @@ pub(crate) fn enum_text<T: serde::Serialize>(value: &T) -> String {
 }
 
 /// Reads an enum column (a value this version does not know reads as `Unknown`).
-pub(crate) fn enum_column<T: OpenEnum>(
+pub(crate) fn enum_column<T: for<'a> From<&'a str>>(
     row: &rusqlite::Row<'_>,
     index: usize,
 ) -> rusqlite::Result<T> {
