@@ -63,6 +63,7 @@ pub use client::Client;
 pub use reqwest;
 
 pub mod auth;
+pub mod connect;
 pub mod envelope;
 pub mod link;
 pub mod module;

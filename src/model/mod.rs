@@ -12,6 +12,7 @@
 
 mod auth_scheme;
 mod common;
+mod connect_session;
 mod connection;
 mod connector;
 mod credential;
@@ -23,6 +24,7 @@ mod workspace;
 
 pub use auth_scheme::AuthScheme;
 pub use common::{ApiErrorBody, Page};
+pub use connect_session::{ConnectSession, ConnectSessionCustomer};
 pub use connection::{Connection, ConnectionStatus};
 pub use connector::{
     AuthType, Connector, ConnectorConfig, ConnectorConfigUpdate, FieldKind, FieldSpec,
