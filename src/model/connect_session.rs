@@ -6,7 +6,8 @@ use super::Connector;
 /// page's first call (the link is the credential).
 ///
 /// The one wire format of the session: the sandbox writes it and the browser package
-/// reads it (with `JSON.parse`, into this type). What the credentials are sealed to is
+/// reads it into this type (with `JSON.parse`, no serde in the package: the optional
+/// members it does not use stay `None`). What the credentials are sealed to is
 /// the link's [`binding`](crate::connect::binding), not these members: they are what the
 /// page shows and the certificate it seals with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

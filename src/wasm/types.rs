@@ -111,16 +111,11 @@ impl FromJs for ConnectSession {
                 })?,
             })
         };
-        let customer = member(value, "customer");
-        let read_customer = || -> Read<ConnectSessionCustomer> {
-            Ok(ConnectSessionCustomer::new(
-                string(&customer, "external_id")?,
-                None,
-            ))
-        };
+        let external_id = string(&member(value, "customer"), "external_id")
+            .map_err(|e| format!("in `customer`: {e}"))?;
         Ok(ConnectSession {
             workspace: string(value, "workspace")?,
-            customer: read_customer().map_err(|e| format!("in `customer`: {e}"))?,
+            customer: ConnectSessionCustomer::new(external_id, None),
             connector: read_connector().map_err(|e| format!("in `connector`: {e}"))?,
             expires_at: string(value, "expires_at")?,
             nonce: string(value, "nonce")?,
