@@ -125,3 +125,23 @@ pub(crate) fn catalog() -> Vec<Connector> {
         ),
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A scheme added to the table gets its custom connector here, or this fails.
+    #[test]
+    fn every_record_scheme_has_a_custom_connector() {
+        let catalog = catalog();
+        for scheme in AuthScheme::ALL {
+            let custom = catalog
+                .iter()
+                .find(|c| c.auth_type == AuthType::Record(*scheme));
+            assert_eq!(
+                custom.map(|c| c.name.as_str()),
+                Some(format!("custom_{scheme}").as_str())
+            );
+        }
+    }
+}
