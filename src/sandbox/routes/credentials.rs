@@ -9,7 +9,7 @@ use axum::routing::get;
 use axum::Router;
 
 use super::one;
-use crate::model::{Authentication, CredentialRecordInput};
+use crate::model::{Authentication, CredentialRecordInput, FieldKind};
 use crate::sandbox::db::credentials;
 use crate::sandbox::error::ApiError;
 use crate::sandbox::extract::{Ctx, JsonBody, ListQuery, Path, Reply};
@@ -34,82 +34,27 @@ fn header_value_ok(value: &str) -> bool {
     axum::http::HeaderValue::from_str(value).is_ok()
 }
 
-/// What the API itself asks of a field of an authentication (request signing has its
-/// own rules: it takes an empty password, the API does not).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Limit {
-    /// Filled, not blank, at most 4096 characters.
-    Required,
-    /// Nothing beyond the scheme's rules.
-    Free,
-    /// Empty, or an `http(s)` URL.
-    OptionalUrl,
-}
-
-/// The fields of `auth`, in the order of its JSON, with their values and limits.
-fn fields(auth: &Authentication) -> Vec<(&'static str, &str, Limit)> {
-    use Limit::{Free, OptionalUrl, Required};
-    match auth {
-        Authentication::Headers { key, value } => {
-            vec![("key", key, Free), ("value", value.expose(), Required)]
-        }
-        Authentication::Basic { username, password } => vec![
-            ("username", username, Required),
-            ("password", password.expose(), Required),
-        ],
-        Authentication::Bearer { key, value } => {
-            vec![("key", key, Free), ("value", value.expose(), Required)]
-        }
-        Authentication::Aws4 {
-            access_key,
-            secret_key,
-            region,
-            service,
-            base_endpoint,
-            session_token,
-        } => vec![
-            ("access_key", access_key, Required),
-            ("secret_key", secret_key.expose(), Required),
-            ("region", region, Required),
-            ("service", service, Required),
-            ("base_endpoint", base_endpoint, OptionalUrl),
-            (
-                "session_token",
-                session_token.as_ref().map_or("", |t| t.expose()),
-                Free,
-            ),
-        ],
-        Authentication::HmacSha256 {
-            client_id,
-            client_secret,
-        } => vec![
-            ("client_id", client_id, Required),
-            ("client_secret", client_secret.expose(), Required),
-        ],
-        Authentication::None => Vec::new(),
-    }
-}
-
 /// Checks the authentication at `at` (`auth`, `organizations[0].auth`), field by field:
-/// the API's limits, then what request signing refuses ([`crate::auth::check`], the
-/// rules `apply` follows), so that a record never fails only when it is used. One
-/// message per field.
+/// the API's limits (a required field filled, at most 4096 characters; a URL field an
+/// `http(s)` URL), then what request signing refuses ([`crate::auth::check`], the rules
+/// `apply` follows), so that a record never fails only when it is used. One message per
+/// field.
 fn check_auth(checks: &mut Checks, at: &str, auth: &Authentication) {
-    let field = |name: &str| format!("{at}.{name}");
+    let path = |name: &str| format!("{at}.{name}");
     let refused = crate::auth::check(auth);
-    for (name, value, limit) in fields(auth) {
-        match limit {
-            Limit::Required => checks.text(&field(name), value, 1, 4096),
-            Limit::OptionalUrl if !value.is_empty() => checks.url(&field(name), value),
-            Limit::OptionalUrl | Limit::Free => {}
+    for field in auth.fields() {
+        if field.required {
+            checks.text(&path(field.name), field.value, 1, 4096);
+        } else if field.kind == FieldKind::Url && !field.value.is_empty() {
+            checks.url(&path(field.name), field.value);
         }
-        for refusal in refused.iter().filter(|r| r.field == name) {
-            checks.fail_once(&field(name), refusal.message.as_str());
+        for refusal in refused.iter().filter(|r| r.field == field.name) {
+            checks.fail_once(&path(field.name), refusal.message.as_str());
         }
     }
     // A field the list above does not name is still reported.
     for refusal in &refused {
-        checks.fail_once(&field(&refusal.field), refusal.message.as_str());
+        checks.fail_once(&path(&refusal.field), refusal.message.as_str());
     }
 }
 
