@@ -67,6 +67,7 @@ pub use client::Client;
 pub use reqwest;
 
 pub mod auth;
+pub mod connect;
 pub mod envelope;
 pub mod link;
 pub mod module;

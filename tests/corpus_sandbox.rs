@@ -19,7 +19,7 @@ mod corpus_support;
 mod sandbox_support;
 
 use corpus_support::{inputs, load, Case, Vars};
-use munity::envelope::{SessionBinding, WorkspaceCertificate};
+use munity::envelope::WorkspaceCertificate;
 use munity::link::ConnectLink;
 use munity::sandbox::{Sandbox, SandboxOptions};
 use sandbox_support::raw_http::{exchange, Answer};
@@ -144,12 +144,7 @@ impl Rig {
         );
         let link_query = String::from_utf8(vars.expand("setup", b"${valid}")).unwrap();
         let link = ConnectLink::parse_query(&link_query).unwrap();
-        let binding = SessionBinding::new(
-            link.customer(),
-            link.connector(),
-            link.nonce().to_base64url(),
-        )
-        .with_workspace(link.workspace());
+        let binding = munity::connect::binding(&link);
         let certificate = WorkspaceCertificate::parse(sb.certificate_pem(), now)
             .expect("the sandbox's certificate parses");
         for (name, value) in inputs::envelope(&certificate, &binding, now).iter() {

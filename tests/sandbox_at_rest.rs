@@ -11,7 +11,7 @@ mod sandbox_support;
 use std::path::Path;
 use std::time::Duration;
 
-use munity::envelope::{seal, Credentials, SessionBinding, WorkspaceCertificate};
+use munity::envelope::{seal, Credentials, WorkspaceCertificate};
 use munity::link::{ConnectLink, LinkBuilder, LinkKey};
 use munity::sandbox::{Sandbox, SandboxOptions};
 use munity::webhook::{Webhook, WebhookSecret};
@@ -135,12 +135,7 @@ async fn connect_pipedrive(sb: &Sandbox, key: &ApiKey, customer: &str, api_key: 
     )
     .expect("parses");
     let parsed = ConnectLink::parse(&link).expect("parses");
-    let binding = SessionBinding::new(
-        parsed.customer(),
-        parsed.connector(),
-        parsed.nonce().to_base64url(),
-    )
-    .with_workspace(parsed.workspace());
+    let binding = munity::connect::binding(&parsed);
     let credentials = Credentials::new()
         .with("api_key", api_key)
         .with("company_domain", "acme-corp");

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use munity::envelope::{seal, seal_with_ttl, Credentials, SessionBinding, WorkspaceCertificate};
 use munity::link::{ConnectLink, LinkBuilder};
+use munity::model::ConnectSession;
 use munity::sandbox::{Sandbox, SandboxOptions};
 use munity::ApiKey;
 use reqwest::Method;
@@ -35,13 +36,7 @@ fn query(link: &str) -> &str {
 
 /// The binding the connect page seals with: the link's own values.
 fn binding_of(link: &str) -> SessionBinding {
-    let link = ConnectLink::parse(link).unwrap();
-    SessionBinding::new(
-        link.customer(),
-        link.connector(),
-        link.nonce().to_base64url(),
-    )
-    .with_workspace(link.workspace())
+    munity::connect::binding(&ConnectLink::parse(link).unwrap())
 }
 
 fn pipedrive_credentials() -> Credentials {
@@ -114,6 +109,16 @@ async fn the_certificate_is_served_to_any_key_and_in_the_session() {
     let url = link(&sb, sb.admin_key(), "acme", "pipedrive", now);
     let answer = session(&anonymous(&sb), &url).await;
     assert_eq!(answer.body["certificate"], sb.certificate_pem());
+    // The session's wire format is the model's, and names the session the browser binds
+    // the envelope to.
+    let read: ConnectSession = serde_json::from_value(answer.body.clone()).unwrap();
+    assert_eq!(serde_json::to_value(&read).unwrap(), answer.body);
+    let bound = binding_of(&url);
+    assert_eq!(read.workspace, bound.workspace.unwrap());
+    assert_eq!(read.customer.external_id, bound.customer);
+    assert_eq!(read.connector.name, bound.connector);
+    assert_eq!(read.nonce, bound.nonce);
+    assert_eq!(read.certificate.as_deref(), Some(sb.certificate_pem()));
 
     // Each workspace has its own key.
     let other = sb.create_workspace("other").await.unwrap();

@@ -146,15 +146,6 @@ fn query_map(url: &str) -> BTreeMap<String, String> {
         .collect()
 }
 
-fn binding_of(link: &ConnectLink) -> SessionBinding {
-    SessionBinding::new(
-        link.customer(),
-        link.connector(),
-        link.nonce().to_base64url(),
-    )
-    .with_workspace(link.workspace())
-}
-
 /// The connect flow of one link, as the connect page runs it (the link is the
 /// credential, no API key): the session route gives the certificate, the credentials
 /// are sealed to it and posted. The answers are registered; the last one is returned.
@@ -175,7 +166,7 @@ async fn connect(leaks: &mut Leaks, api: &Api, link: &str, credentials: &Credent
     leaks.debug("WorkspaceCertificate", &certificate);
     let envelope = seal(
         &certificate,
-        &binding_of(&parsed),
+        &munity::connect::binding(&parsed),
         credentials,
         munity::now_unix(),
     )

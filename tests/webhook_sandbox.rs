@@ -11,7 +11,7 @@ mod sandbox_support;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use munity::envelope::{seal, Credentials, SessionBinding, WorkspaceCertificate};
+use munity::envelope::{seal, Credentials, WorkspaceCertificate};
 use munity::link::{ConnectLink, LinkBuilder};
 use munity::sandbox::{Sandbox, SandboxOptions};
 use munity::webhook::{Webhook, WebhookSecret};
@@ -180,12 +180,7 @@ async fn connect(
         .unwrap()
         .into_url();
     let link = ConnectLink::parse(&url).unwrap();
-    let binding = SessionBinding::new(
-        link.customer(),
-        link.connector(),
-        link.nonce().to_base64url(),
-    )
-    .with_workspace(link.workspace());
+    let binding = munity::connect::binding(&link);
     let certificate = WorkspaceCertificate::parse(certificate_pem, now).unwrap();
     let credentials = Credentials::new()
         .with("api_key", "pd-token")

@@ -116,6 +116,28 @@ fn valid_client_id(id: &str) -> bool {
             .all(|b| b.is_ascii_graphic() && !matches!(b, b',' | b';' | b'='))
 }
 
+/// The client id's rule. Errors: `invalid_client_id`.
+pub(crate) fn check_client_id(client_id: &str) -> Result<()> {
+    if valid_client_id(client_id) {
+        return Ok(());
+    }
+    Err(Error::invalid(
+        "invalid_client_id",
+        "the client id must be 1 to 256 printable ASCII characters without `,`, `;` or `=`",
+    ))
+}
+
+/// The client secret's rule. Errors: `invalid_client_secret`.
+pub(crate) fn check_client_secret(client_secret: &str) -> Result<()> {
+    if !client_secret.is_empty() {
+        return Ok(());
+    }
+    Err(Error::invalid(
+        "invalid_client_secret",
+        "the client secret is empty",
+    ))
+}
+
 fn valid_nonce(nonce: &str) -> bool {
     (16..=128).contains(&nonce.len())
         && nonce
@@ -250,24 +272,14 @@ pub fn sign(
     now: i64,
     nonce: &str,
 ) -> Result<HmacSignature> {
-    if !valid_client_id(client_id) {
-        return Err(Error::invalid(
-            "invalid_client_id",
-            "the client id must be 1 to 256 printable ASCII characters without `,`, `;` or `=`",
-        ));
-    }
+    check_client_id(client_id)?;
     if now < 0 {
         return Err(Error::invalid(
             "invalid_time",
             "the signing time is before 1970",
         ));
     }
-    if client_secret.is_empty() {
-        return Err(Error::invalid(
-            "invalid_client_secret",
-            "the client secret is empty",
-        ));
-    }
+    check_client_secret(client_secret)?;
     if !valid_nonce(nonce) {
         return Err(Error::invalid(
             "invalid_nonce",

@@ -50,6 +50,7 @@ use http::header::{HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::Authentication;
 
+mod check;
 mod encode;
 pub mod hmac_sha256;
 #[cfg(feature = "native")]
@@ -59,6 +60,7 @@ mod select;
 mod signable;
 pub mod sigv4;
 
+pub use check::check;
 #[cfg(feature = "native")]
 pub use reqwest_client::SigningClient;
 pub use resolve::resolve;
@@ -173,21 +175,33 @@ fn secret_value(value: &str, what: &'static str) -> Result<HeaderValue> {
 /// );
 /// ```
 pub fn basic_value(username: &str, password: &str) -> Result<crate::Secret<String>> {
+    check_basic_username(username)?;
+    check_basic_password(password)?;
+    let joined = zeroize::Zeroizing::new(format!("{username}:{password}"));
+    let encoded = crate::base64_strict::encode_standard(joined.as_bytes());
+    Ok(crate::Secret::new(format!("Basic {encoded}")))
+}
+
+/// The RFC 7617 user-id's rule. Errors: `invalid_username`.
+fn check_basic_username(username: &str) -> Result<()> {
     if username.contains(':') || username.chars().any(char::is_control) {
         return Err(Error::invalid(
             "invalid_username",
             "an RFC 7617 user-id cannot hold `:` or control characters",
         ));
     }
+    Ok(())
+}
+
+/// The RFC 7617 password's rule. Errors: `invalid_password`.
+fn check_basic_password(password: &str) -> Result<()> {
     if password.chars().any(char::is_control) {
         return Err(Error::invalid(
             "invalid_password",
             "an RFC 7617 password cannot hold control characters",
         ));
     }
-    let joined = zeroize::Zeroizing::new(format!("{username}:{password}"));
-    let encoded = crate::base64_strict::encode_standard(joined.as_bytes());
-    Ok(crate::Secret::new(format!("Basic {encoded}")))
+    Ok(())
 }
 
 /// The bearer header value: `value` as it is when it already carries a scheme (a
@@ -275,6 +289,9 @@ pub fn apply<B: AsRef<[u8]>>(
                 selected.auth.type_name()
             ),
         ));
+    }
+    if let Some(refused) = check::refusals(selected.auth).into_iter().next() {
+        return Err(refused.error);
     }
     apply_auth(selected.auth, request, options)
 }

@@ -462,31 +462,54 @@ pub fn payload_hash(body: Body<'_>, payload: Payload) -> Cow<'_, str> {
     }
 }
 
+/// A part of the credential scope or the access key id: non-empty printable ASCII
+/// without `/`, `,` or `=` (they would make the `Credential=` field ambiguous).
+fn scope_part_ok(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b != b'/' && b != b',' && b != b'=' && b.is_ascii_graphic())
+}
+
+/// The access key id's rule. Errors: `invalid_aws_access_key`.
+pub(crate) fn check_access_key(access_key: &str) -> Result<()> {
+    if scope_part_ok(access_key) {
+        return Ok(());
+    }
+    Err(Error::invalid(
+        "invalid_aws_access_key",
+        "the AWS access key id must be non-empty printable ASCII without `/`, `,` or `=`",
+    ))
+}
+
+/// The rule of the region and of the service (one code for both). Errors:
+/// `invalid_aws_scope`.
+pub(crate) fn check_scope_part(region_or_service: &str) -> Result<()> {
+    if scope_part_ok(region_or_service) {
+        return Ok(());
+    }
+    Err(Error::invalid(
+        "invalid_aws_scope",
+        "the AWS region and service must be non-empty printable ASCII without `/`, `,` or `=`",
+    ))
+}
+
+/// The session token's rule. Errors: `invalid_aws_session_token`.
+pub(crate) fn check_session_token(token: &str) -> Result<()> {
+    if !token.is_empty() && token.bytes().all(|b| b.is_ascii_graphic()) {
+        return Ok(());
+    }
+    Err(Error::invalid(
+        "invalid_aws_session_token",
+        "the AWS session token must be non-empty printable ASCII",
+    ))
+}
+
 fn check_params(params: &SigningParams<'_>) -> Result<String> {
-    let bad_part = |s: &str| {
-        s.is_empty()
-            || s.bytes()
-                .any(|b| b == b'/' || b == b',' || b == b'=' || !b.is_ascii_graphic())
-    };
-    if bad_part(params.access_key) {
-        return Err(Error::invalid(
-            "invalid_aws_access_key",
-            "the AWS access key id must be non-empty printable ASCII without `/`, `,` or `=`",
-        ));
-    }
-    if bad_part(params.region) || bad_part(params.service) {
-        return Err(Error::invalid(
-            "invalid_aws_scope",
-            "the AWS region and service must be non-empty printable ASCII without `/`, `,` or `=`",
-        ));
-    }
+    check_access_key(params.access_key)?;
+    check_scope_part(params.region)?;
+    check_scope_part(params.service)?;
     if let Some(token) = params.session_token {
-        if token.bytes().any(|b| !b.is_ascii_graphic()) || token.is_empty() {
-            return Err(Error::invalid(
-                "invalid_aws_session_token",
-                "the AWS session token must be non-empty printable ASCII",
-            ));
-        }
+        check_session_token(token)?;
     }
     // Four-digit years only: x-amz-date has no room for more.
     if !(0..253_402_300_800).contains(&params.time) {

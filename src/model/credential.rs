@@ -3,6 +3,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::open_enum::open_enum;
+use super::{AuthScheme, FieldKind};
 use crate::Secret;
 
 open_enum! {
@@ -110,8 +111,14 @@ pub enum Authentication {
 
 /// What the API shows of a secret: `…` and its last four characters when it has 12 or
 /// more, else `…` alone.
+#[cfg(feature = "sandbox")]
 pub(crate) fn hint(secret: &Secret<String>) -> String {
-    let chars: Vec<char> = secret.expose().chars().collect();
+    hint_of(secret.expose())
+}
+
+/// [`hint`] of a secret's text.
+fn hint_of(secret: &str) -> String {
+    let chars: Vec<char> = secret.chars().collect();
     if chars.len() < 12 {
         "…".to_owned()
     } else {
@@ -121,39 +128,47 @@ pub(crate) fn hint(secret: &Secret<String>) -> String {
 }
 
 impl Authentication {
-    /// The scheme's wire name, e.g. `aws4`.
-    pub fn type_name(&self) -> &'static str {
+    /// Its scheme.
+    pub fn scheme(&self) -> AuthScheme {
         match self {
-            Authentication::Headers { .. } => "headers",
-            Authentication::Basic { .. } => "basic",
-            Authentication::Bearer { .. } => "bearer",
-            Authentication::Aws4 { .. } => "aws4",
-            Authentication::HmacSha256 { .. } => "hmac_sha256",
-            Authentication::None => "none",
+            Authentication::Headers { .. } => AuthScheme::Headers,
+            Authentication::Basic { .. } => AuthScheme::Basic,
+            Authentication::Bearer { .. } => AuthScheme::Bearer,
+            Authentication::Aws4 { .. } => AuthScheme::Aws4,
+            Authentication::HmacSha256 { .. } => AuthScheme::HmacSha256,
+            Authentication::None => AuthScheme::None,
         }
     }
 
-    /// What the API shows of this authentication: public fields in clear, secrets as a
-    /// hint (the last four characters of secrets of 12 or more characters, else `…`).
-    pub fn summary(&self) -> AuthenticationSummary {
-        let mut public = BTreeMap::new();
-        let mut secret_hints = BTreeMap::new();
-        let mut put = |k: &str, v: &str| {
-            public.insert(k.to_owned(), v.to_owned());
+    /// The scheme's wire name, e.g. `aws4` (the `type` tag).
+    pub fn type_name(&self) -> &'static str {
+        self.scheme().as_str()
+    }
+
+    /// Its fields, in the order of its JSON, with their values: the one list of what
+    /// each scheme holds, which the API shows ([`summary`](Self::summary)) and checks
+    /// (the sandbox).
+    pub(crate) fn fields(&self) -> Vec<AuthField<'_>> {
+        use FieldKind::{Password, Text, Url};
+        let field = |name, value, kind, required| AuthField {
+            name,
+            value,
+            kind,
+            required,
         };
         match self {
-            Authentication::Headers { key, value } => {
-                put("key", key);
-                secret_hints.insert("value".to_owned(), hint(value));
-            }
-            Authentication::Basic { username, password } => {
-                put("username", username);
-                secret_hints.insert("password".to_owned(), hint(password));
-            }
-            Authentication::Bearer { key, value } => {
-                put("key", key);
-                secret_hints.insert("value".to_owned(), hint(value));
-            }
+            Authentication::Headers { key, value } => vec![
+                field("key", key.as_str(), Text, true),
+                field("value", value.expose(), Password, true),
+            ],
+            Authentication::Basic { username, password } => vec![
+                field("username", username.as_str(), Text, true),
+                field("password", password.expose(), Password, true),
+            ],
+            Authentication::Bearer { key, value } => vec![
+                field("key", key.as_str(), Text, false),
+                field("value", value.expose(), Password, true),
+            ],
             Authentication::Aws4 {
                 access_key,
                 secret_key,
@@ -162,23 +177,40 @@ impl Authentication {
                 base_endpoint,
                 session_token,
             } => {
-                put("access_key", access_key);
-                put("region", region);
-                put("service", service);
-                put("base_endpoint", base_endpoint);
-                secret_hints.insert("secret_key".to_owned(), hint(secret_key));
+                let mut fields = vec![
+                    field("access_key", access_key.as_str(), Text, true),
+                    field("secret_key", secret_key.expose(), Password, true),
+                    field("region", region.as_str(), Text, true),
+                    field("service", service.as_str(), Text, true),
+                    field("base_endpoint", base_endpoint.as_str(), Url, false),
+                ];
                 if let Some(token) = session_token {
-                    secret_hints.insert("session_token".to_owned(), hint(token));
+                    fields.push(field("session_token", token.expose(), Password, false));
                 }
+                fields
             }
             Authentication::HmacSha256 {
                 client_id,
                 client_secret,
-            } => {
-                put("client_id", client_id);
-                secret_hints.insert("client_secret".to_owned(), hint(client_secret));
+            } => vec![
+                field("client_id", client_id.as_str(), Text, true),
+                field("client_secret", client_secret.expose(), Password, true),
+            ],
+            Authentication::None => Vec::new(),
+        }
+    }
+
+    /// What the API shows of this authentication: public fields in clear, secrets as a
+    /// hint (the last four characters of secrets of 12 or more characters, else `…`).
+    pub fn summary(&self) -> AuthenticationSummary {
+        let mut public = BTreeMap::new();
+        let mut secret_hints = BTreeMap::new();
+        for field in self.fields() {
+            if field.kind == FieldKind::Password {
+                secret_hints.insert(field.name.to_owned(), hint_of(field.value));
+            } else {
+                public.insert(field.name.to_owned(), field.value.to_owned());
             }
-            Authentication::None => {}
         }
         AuthenticationSummary {
             auth_type: self.type_name().to_owned(),
@@ -186,6 +218,21 @@ impl Authentication {
             secret_hints,
         }
     }
+}
+
+/// One field of an [`Authentication`].
+#[derive(Debug, Clone)]
+pub(crate) struct AuthField<'a> {
+    /// Its name in the authentication's JSON, e.g. `secret_key`.
+    pub(crate) name: &'static str,
+    /// Its value (empty when not given).
+    pub(crate) value: &'a str,
+    /// `Password` for a secret (write-only: the API shows a hint), `Url` for a URL.
+    pub(crate) kind: FieldKind,
+    /// Whether the API requires it filled (request signing has its own rules: it takes
+    /// an empty password, the API does not).
+    #[cfg_attr(not(feature = "sandbox"), allow(dead_code))]
+    pub(crate) required: bool,
 }
 
 /// How the API shows an [`Authentication`]: secrets are write-only.
@@ -342,6 +389,76 @@ mod tests {
         assert_eq!(summary.secret_hints["password"], "…");
         let json = serde_json::to_string(&summary).unwrap();
         assert!(!json.contains("sesame"));
+    }
+
+    /// An authentication of each scheme: a scheme added to the table without its
+    /// `Authentication` variant fails to compile here.
+    fn example(scheme: AuthScheme) -> Authentication {
+        let secret = || Secret::from("s3cret-value");
+        match scheme {
+            AuthScheme::Headers => Authentication::Headers {
+                key: "X-Key".into(),
+                value: secret(),
+            },
+            AuthScheme::Basic => Authentication::Basic {
+                username: "ada".into(),
+                password: secret(),
+            },
+            AuthScheme::Bearer => Authentication::Bearer {
+                key: String::new(),
+                value: secret(),
+            },
+            AuthScheme::Aws4 => Authentication::Aws4 {
+                access_key: "AKIDEXAMPLE".into(),
+                secret_key: secret(),
+                region: "us-east-1".into(),
+                service: "s3".into(),
+                base_endpoint: String::new(),
+                session_token: None,
+            },
+            AuthScheme::HmacSha256 => Authentication::HmacSha256 {
+                client_id: "client".into(),
+                client_secret: secret(),
+            },
+            AuthScheme::None => Authentication::None,
+        }
+    }
+
+    /// The `type` tag serde writes and reads is the scheme table's name, for every scheme.
+    #[test]
+    fn the_type_tag_is_the_schemes_name() {
+        for scheme in AuthScheme::ALL {
+            let auth = example(*scheme);
+            assert_eq!(auth.scheme(), *scheme);
+            let json = serde_json::to_value(&auth).unwrap();
+            assert_eq!(json["type"], scheme.as_str(), "{scheme}");
+            assert_eq!(
+                serde_json::from_value::<Authentication>(json).unwrap(),
+                auth
+            );
+            assert_eq!(auth.summary().auth_type, scheme.as_str());
+        }
+    }
+
+    /// The summary shows every field of the scheme's list, secrets only as hints.
+    #[test]
+    fn the_summary_shows_each_field_once_and_no_secret() {
+        for scheme in AuthScheme::ALL {
+            let auth = example(*scheme);
+            let summary = auth.summary();
+            let mut shown: Vec<&str> = summary
+                .public
+                .keys()
+                .chain(summary.secret_hints.keys())
+                .map(String::as_str)
+                .collect();
+            shown.sort_unstable();
+            let mut fields: Vec<&str> = auth.fields().iter().map(|f| f.name).collect();
+            fields.sort_unstable();
+            assert_eq!(shown, fields, "{scheme}");
+            let json = serde_json::to_string(&summary).unwrap();
+            assert!(!json.contains("s3cret-value"), "{scheme}");
+        }
     }
 
     #[test]

@@ -10,7 +10,9 @@
 //! [`ContentType`]) keeps a value it does not know as `Unknown(String)`, so one new
 //! value never fails a page.
 
+mod auth_scheme;
 mod common;
+mod connect_session;
 mod connection;
 mod connector;
 mod credential;
@@ -20,7 +22,9 @@ mod pm;
 mod webhook;
 mod workspace;
 
+pub use auth_scheme::AuthScheme;
 pub use common::{ApiErrorBody, Page};
+pub use connect_session::{ConnectSession, ConnectSessionCustomer};
 pub use connection::{Connection, ConnectionStatus};
 pub use connector::{
     AuthType, Connector, ConnectorConfig, ConnectorConfigUpdate, FieldKind, FieldSpec,

@@ -11,11 +11,14 @@ use super::http::{get_json, post_json, Endpoints};
 use super::link_source::LinkSource;
 use super::popup::{window, Popup};
 use super::subtle::Sealer;
-use super::types::{connection_from_js, envelope_request, SessionBody};
-use crate::envelope::{Credentials, SessionBinding, WorkspaceCertificate};
+use super::types::{connection_from_js, envelope_request};
+use crate::connect::check_credentials;
+// The core's connect rules, under the names `mod.rs` calls them by.
+pub(crate) use crate::connect::{binding, read_link};
+use crate::envelope::{Credentials, WorkspaceCertificate};
 use crate::error_code::wire;
-use crate::link::{ConnectLink, CLOCK_SKEW};
-use crate::model::{AuthType, Connection, FieldSpec};
+use crate::link::ConnectLink;
+use crate::model::{AuthType, ConnectSession, Connection};
 use crate::origin::is_trustworthy;
 use crate::{Error, ErrorKind, FieldError, Result, Secret};
 
@@ -96,24 +99,6 @@ impl Events {
     }
 }
 
-/// Parses a link in the browser (the form only: the signature is the platform's to
-/// check) and refuses it when expired (with the platform's clock-skew allowance).
-pub(crate) fn read_link(link: &str, now: i64) -> Result<ConnectLink> {
-    let parsed = ConnectLink::parse(link)?;
-    let skew = crate::link::secs(CLOCK_SKEW);
-    if now > parsed.expires_at().saturating_add(skew) {
-        return Err(Error::new(
-            ErrorKind::Expired,
-            wire::LinkExpired,
-            format!(
-                "the link expired at {}; ask for a new link",
-                crate::time::format_rfc3339(parsed.expires_at())
-            ),
-        ));
-    }
-    Ok(parsed)
-}
-
 /// Reads a JavaScript `Record<string, string>` of credentials; a value that is not a
 /// string is a `validation` error naming the field (the value itself is never quoted).
 pub(crate) fn read_credentials(value: &JsValue) -> Result<Credentials> {
@@ -148,45 +133,6 @@ fn validation(fields: Vec<FieldError>) -> Error {
     Error::invalid("validation", detail).with_fields(fields)
 }
 
-/// Checks the credentials against the connector's schema: every required field
-/// present and not blank, no field the connector does not have.
-pub(crate) fn validate(fields: &[FieldSpec], credentials: &Credentials) -> Result<()> {
-    let mut errors = Vec::new();
-    for spec in fields {
-        let filled = credentials
-            .get(&spec.name)
-            .is_some_and(|value| !value.expose().trim().is_empty());
-        if spec.required && !filled {
-            errors.push(FieldError::new(
-                &spec.name,
-                format!("{} is required", spec.label),
-            ));
-        }
-    }
-    // A linear search: a connector has a handful of fields, and collecting them into a
-    // set would bring a sort into the wasm.
-    for name in credentials.names() {
-        if !fields.iter().any(|f| f.name == name) {
-            errors.push(FieldError::new(name, "is not a field of this connector"));
-        }
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(validation(errors))
-    }
-}
-
-/// The session binding of a connect link: what an envelope for it is bound to.
-pub(crate) fn binding(link: &ConnectLink) -> SessionBinding {
-    SessionBinding::new(
-        link.customer(),
-        link.connector(),
-        link.nonce().to_base64url(),
-    )
-    .with_workspace(link.workspace())
-}
-
 /// Seals `credentials` for the session of `link` with `certificate` (PEM, SPKI or JWK),
 /// with WebCrypto.
 pub(crate) async fn encrypt(
@@ -207,10 +153,10 @@ impl Settings {
     }
 
     /// Reads the link and fetches its session.
-    pub(crate) async fn describe(&self, link: &str) -> Result<SessionBody> {
+    pub(crate) async fn describe(&self, link: &str) -> Result<ConnectSession> {
         read_link(link, now_unix())?;
         let endpoints = self.endpoints(link)?;
-        let mut session: SessionBody = get_json(&endpoints.session()).await?;
+        let mut session: ConnectSession = get_json(&endpoints.session()).await?;
         self.check_pin(&session)?;
         if session.connector.auth_type == AuthType::Module {
             session.module_config_url = Some(endpoints.module_config());
@@ -221,7 +167,7 @@ impl Settings {
     /// Refuses a session whose certificate is not the pinned one (a plain function,
     /// not an `async` one: each `async` layer is a state machine in the package).
     #[inline(never)]
-    fn check_pin(&self, session: &SessionBody) -> Result<()> {
+    fn check_pin(&self, session: &ConnectSession) -> Result<()> {
         let Some(pinned) = &self.pinned_kid else {
             return Ok(());
         };
@@ -250,25 +196,19 @@ impl Settings {
         let session = self.describe(link).await?;
         let parsed = read_link(link, now_unix())?;
         let endpoints = self.endpoints(link)?;
-        if session.connector.auth_type == AuthType::Oauth2 {
-            return Err(Error::invalid(
-                "validation",
-                format!(
-                    "connector {} uses OAuth2: call authorize()",
-                    session.connector.name
-                ),
-            ));
+        // A connector that takes no credentials: the core's reason, and what to call
+        // instead.
+        if let Some(why) = session.connector.auth_type.connects_without_credentials() {
+            let instead = match session.connector.auth_type {
+                AuthType::Module => "give the system describe()'s moduleConfigUrl",
+                _ => "call authorize()",
+            };
+            return Err(Error::invalid("validation", format!("{why}: {instead}")));
         }
-        if session.connector.auth_type == AuthType::Module {
-            return Err(Error::invalid(
-                "validation",
-                format!(
-                    "connector {} connects as a module: give the system describe()'s moduleConfigUrl",
-                    session.connector.name
-                ),
-            ));
+        let invalid = check_credentials(&session.connector, credentials);
+        if !invalid.is_empty() {
+            return Err(validation(invalid));
         }
-        validate(&session.connector.fields, credentials)?;
         events.emit("validated", &JsValue::UNDEFINED);
         let certificate = self
             .certificate
@@ -290,7 +230,7 @@ impl Settings {
 }
 
 /// `describe`: the session of the source's link.
-pub(crate) async fn describe(settings: &Settings, source: &LinkSource) -> Result<SessionBody> {
+pub(crate) async fn describe(settings: &Settings, source: &LinkSource) -> Result<ConnectSession> {
     source
         .run(|link| async move { settings.describe(&link).await })
         .await

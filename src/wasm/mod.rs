@@ -59,11 +59,14 @@ const TYPESCRIPT: &'static str = r#"
  * or `link_used` the function is called once more and the flow goes on with its link. */
 export type LinkSource = string | (() => Promise<string>);
 
-/** How a connector gets its credentials. The API may add types: one this version does
- * not know arrives as its name (`string & {}` keeps the known names in editors). */
+/** How a connector gets its credentials: the ways of connecting, then the credential
+ * record schemes, then a module (tested against the crate's `AuthType::known()`). The
+ * API may add types: one this version does not know arrives as its name (`string & {}`
+ * keeps the known names in editors). */
 export type AuthType =
   | "oauth2" | "api_key" | "user_credentials"
   | "headers" | "basic" | "bearer" | "aws4" | "hmac_sha256" | "none"
+  | "module"
   | (string & {});
 
 /** One credential field to ask the end user for. */

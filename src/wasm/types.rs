@@ -10,28 +10,10 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use super::js;
 use crate::model::{
-    ApiErrorBody, AuthType, Connection, ConnectionStatus, Connector, FieldKind, FieldSpec,
+    ApiErrorBody, AuthType, ConnectSession, ConnectSessionCustomer, Connection, ConnectionStatus,
+    Connector, FieldKind, FieldSpec,
 };
 use crate::{Error, ErrorKind, FieldError, Result};
-
-/// `GET {connect}/session?<link query>`: the connect session the link opens (other
-/// members of the answer are ignored).
-#[derive(Debug, Clone)]
-pub(crate) struct SessionBody {
-    /// The connector: name, display name, auth type, fields.
-    pub connector: Connector,
-    /// The product's own id for the customer (the link's `customer`), the answer's
-    /// `customer.external_id`.
-    pub customer: String,
-    /// When the link expires (RFC 3339).
-    pub expires_at: String,
-    /// The workspace certificate (PEM), to seal credentials to.
-    pub certificate: Option<String>,
-    /// For a `module` connector: the configuration URL the end user gives the system,
-    /// built by the package on the pinned API (set by `describe`, not read from the
-    /// answer).
-    pub module_config_url: Option<String>,
-}
 
 /// A value read from a JavaScript object in the API's JSON form; the error names the
 /// member that is missing or of the wrong type.
@@ -96,8 +78,11 @@ fn open_enum<T: for<'a> From<&'a str>>(value: &JsValue, key: &str) -> Read<T> {
     string(value, key).map(|text| T::from(text.as_str()))
 }
 
-impl FromJs for SessionBody {
-    fn from_js(value: &JsValue) -> Read<SessionBody> {
+/// The members the package uses and those the format requires; the optional ones it
+/// does not use (`customer.id`, `redirect_uri`, `scope`, `kid`) stay `None`: each read
+/// costs package size.
+impl FromJs for ConnectSession {
+    fn from_js(value: &JsValue) -> Read<ConnectSession> {
         let connector = member(value, "connector");
         let read_connector = || -> Read<Connector> {
             Ok(Connector {
@@ -119,12 +104,19 @@ impl FromJs for SessionBody {
                 })?,
             })
         };
-        Ok(SessionBody {
+        let external_id = string(&member(value, "customer"), "external_id")
+            .map_err(|e| format!("in `customer`: {e}"))?;
+        Ok(ConnectSession {
+            workspace: string(value, "workspace")?,
+            customer: ConnectSessionCustomer::new(external_id, None),
             connector: read_connector().map_err(|e| format!("in `connector`: {e}"))?,
-            customer: string(&member(value, "customer"), "external_id")
-                .map_err(|e| format!("in `customer`: {e}"))?,
             expires_at: string(value, "expires_at")?,
+            nonce: string(value, "nonce")?,
+            redirect_uri: None,
+            scope: None,
             certificate: optional_string(value, "certificate")?,
+            kid: None,
+            // The package builds its own, on the pinned API (`Settings::describe`).
             module_config_url: None,
         })
     }
@@ -181,7 +173,7 @@ impl JsObject {
     }
 }
 
-impl SessionBody {
+impl ConnectSession {
     /// The session as the JavaScript object `describe` resolves with (`ConnectSession`
     /// in TypeScript).
     pub(crate) fn to_js(&self) -> Result<JsValue> {
@@ -205,7 +197,7 @@ impl SessionBody {
             .set("displayName", self.connector.display_name.as_str())
             .set("authType", self.connector.auth_type.as_str())
             .set("fields", fields)
-            .set("customer", self.customer.as_str())
+            .set("customer", self.customer.external_id.as_str())
             .set("expiresAt", self.expires_at.as_str())
             .set_some("certificate", self.certificate.as_deref())
             .set_some("moduleConfigUrl", self.module_config_url.as_deref())

@@ -39,9 +39,10 @@ use super::js::{self, call, invalid_option, is_absent};
 use super::link_source::LinkSource;
 use super::messages::{Messages, Msg};
 use super::popup::{self, window, Popup};
-use super::types::{connection_to_js, SessionBody};
+use super::types::connection_to_js;
 use crate::envelope::Credentials;
 use crate::error_code::wire;
+use crate::model::ConnectSession;
 use crate::model::{AuthType, Connection};
 use crate::{Error, ErrorKind, Result, Secret};
 
@@ -144,7 +145,7 @@ struct Prompt {
     source: LinkSource,
     handlers: Handlers,
     events: Events,
-    session: SessionBody,
+    session: ConnectSession,
     dialog: HtmlDialogElement,
     status: Element,
     alert: Element,
@@ -273,7 +274,7 @@ fn show(
     source: LinkSource,
     handlers: Handlers,
     events: Events,
-    session: SessionBody,
+    session: ConnectSession,
 ) -> Result<Rc<Prompt>> {
     let window = window()?;
     let document = window

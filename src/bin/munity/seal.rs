@@ -62,13 +62,7 @@ fn seal(args: Args) -> munity::Result<String> {
 /// The session binding from `--link`, or from the separate flags.
 fn binding(args: &Args) -> munity::Result<SessionBinding> {
     if let Some(link) = &args.link {
-        let link = ConnectLink::parse(link)?;
-        return Ok(SessionBinding {
-            workspace: Some(link.workspace().to_owned()),
-            customer: link.customer().to_owned(),
-            connector: link.connector().to_owned(),
-            nonce: link.nonce().to_base64url(),
-        });
+        return Ok(munity::connect::binding(&ConnectLink::parse(link)?));
     }
     match (&args.customer, &args.connector, &args.nonce) {
         (Some(customer), Some(connector), Some(nonce)) => Ok(SessionBinding {

@@ -22,6 +22,14 @@ impl Checks {
         self.0.push(FieldError::new(field, message));
     }
 
+    /// Adds an error unless `field` has one already (two rules refusing one value say
+    /// it once).
+    pub(crate) fn fail_once(&mut self, field: &str, message: impl Into<String>) {
+        if !self.0.iter().any(|e| e.field == field) {
+            self.fail(field, message);
+        }
+    }
+
     /// `value` must have `min..=max` characters and not be blank.
     pub(crate) fn text(&mut self, field: &str, value: &str, min: usize, max: usize) {
         let len = value.chars().count();

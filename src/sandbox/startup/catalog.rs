@@ -1,7 +1,7 @@
 //! The connector catalog the sandbox seeds: a few real-world connectors (one per way of
 //! connecting) and one custom connector per credential-record authentication.
 
-use crate::model::{AuthType, Connector, FieldKind, FieldSpec};
+use crate::model::{AuthScheme, AuthType, Connector, FieldKind, FieldSpec};
 
 fn connector(
     name: &str,
@@ -71,21 +71,21 @@ pub(crate) fn catalog() -> Vec<Connector> {
             "custom_headers",
             "Custom API (header)",
             CUSTOM,
-            AuthType::Headers,
+            AuthScheme::Headers.into(),
             vec![text("key", "Header name"), secret("value", "Header value")],
         ),
         connector(
             "custom_basic",
             "Custom API (Basic)",
             CUSTOM,
-            AuthType::Basic,
+            AuthScheme::Basic.into(),
             vec![text("username", "Username"), secret("password", "Password")],
         ),
         connector(
             "custom_bearer",
             "Custom API (bearer token)",
             CUSTOM,
-            AuthType::Bearer,
+            AuthScheme::Bearer.into(),
             vec![
                 FieldSpec::new("key", "Header name", FieldKind::Text, false)
                     .help("Authorization when empty"),
@@ -96,7 +96,7 @@ pub(crate) fn catalog() -> Vec<Connector> {
             "custom_aws4",
             "Custom API (AWS Signature V4)",
             CUSTOM,
-            AuthType::Aws4,
+            AuthScheme::Aws4.into(),
             vec![
                 text("access_key", "Access key id"),
                 secret("secret_key", "Secret access key"),
@@ -110,7 +110,7 @@ pub(crate) fn catalog() -> Vec<Connector> {
             "custom_hmac_sha256",
             "Custom API (HMAC-SHA256)",
             CUSTOM,
-            AuthType::HmacSha256,
+            AuthScheme::HmacSha256.into(),
             vec![
                 text("client_id", "Client id"),
                 secret("client_secret", "Client secret"),
@@ -120,8 +120,28 @@ pub(crate) fn catalog() -> Vec<Connector> {
             "custom_none",
             "Custom API (no authentication)",
             CUSTOM,
-            AuthType::None,
+            AuthScheme::None.into(),
             Vec::new(),
         ),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A scheme added to the table gets its custom connector here, or this fails.
+    #[test]
+    fn every_record_scheme_has_a_custom_connector() {
+        let catalog = catalog();
+        for scheme in AuthScheme::ALL {
+            let custom = catalog
+                .iter()
+                .find(|c| c.auth_type == AuthType::Record(*scheme));
+            assert_eq!(
+                custom.map(|c| c.name.as_str()),
+                Some(format!("custom_{scheme}").as_str())
+            );
+        }
+    }
 }

@@ -3,8 +3,6 @@
 
 use rusqlite::Connection;
 
-use crate::model::open_enum::OpenEnum;
-
 /// A new resource id: a random UUID (version 4, RFC 9562), lower-case and hyphenated,
 /// as the API's documentation shows ids (`f87cc67d-b594-4407-a90d-b26cfdae8f14`). No
 /// type prefix: clients treat ids as opaque strings.
@@ -47,7 +45,7 @@ pub(crate) fn enum_text<T: serde::Serialize>(value: &T) -> String {
 }
 
 /// Reads an enum column (a value this version does not know reads as `Unknown`).
-pub(crate) fn enum_column<T: OpenEnum>(
+pub(crate) fn enum_column<T: for<'a> From<&'a str>>(
     row: &rusqlite::Row<'_>,
     index: usize,
 ) -> rusqlite::Result<T> {

@@ -28,17 +28,18 @@ use axum::http::Uri;
 use axum::routing::get;
 use axum::Router;
 use rusqlite::Transaction;
-use serde::Serialize;
 
 use crate::error_code::wire;
 use crate::link::{link_used, ConnectLink};
-use crate::model::{AuthType, Connection, Connector, Customer};
+use crate::model::{
+    AuthType, ConnectSession, ConnectSessionCustomer, Connection, Connector, Customer,
+};
 use crate::sandbox::api_keys::Privilege;
 use crate::sandbox::error::ApiError;
 use crate::sandbox::http::extract::Reply;
 use crate::sandbox::http::state::{AppState, ConnectState};
 use crate::sandbox::store::connect_links::{self, SigningKey};
-use crate::sandbox::store::workspace_keys::{self, StoredCertificate};
+use crate::sandbox::store::workspace_keys;
 use crate::sandbox::store::{connection_credentials, connections, connectors, customers};
 use crate::sandbox::webhook_delivery;
 use crate::{Error, ErrorKind};
@@ -54,36 +55,6 @@ pub(crate) fn config_url(origin: &str, link_query: &str) -> String {
     format!("{origin}/v1/connect/module/config?{link_query}")
 }
 
-/// What the connect page needs to prompt the end user.
-#[derive(Debug, Serialize)]
-struct Session {
-    workspace: String,
-    customer: SessionCustomer,
-    connector: Connector,
-    /// RFC 3339.
-    expires_at: String,
-    nonce: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    redirect_uri: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    scope: Option<String>,
-    /// `certificate` (X.509 PEM) and `kid`: what the credentials are sealed to.
-    #[serde(flatten)]
-    certificate: StoredCertificate,
-    /// For a `module` connector: the configuration URL the end user gives the system
-    /// (bound to this link).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    module_config_url: Option<String>,
-}
-
-/// The link's customer: the product's id, and the Munity customer's id once its first
-/// connection created it.
-#[derive(Debug, Serialize)]
-struct SessionCustomer {
-    id: Option<String>,
-    external_id: String,
-}
-
 async fn session(State(state): State<ConnectState>, uri: Uri) -> Result<Reply, ApiError> {
     let link = parse_link(&uri)?;
     let now = crate::time::now_unix();
@@ -96,18 +67,19 @@ async fn session(State(state): State<ConnectState>, uri: Uri) -> Result<Reply, A
                 .then(|| config_url(&origin, uri.query().unwrap_or("")));
             let certificate = workspace_keys::certificate(conn, link.workspace())?
                 .ok_or_else(|| ApiError::not_found("workspace certificate"))?;
-            Ok(Session {
+            Ok(ConnectSession {
                 workspace: link.workspace().to_owned(),
-                customer: SessionCustomer {
-                    id: target.customer.map(|c| c.id),
-                    external_id: link.customer().to_owned(),
-                },
+                customer: ConnectSessionCustomer::new(
+                    link.customer(),
+                    target.customer.map(|c| c.id),
+                ),
                 connector: target.connector,
                 expires_at: crate::time::format_rfc3339(link.expires_at()),
                 nonce: link.nonce().to_base64url(),
                 redirect_uri: link.redirect_uri().map(str::to_owned),
                 scope: link.scope().map(str::to_owned),
-                certificate,
+                certificate: Some(certificate.certificate),
+                kid: Some(certificate.kid),
                 module_config_url,
             })
         })

@@ -36,9 +36,10 @@ use serde::Deserialize;
 use zeroize::Zeroizing;
 
 use super::connect::{connect_with_credentials, parse_link, resolve_link};
-use crate::envelope::{Credentials, SessionBinding, WorkspacePrivateKey};
+use crate::connect::{binding, check_credentials};
+use crate::envelope::{Credentials, WorkspacePrivateKey};
 use crate::link::ConnectLink;
-use crate::model::{AuthType, Connector};
+use crate::model::Connector;
 use crate::sandbox::error::ApiError;
 use crate::sandbox::http::extract::{JsonBody, Reply};
 use crate::sandbox::http::rate_limit::ClientAddr;
@@ -52,16 +53,6 @@ use crate::{Error, ErrorKind, FieldError};
 pub(crate) struct Submission {
     /// The compact JWE.
     envelope: String,
-}
-
-/// The binding an envelope submitted with `link` must carry.
-fn expected_binding(link: &ConnectLink) -> SessionBinding {
-    SessionBinding::new(
-        link.customer(),
-        link.connector(),
-        link.nonce().to_base64url(),
-    )
-    .with_workspace(link.workspace())
 }
 
 /// An envelope that does not open: 400 with the envelope's code (a server-side failure
@@ -93,54 +84,27 @@ fn open(
 ) -> Result<Credentials, ApiError> {
     let key = WorkspacePrivateKey::from_pem(pem.expose()).map_err(|e| ApiError::internal(&e))?;
     let opened = key
-        .open(envelope, &expected_binding(link), now)
+        .open(envelope, &binding(link), now)
         .map_err(envelope_error)?;
     Ok(opened.credentials)
 }
 
-/// Checks the credentials against the connector's field schema: every required field
-/// present and not empty, no field the connector does not have. Messages never quote
-/// values.
+/// The connect rule ([`check_credentials`]), with fields named as the API names them:
+/// `credentials.<name>`.
 fn check_fields(connector: &Connector, credentials: &Credentials) -> Result<(), ApiError> {
-    let other_way = match connector.auth_type {
-        AuthType::Oauth2 => Some("with OAuth 2.0"),
-        AuthType::Module => Some("as a module (the system registers it)"),
-        _ => None,
-    };
-    if let Some(way) = other_way {
-        return Err(ApiError::field(
-            "credentials",
-            format!(
-                "connector `{}` connects {way} and takes no credentials",
-                connector.name
-            ),
-        ));
-    }
-    let mut errors = Vec::new();
-    for spec in connector.fields.iter().filter(|spec| spec.required) {
-        let filled = credentials
-            .get(&spec.name)
-            .is_some_and(|value| !value.expose().trim().is_empty());
-        if !filled {
-            errors.push(FieldError::new(
-                format!("credentials.{}", spec.name),
-                "is required",
-            ));
-        }
-    }
-    for name in credentials.names() {
-        if !connector.fields.iter().any(|spec| spec.name == name) {
-            errors.push(FieldError::new(
-                format!("credentials.{name}"),
-                format!("is not a field of connector `{}`", connector.name),
-            ));
-        }
-    }
+    let errors = check_credentials(connector, credentials);
     if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::validation(errors))
+        return Ok(());
     }
+    Err(ApiError::validation(
+        errors
+            .into_iter()
+            .map(|e| match e.field.as_str() {
+                "" => FieldError::new("credentials", e.message),
+                name => FieldError::new(format!("credentials.{name}"), e.message),
+            })
+            .collect(),
+    ))
 }
 
 /// The handler (outside the API-key authentication, like the connect session).
@@ -224,7 +188,7 @@ mod tests {
             .with("password", "hunter2");
         let envelope = seal(
             &certificate,
-            &super::expected_binding(&crate::link::ConnectLink::parse(&url).unwrap()),
+            &crate::connect::binding(&crate::link::ConnectLink::parse(&url).unwrap()),
             &credentials,
             now,
         )
