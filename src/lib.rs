@@ -43,6 +43,8 @@ mod base64_strict;
 mod ct;
 mod error;
 mod error_code;
+#[cfg(test)]
+mod import_graph;
 pub mod model;
 mod random;
 mod redact;

@@ -70,11 +70,11 @@ pub(crate) fn printable(text: &str) -> String {
     out
 }
 
-/// `text` with every occurrence of the API key (or its secret part) replaced, so that a
-/// server echoing the key back cannot make the client print it.
+/// `text` with every occurrence of the API key (`whole`, as `ApiKey::expose` gives it)
+/// or its secret part replaced, so that a server echoing the key back cannot make the
+/// client print it.
 #[cfg(feature = "native")]
-pub(crate) fn without_key(text: String, key: &crate::ApiKey) -> String {
-    let whole = key.expose();
+pub(crate) fn without_key(text: String, whole: &str) -> String {
     let secret = whole.split_once('.').map_or(whole, |(_, s)| s);
     if secret.is_empty() || !text.contains(secret) {
         return text;

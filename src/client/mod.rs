@@ -83,6 +83,7 @@
 //! # }
 //! ```
 
+mod api_path;
 mod builder;
 mod connect_link;
 mod query;

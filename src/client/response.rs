@@ -102,12 +102,17 @@ pub(crate) fn error_from_answer(
             let fields = api
                 .fields
                 .into_iter()
-                .map(|f| FieldError::new(without_key(f.field, key), without_key(f.message, key)))
+                .map(|f| {
+                    FieldError::new(
+                        without_key(f.field, key.expose()),
+                        without_key(f.message, key.expose()),
+                    )
+                })
                 .collect();
             Error::api(
                 code,
-                without_key(api.code, key),
-                without_key(api.detail, key),
+                without_key(api.code, key.expose()),
+                without_key(api.detail, key.expose()),
             )
             .with_fields(fields)
         }
@@ -119,7 +124,7 @@ pub(crate) fn error_from_answer(
             } else {
                 format!(
                     "HTTP {code} {reason} with a non-JSON body: {}",
-                    without_key(excerpt(body), key)
+                    without_key(excerpt(body), key.expose())
                 )
             };
             Error::new(kind, kind.default_code(), detail).with_status(code)
@@ -159,7 +164,7 @@ pub(crate) fn error_from_transport(err: reqwest::Error, key: &ApiKey) -> Error {
         (ErrorKind::Network, "connection_failed")
     };
     let detail = crate::transport_error::chain(&err);
-    Error::new(kind, code, without_key(detail, key)).with_source(err)
+    Error::new(kind, code, without_key(detail, key.expose())).with_source(err)
 }
 
 #[cfg(test)]

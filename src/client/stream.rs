@@ -8,8 +8,8 @@ use futures_util::StreamExt as _;
 use http::Method;
 use serde::de::DeserializeOwned;
 
+use super::api_path::ApiPath;
 use super::query;
-use super::resources::ApiPath;
 use super::Client;
 use crate::model::Page;
 use crate::Result;

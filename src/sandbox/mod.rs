@@ -67,6 +67,8 @@
 //!                   the link is the credential (session, credentials, modules)
 //! store/            SQLite: one file per table, schema.rs (migrations), rows.rs
 //!                   (ids, columns, paging), vault.rs + sealed.rs (secrets sealed at rest)
+//! link_use.rs       a connect link on the server's side: verify, resolve what it
+//!                   names, consume its nonce with the connection (every connect route)
 //! api_keys.rs       key hashing, privileges, the known keys; the data folder's files
 //! oauth/            the fake OAuth2 provider and the platform's side of the flow
 //! module_registrations.rs  module registrations under way, the client that calls systems
@@ -74,15 +76,14 @@
 //! webhook_delivery.rs  the background task that delivers webhooks
 //! ```
 //!
-//! No module imports one that imports it back (`import_graph.rs` checks it).
+//! No module imports one that imports it back (`src/import_graph.rs` checks it).
 
 mod api_keys;
 mod chaos;
 mod error;
 mod fake_crm;
 mod http;
-#[cfg(test)]
-mod import_graph;
+mod link_use;
 mod module_registrations;
 mod oauth;
 mod options;

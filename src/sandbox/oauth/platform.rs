@@ -21,8 +21,8 @@ use super::{page, pkce};
 use crate::link::ConnectLink;
 use crate::model::AuthType;
 use crate::sandbox::http::cors::allowed_for_link;
-use crate::sandbox::http::routes::connect::{link_error, resolve_link, use_link};
 use crate::sandbox::http::state::OAuthContext;
+use crate::sandbox::link_use::{link_error, resolve_link, use_link};
 use crate::sandbox::store::connections;
 use crate::Error;
 

@@ -35,7 +35,6 @@ use axum::Extension;
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
-use super::connect::{connect_with_credentials, parse_link, resolve_link};
 use crate::connect::{binding, check_credentials};
 use crate::envelope::{Credentials, WorkspacePrivateKey};
 use crate::link::ConnectLink;
@@ -44,6 +43,7 @@ use crate::sandbox::error::ApiError;
 use crate::sandbox::http::extract::{JsonBody, Reply};
 use crate::sandbox::http::rate_limit::ClientAddr;
 use crate::sandbox::http::state::ConnectState;
+use crate::sandbox::link_use::{connect_with_credentials, parse_link, resolve_link};
 use crate::sandbox::store::workspace_keys;
 use crate::{Error, ErrorKind, FieldError};
 

@@ -31,7 +31,6 @@ use axum::routing::{get, post};
 use axum::{Extension, Router};
 use zeroize::Zeroizing;
 
-use super::connect::{connect_with_credentials, parse_link, resolve_link};
 use crate::error_code::wire;
 use crate::link::ConnectLink;
 use crate::model::{AuthType, Connector};
@@ -39,6 +38,7 @@ use crate::module::{IntegrationModule, ModuleConfig, RegistrationAnswer, Registr
 use crate::sandbox::error::ApiError;
 use crate::sandbox::http::rate_limit::ClientAddr;
 use crate::sandbox::http::state::{AppState, ModuleState};
+use crate::sandbox::link_use::{connect_with_credentials, parse_link, resolve_link};
 use crate::sandbox::oauth::page;
 use crate::sandbox::store::connectors::{self, ModuleSettings};
 use crate::sandbox::store::module_accounts;
