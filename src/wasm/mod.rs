@@ -41,14 +41,6 @@ mod ui;
 
 use wasm_bindgen::prelude::*;
 
-/// The package's allocator: lol_alloc's free list (first fit, no coalescing) in place of
-/// std's dlmalloc: 2.2 KB less of the package gzipped. The package allocates little and
-/// briefly (a session, a payload, the prompt's strings), so the simpler allocator costs
-/// nothing that shows; its lock is a spin lock that never spins in a single-threaded page.
-#[global_allocator]
-static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
-    lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());
-
 pub use connect::{ConnectHandle, MunityConnect};
 
 use crate::Result;
