@@ -9,7 +9,7 @@ use munity::sandbox::{Sandbox, SandboxOptions};
 use munity::ApiKey;
 use serde_json::Value;
 
-mod cli_support;
+use crate::support;
 
 async fn sandbox() -> Sandbox {
     Sandbox::start(SandboxOptions::memory()).await.unwrap()
@@ -27,7 +27,7 @@ async fn munity(sb: &Sandbox, key: Option<&ApiKey>, args: &[&str]) -> Output {
         if let Some(key) = &key {
             env.push(("MUNITY_API_KEY", key.as_str()));
         }
-        cli_support::run_munity(&args, &env, b"")
+        support::run_munity(&args, &env, b"")
     })
     .await
     .unwrap();

@@ -5,10 +5,10 @@ use std::process::Output;
 use munity::envelope::WorkspacePrivateKey;
 use serde_json::Value;
 
-mod cli_support;
+use crate::support;
 
 fn munity(args: &[&str], stdin: &str) -> Output {
-    cli_support::run_munity(args, &[], stdin.as_bytes())
+    support::run_munity(args, &[], stdin.as_bytes())
 }
 
 #[test]

@@ -1,18 +1,17 @@
 //! The command line: `munity link`, `munity webhook sign|verify`, `munity module-token`.
-#![cfg(feature = "cli")]
 
 use std::process::Output;
 
 use munity::link::{ConnectLink, LinkKey};
 use munity::ApiKey;
 
-mod cli_support;
+use crate::support;
 
 const KEY: &str = "REM0aW39.NfO0123456789CNeHpF29wo012345678";
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
 fn munity(args: &[&str], env: &[(&str, &str)], stdin: &[u8]) -> Output {
-    cli_support::run_munity(args, env, stdin)
+    support::run_munity(args, env, stdin)
 }
 
 fn stdout(out: &Output) -> String {

@@ -1,8 +1,7 @@
 //! `munity sandbox` as a program: exactly five `NAME=value` lines on stdout, human text
 //! on stderr, acknowledged writes survive `kill -9`, SIGTERM stops it cleanly.
-#![cfg(feature = "cli")]
 
-mod sandbox_support;
+use crate::sandbox_support;
 
 use std::process::Command;
 

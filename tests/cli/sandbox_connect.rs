@@ -9,8 +9,8 @@ use std::process::Command;
 use munity::envelope::WorkspaceCertificate;
 use sandbox_support::process::{start, Running};
 
-mod cli_support;
-mod sandbox_support;
+use crate::sandbox_support;
+use crate::support;
 
 /// Stops the sandbox with SIGTERM and waits for a clean exit.
 fn stop(mut running: Running) {
@@ -22,7 +22,7 @@ fn stop(mut running: Running) {
 }
 
 fn munity(args: &[&str], stdin: &str) -> String {
-    let output = cli_support::run_munity(args, &[], stdin.as_bytes());
+    let output = support::run_munity(args, &[], stdin.as_bytes());
     assert!(
         output.status.success(),
         "{}",

@@ -19,9 +19,8 @@
 //! This is a process crash, not a power cut: a write SQLite handed to the kernel survives
 //! SIGKILL whatever `synchronous` says. Power loss is what `synchronous=FULL` (set in
 //! `src/sandbox/db`) covers, and it cannot be simulated here.
-#![cfg(feature = "cli")]
 
-mod sandbox_support;
+use crate::sandbox_support;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};

@@ -2,10 +2,9 @@
 //! 127.0.0.1:0 (and scripted loopback servers where the sandbox cannot misbehave on
 //! cue): its own `reqwest::Client` (here through an HTTP proxy), per-call timeout and
 //! retry overrides, and one tracing span per call whose fields a layer reads back.
-#![cfg(feature = "sandbox")]
 
-mod client_support;
-mod sandbox_support;
+use crate::client_support;
+use crate::sandbox_support;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -7,9 +7,8 @@
 //!   sandbox failing every request, a server that never answers, and one that answers
 //!   503 with a long `Retry-After`; it never sleeps past its deadline;
 //! - what may have been done and is not safe to repeat is not repeated.
-#![cfg(feature = "sandbox")]
 
-mod client_support;
+use crate::client_support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};

@@ -1,11 +1,8 @@
 //! The examples a backend copies from, run against the sandbox (in process on
 //! 127.0.0.1:0): `examples/backend.rs`'s `run`, and the connect link it makes opens a
 //! session as the browser would.
-#![cfg(feature = "sandbox")]
 
-#[allow(dead_code)] // its `main` and `print` are for `cargo run --example backend`
-#[path = "../examples/backend.rs"]
-mod backend;
+use crate::backend_example as backend;
 
 use munity::client::Client;
 use munity::sandbox::{Sandbox, SandboxOptions};

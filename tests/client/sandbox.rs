@@ -1,7 +1,6 @@
 //! The client against the real sandbox, in process on 127.0.0.1:0: every resource
 //! operation, privileges, isolation, pagination and stream laziness, rate limits,
 //! timeouts, restarts, and that no key shows in any Debug output or error.
-#![cfg(feature = "sandbox")]
 
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicUsize, Ordering};

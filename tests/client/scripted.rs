@@ -15,7 +15,7 @@ use munity::model::{CustomerCreate, CustomerListParams, CustomerUpdate};
 use munity::ErrorKind;
 use tokio::net::{TcpListener, TcpStream};
 
-mod client_support;
+use crate::client_support;
 
 const KEY: &str = "REM0aW39.NfO0123456789CNeHpF29wo012345678";
 const SECRET_PART: &str = "NfO0123456789CNeHpF29wo012345678";

@@ -313,7 +313,6 @@ fn secrets_stay_out_of_debug_output() {
     );
 }
 
-#[cfg(feature = "native")]
 #[test]
 fn reqwest_helper_signs_the_built_request() {
     use munity::auth::SigningClient;

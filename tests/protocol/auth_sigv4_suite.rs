@@ -279,16 +279,16 @@ macro_rules! cases {
         fn $test() {
             run(Case {
                 name: $dir,
-                context: include_str!(concat!("vectors/aws-sigv4/", $dir, "/context.json")),
-                request: include_str!(concat!("vectors/aws-sigv4/", $dir, "/request.txt")),
-                header_creq: include_str!(concat!("vectors/aws-sigv4/", $dir, "/header-canonical-request.txt")),
-                header_sts: include_str!(concat!("vectors/aws-sigv4/", $dir, "/header-string-to-sign.txt")),
-                header_sig: include_str!(concat!("vectors/aws-sigv4/", $dir, "/header-signature.txt")),
-                header_signed: include_str!(concat!("vectors/aws-sigv4/", $dir, "/header-signed-request.txt")),
-                query_creq: include_str!(concat!("vectors/aws-sigv4/", $dir, "/query-canonical-request.txt")),
-                query_sts: include_str!(concat!("vectors/aws-sigv4/", $dir, "/query-string-to-sign.txt")),
-                query_sig: include_str!(concat!("vectors/aws-sigv4/", $dir, "/query-signature.txt")),
-                query_signed: include_str!(concat!("vectors/aws-sigv4/", $dir, "/query-signed-request.txt")),
+                context: include_str!(concat!("../vectors/aws-sigv4/", $dir, "/context.json")),
+                request: include_str!(concat!("../vectors/aws-sigv4/", $dir, "/request.txt")),
+                header_creq: include_str!(concat!("../vectors/aws-sigv4/", $dir, "/header-canonical-request.txt")),
+                header_sts: include_str!(concat!("../vectors/aws-sigv4/", $dir, "/header-string-to-sign.txt")),
+                header_sig: include_str!(concat!("../vectors/aws-sigv4/", $dir, "/header-signature.txt")),
+                header_signed: include_str!(concat!("../vectors/aws-sigv4/", $dir, "/header-signed-request.txt")),
+                query_creq: include_str!(concat!("../vectors/aws-sigv4/", $dir, "/query-canonical-request.txt")),
+                query_sts: include_str!(concat!("../vectors/aws-sigv4/", $dir, "/query-string-to-sign.txt")),
+                query_sig: include_str!(concat!("../vectors/aws-sigv4/", $dir, "/query-signature.txt")),
+                query_signed: include_str!(concat!("../vectors/aws-sigv4/", $dir, "/query-signed-request.txt")),
             });
         }
     )*};

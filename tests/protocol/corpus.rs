@@ -1,8 +1,8 @@
 //! Bad input through the library: each case of `tests/corpus/<kind>/` (format in
 //! `tests/corpus/README.md`) fails with the code it names, and never panics. The same
-//! cases go through the sandbox's routes in `tests/corpus_sandbox.rs`.
+//! cases go through the sandbox's routes in `tests/sandbox/corpus.rs`.
 
-mod corpus_support;
+use crate::corpus_support;
 
 use corpus_support::{assert_all, check_error, inputs, load, Case};
 use munity::auth::{apply, select, Options};

@@ -1,4 +1,4 @@
-//! Bad input beside the data-driven corpus (`tests/corpus/`, run by `tests/corpus.rs`):
+//! Bad input beside the data-driven corpus (`tests/corpus/`, run by `tests/protocol/corpus.rs`):
 //! error messages, OpenSSL key imports, an X25519 recipient's low-order point, and
 //! proptests that no input panics. Key files in `tests/corpus/envelope/` (see its
 //! README).
@@ -17,23 +17,23 @@ const NOW: i64 = 1_798_761_600;
 
 macro_rules! corpus {
     ($name:literal) => {
-        ($name, include_str!(concat!("corpus/envelope/", $name)))
+        ($name, include_str!(concat!("../corpus/envelope/", $name)))
     };
 }
 
 /// The cases themselves are data: `tests/corpus/certificate/` and
-/// `tests/corpus/envelope/*.case`, run by `tests/corpus.rs`. Here: the messages say
+/// `tests/corpus/envelope/*.case`, run by `tests/protocol/corpus.rs`. Here: the messages say
 /// what is wrong.
 #[test]
 fn certificate_errors_say_what_is_wrong() {
     let err =
-        WorkspaceCertificate::parse(include_str!("corpus/envelope/rsa.pem"), NOW).unwrap_err();
+        WorkspaceCertificate::parse(include_str!("../corpus/envelope/rsa.pem"), NOW).unwrap_err();
     assert!(err.detail().contains("rsaEncryption"), "{err}");
     let err =
-        WorkspaceCertificate::parse(include_str!("corpus/envelope/p384.pem"), NOW).unwrap_err();
+        WorkspaceCertificate::parse(include_str!("../corpus/envelope/p384.pem"), NOW).unwrap_err();
     assert!(err.detail().contains("secp384r1"), "{err}");
-    let err =
-        WorkspaceCertificate::parse(include_str!("corpus/envelope/expired.pem"), NOW).unwrap_err();
+    let err = WorkspaceCertificate::parse(include_str!("../corpus/envelope/expired.pem"), NOW)
+        .unwrap_err();
     assert!(err.detail().contains("expired at 2026-11-24"), "{err}");
 }
 
@@ -120,7 +120,7 @@ fn openssl_keys_import_and_match_their_public_halves() {
     }
     for (text, code) in [
         (
-            include_str!("corpus/envelope/p256-public.pem"),
+            include_str!("../corpus/envelope/p256-public.pem"),
             "private_key_invalid",
         ),
         (

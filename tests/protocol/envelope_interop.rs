@@ -3,8 +3,7 @@
 //! and jose's `CompactEncrypt` output opened by us. The test installs jose with
 //! `scripts/setup-node-interop.sh` (into `.tools/node`) and fails if node is missing.
 
-#[path = "interop/node.rs"]
-mod node;
+use crate::node;
 
 use munity::envelope::{seal, Credentials, KeyType, SessionBinding, WorkspacePrivateKey};
 use munity::ErrorKind;

@@ -51,7 +51,6 @@ fn round_trip_through_every_public_form() {
     }
 }
 
-#[cfg(feature = "sandbox")]
 #[test]
 fn self_signed_certificate_round_trip_and_validity() {
     let key = WorkspacePrivateKey::generate_p256();

@@ -43,7 +43,7 @@ fn with_hex_d(jwk: &Value, d_hex: &str) -> String {
 
 #[test]
 fn rfc7518_appendix_c_p256() {
-    let v = vector(include_str!("vectors/rfc7518-appendix-c.json"));
+    let v = vector(include_str!("../vectors/rfc7518-appendix-c.json"));
     let bob = WorkspacePrivateKey::from_jwk(&v["bob"].to_string())
         .expect("stage 1: import Bob's private JWK");
     let alice = WorkspacePrivateKey::from_jwk(&v["alice_ephemeral"].to_string())
@@ -80,7 +80,7 @@ fn rfc7518_appendix_c_p256() {
 
 #[test]
 fn rfc8037_a6_x25519() {
-    let v = vector(include_str!("vectors/rfc8037-a6.json"));
+    let v = vector(include_str!("../vectors/rfc8037-a6.json"));
     let bob = WorkspacePrivateKey::from_jwk(&with_hex_d(&v["bob"], s(&v, &["bob", "d_hex"])))
         .expect("stage 1: import Bob's key (RFC 7748 6.1); its public half must match A.6's x");
     assert_eq!(

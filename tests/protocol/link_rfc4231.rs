@@ -19,7 +19,7 @@ struct Case {
 
 fn check(number: u32) {
     let file: File =
-        serde_json::from_str(include_str!("vectors/rfc4231-hmac-sha256.json")).unwrap();
+        serde_json::from_str(include_str!("../vectors/rfc4231-hmac-sha256.json")).unwrap();
     let case = file.cases.iter().find(|c| c.case == number).unwrap();
     let key = ring::hmac::Key::new(
         ring::hmac::HMAC_SHA256,

@@ -39,7 +39,8 @@ struct Expected {
 }
 
 fn vectors() -> File {
-    serde_json::from_str(include_str!("vectors/connect-link-v1.json")).expect("vector file parses")
+    serde_json::from_str(include_str!("../vectors/connect-link-v1.json"))
+        .expect("vector file parses")
 }
 
 fn check(v: &Vector, base_url: &str) {
@@ -183,7 +184,7 @@ fn the_python_implementation_still_writes_this_file() {
     );
     let fresh: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let stored: serde_json::Value =
-        serde_json::from_str(include_str!("vectors/connect-link-v1.json")).unwrap();
+        serde_json::from_str(include_str!("../vectors/connect-link-v1.json")).unwrap();
     assert_eq!(
         fresh, stored,
         "regenerate: python3 tests/vectors/connect_link_v1.py > tests/vectors/connect-link-v1.json"

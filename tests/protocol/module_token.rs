@@ -20,7 +20,7 @@ struct Vector {
 }
 
 fn vector() -> Vector {
-    serde_json::from_str(include_str!("vectors/module-token-php.json")).unwrap()
+    serde_json::from_str(include_str!("../vectors/module-token-php.json")).unwrap()
 }
 
 #[test]

@@ -1,7 +1,6 @@
 //! `munity::origin` on arbitrary input: never a panic, a canonical form that parses to
 //! itself, and only `https` or loopback `http` accepted (with `is_trustworthy`, the rule
 //! of a link's `redirect_uri` and the package's `apiBase`, agreeing).
-#![cfg(not(target_arch = "wasm32"))]
 
 use munity::origin::{is_trustworthy, Origin};
 use proptest::prelude::*;

@@ -18,7 +18,7 @@ struct Vector {
 }
 
 fn vector() -> Vector {
-    serde_json::from_str(include_str!("vectors/standard-webhooks.json")).unwrap()
+    serde_json::from_str(include_str!("../vectors/standard-webhooks.json")).unwrap()
 }
 
 fn hook(v: &Vector) -> Webhook {

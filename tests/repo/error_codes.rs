@@ -10,18 +10,18 @@ use munity::ErrorCode;
 const DOCUMENTS: &[(&str, &str)] = &[
     (
         "docs/connect-link.md",
-        include_str!("../docs/connect-link.md"),
+        include_str!("../../docs/connect-link.md"),
     ),
-    ("docs/webhooks.md", include_str!("../docs/webhooks.md")),
-    ("docs/module.md", include_str!("../docs/module.md")),
-    ("docs/envelope.md", include_str!("../docs/envelope.md")),
-    ("docs/topology.md", include_str!("../docs/topology.md")),
+    ("docs/webhooks.md", include_str!("../../docs/webhooks.md")),
+    ("docs/module.md", include_str!("../../docs/module.md")),
+    ("docs/envelope.md", include_str!("../../docs/envelope.md")),
+    ("docs/topology.md", include_str!("../../docs/topology.md")),
     (
         "pkg-template/README.md",
-        include_str!("../pkg-template/README.md"),
+        include_str!("../../pkg-template/README.md"),
     ),
-    ("src/link/mod.rs", include_str!("../src/link/mod.rs")),
-    ("src/webhook.rs", include_str!("../src/webhook.rs")),
+    ("src/link/mod.rs", include_str!("../../src/link/mod.rs")),
+    ("src/webhook.rs", include_str!("../../src/webhook.rs")),
 ];
 
 /// The backticked `snake_case` words in the `code` column of every Markdown table
@@ -83,28 +83,31 @@ fn the_reader_finds_codes_and_only_in_code_columns() {
 
 /// The package's sources: where its errors are made (src/wasm/), compiled in.
 const PACKAGE_SOURCES: &[(&str, &str)] = &[
-    ("src/wasm/mod.rs", include_str!("../src/wasm/mod.rs")),
+    ("src/wasm/mod.rs", include_str!("../../src/wasm/mod.rs")),
     (
         "src/wasm/connect.rs",
-        include_str!("../src/wasm/connect.rs"),
+        include_str!("../../src/wasm/connect.rs"),
     ),
-    ("src/wasm/error.rs", include_str!("../src/wasm/error.rs")),
-    ("src/wasm/flow.rs", include_str!("../src/wasm/flow.rs")),
-    ("src/wasm/http.rs", include_str!("../src/wasm/http.rs")),
+    ("src/wasm/error.rs", include_str!("../../src/wasm/error.rs")),
+    ("src/wasm/flow.rs", include_str!("../../src/wasm/flow.rs")),
+    ("src/wasm/http.rs", include_str!("../../src/wasm/http.rs")),
     (
         "src/wasm/link_source.rs",
-        include_str!("../src/wasm/link_source.rs"),
+        include_str!("../../src/wasm/link_source.rs"),
     ),
-    ("src/wasm/popup.rs", include_str!("../src/wasm/popup.rs")),
-    ("src/wasm/subtle.rs", include_str!("../src/wasm/subtle.rs")),
-    ("src/wasm/types.rs", include_str!("../src/wasm/types.rs")),
-    ("src/wasm/ui.rs", include_str!("../src/wasm/ui.rs")),
+    ("src/wasm/popup.rs", include_str!("../../src/wasm/popup.rs")),
+    (
+        "src/wasm/subtle.rs",
+        include_str!("../../src/wasm/subtle.rs"),
+    ),
+    ("src/wasm/types.rs", include_str!("../../src/wasm/types.rs")),
+    ("src/wasm/ui.rs", include_str!("../../src/wasm/ui.rs")),
 ];
 
 /// The codes of the package's `MunityErrorCode` TypeScript union (its declared
 /// contract, which also lists the codes the core and the API's connect routes give it).
 fn declared_package_codes() -> BTreeSet<String> {
-    let mod_rs = include_str!("../src/wasm/mod.rs");
+    let mod_rs = include_str!("../../src/wasm/mod.rs");
     let start = mod_rs
         .find("export type MunityErrorCode =")
         .expect("src/wasm/mod.rs declares MunityErrorCode");
@@ -193,9 +196,10 @@ fn the_package_declares_every_code_its_sources_make() {
 
 #[test]
 fn the_package_readme_documents_exactly_the_codes_the_package_emits() {
-    let documented: BTreeSet<String> = documented_codes(include_str!("../pkg-template/README.md"))
-        .into_iter()
-        .collect();
+    let documented: BTreeSet<String> =
+        documented_codes(include_str!("../../pkg-template/README.md"))
+            .into_iter()
+            .collect();
     let emitted = declared_package_codes();
     let undocumented: Vec<_> = emitted.difference(&documented).collect();
     let stale: Vec<_> = documented.difference(&emitted).collect();

@@ -1,8 +1,7 @@
 //! The sandbox over real HTTP: every status code of the contract, user keys, workspace
 //! isolation, pagination, and each resource.
-#![cfg(feature = "sandbox")]
 
-mod sandbox_support;
+use crate::sandbox_support;
 
 use munity::sandbox::{Sandbox, SandboxOptions};
 use sandbox_support::{is_uuid, Api};

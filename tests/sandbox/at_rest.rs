@@ -4,9 +4,8 @@
 //! connection credentials) is in clear in the database files; and a data folder written
 //! by the sandbox of schema version 2 (`tests/fixtures/data-v2`, made by its
 //! `generate.sh` with munity e9165cf) is sealed in place on start and keeps working.
-#![cfg(feature = "sandbox")]
 
-mod sandbox_support;
+use crate::sandbox_support;
 
 use std::path::Path;
 use std::time::Duration;
@@ -21,17 +20,20 @@ use sandbox_support::{is_uuid, Answer, Api};
 use serde_json::json;
 
 /// The fixture: a version 2 database as SQL text, and the files beside it.
-const FIXTURE_SQL: &str = include_str!("fixtures/data-v2/munity.sql");
+const FIXTURE_SQL: &str = include_str!("../fixtures/data-v2/munity.sql");
 const FIXTURE_FILES: [(&str, &str); 3] = [
-    ("keys.env", include_str!("fixtures/data-v2/keys.env")),
+    ("keys.env", include_str!("../fixtures/data-v2/keys.env")),
     (
         "server.secret",
-        include_str!("fixtures/data-v2/server.secret"),
+        include_str!("../fixtures/data-v2/server.secret"),
     ),
-    ("storage.key", include_str!("fixtures/data-v2/storage.key")),
+    (
+        "storage.key",
+        include_str!("../fixtures/data-v2/storage.key"),
+    ),
 ];
 /// The webhook secret the fixture's endpoint got (`whsec_...`).
-const FIXTURE_WEBHOOK_SECRET: &str = include_str!("fixtures/data-v2/webhook.secret");
+const FIXTURE_WEBHOOK_SECRET: &str = include_str!("../fixtures/data-v2/webhook.secret");
 /// The secrets `generate.sh` stored, with the hint the API shows of each; version 2
 /// kept all but the last in clear.
 const FIXTURE_SECRETS: [&str; 8] = [

@@ -3,9 +3,8 @@
 //! another header (`headers`, `bearer` with a custom key, the HMAC and AWS headers)
 //! would follow a `307` anywhere. The signing client follows redirects within the
 //! request's origin only and hands any other back to the caller.
-#![cfg(feature = "sandbox")]
 
-mod sandbox_support;
+use crate::sandbox_support;
 
 use munity::auth::{Options, Selected, SigningClient};
 use munity::model::{Authentication, ContentType, CredentialRecordInput, Environment};

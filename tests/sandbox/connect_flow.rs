@@ -3,9 +3,8 @@
 //! /v1/connect/credentials` → 201 connection, `connection.created` delivered, the link
 //! used up (409); tampered, misbound, expired and user-key submissions refused; the
 //! credentials' plaintext in no answer and nowhere in the data folder.
-#![cfg(feature = "sandbox")]
 
-mod sandbox_support;
+use crate::sandbox_support;
 
 use std::time::Duration;
 

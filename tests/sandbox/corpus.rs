@@ -13,10 +13,10 @@
 //!
 //! Certificates, webhook headers and module registrations have no sandbox route that
 //! reads them (the sandbox makes its own certificate, sends webhooks without receiving
-//! any, and registers no modules): `tests/corpus.rs` runs those through the library only.
+//! any, and registers no modules): `tests/protocol/corpus.rs` runs those through the library only.
 
-mod corpus_support;
-mod sandbox_support;
+use crate::corpus_support;
+use crate::sandbox_support;
 
 use corpus_support::{inputs, load, Case, Vars};
 use munity::envelope::{SessionBinding, WorkspaceCertificate};

@@ -2,9 +2,8 @@
 //! `allowed_origins` (`GET`/`PATCH /v1/workspace/`, the client's typed call), and the
 //! CORS answers of the connect endpoints, for those origins only; the API-key routes
 //! answer no CORS at all.
-#![cfg(feature = "sandbox")]
 
-mod sandbox_support;
+use crate::sandbox_support;
 
 use munity::model::WorkspaceUpdate;
 use munity::origin::Origin;

@@ -1,8 +1,7 @@
 //! Idempotency keys: one write per (API key, idempotency key), replayed answers, 422 on
 //! reuse with another body, concurrent repeats.
-#![cfg(feature = "sandbox")]
 
-mod sandbox_support;
+use crate::sandbox_support;
 
 use munity::sandbox::{Sandbox, SandboxOptions};
 use reqwest::Method;

@@ -1,8 +1,7 @@
 //! The rate limit (429 with Retry-After) and failure injection (503s and dropped
 //! connections, before and after the write committed).
-#![cfg(feature = "sandbox")]
 
-mod sandbox_support;
+use crate::sandbox_support;
 
 use std::time::Duration;
 

@@ -1,8 +1,7 @@
 //! `GET /v1/connect/session` against the sandbox in-process (HTTP on 127.0.0.1:0): the
 //! link is the credential; user-key links 403, tampered 401, expired 401 `link_expired`.
-#![cfg(feature = "sandbox")]
 
-mod sandbox_support;
+use crate::sandbox_support;
 
 use munity::link::LinkBuilder;
 use munity::sandbox::{Sandbox, SandboxOptions};

@@ -16,11 +16,10 @@
 //!
 //! ```text
 //! MUNITY_LOAD_REQUESTS=100000 cargo test --release --features sandbox \
-//!     --test sandbox_load -- --nocapture
+//!     --test sandbox load:: -- --nocapture
 //! ```
-#![cfg(feature = "sandbox")]
 
-mod sandbox_support;
+use crate::sandbox_support;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;

@@ -1,8 +1,7 @@
 //! No key or secret appears in any log line (all of the sandbox's tracing output at
 //! TRACE level is captured).
-#![cfg(feature = "sandbox")]
 
-mod sandbox_support;
+use crate::sandbox_support;
 
 use munity::sandbox::{Sandbox, SandboxOptions};
 use sandbox_support::capture::Captured;

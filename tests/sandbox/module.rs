@@ -7,9 +7,8 @@
 //! genuine one: one `edit` call, `accountUrl`, a `retailcrm` connection for the link's
 //! customer; a replay: refused) → the transition page; the system down, slow, refusing
 //! or redirecting: refused, nothing stored, the link still usable.
-#![cfg(feature = "sandbox")]
 
-mod sandbox_support;
+use crate::sandbox_support;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -3,7 +3,6 @@
 //! them, the popup's `origin` checked against the workspace's allowed origins, the token
 //! endpoint's PKCE checks (wrong verifier, code used twice, wrong redirect URI, plain
 //! method), codes only for flows in progress, flows bounded per link.
-#![cfg(feature = "sandbox")]
 
 use std::collections::HashMap;
 

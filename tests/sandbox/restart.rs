@@ -1,8 +1,7 @@
 //! Durability: a restart on the same data folder sees every acknowledged write (and
 //! idempotency answers); keys are stored only as hashes.
-#![cfg(feature = "sandbox")]
 
-mod sandbox_support;
+use crate::sandbox_support;
 
 use munity::sandbox::{Sandbox, SandboxOptions};
 use reqwest::Method;

@@ -8,9 +8,8 @@
 //! place it came from. A hit names the secret, the form it leaked in (raw, base64,
 //! percent-encoded...) and the place. `SECRETS_FLOW_DUMP=<file>` writes the captured logs
 //! there, to look at a hit in context.
-#![cfg(feature = "sandbox")]
 
-mod sandbox_support;
+use crate::sandbox_support;
 
 use std::collections::BTreeMap;
 use std::fmt::Debug;

@@ -4,9 +4,8 @@
 //! followed, deliveries to different endpoints concurrent (a tarpit endpoint delays no
 //! other workspace), a queued delivery sent with its endpoint's current URL and secret
 //! together, and URL credentials never shown.
-#![cfg(feature = "sandbox")]
 
-mod sandbox_support;
+use crate::sandbox_support;
 
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
