@@ -1,7 +1,7 @@
 //! Interop with an independent implementation, npm `jose` (in Node), both ways and for
 //! both curves: our envelopes opened by jose's `compactDecrypt` with the private JWK,
 //! and jose's `CompactEncrypt` output opened by us. The test installs jose with
-//! `scripts/setup-node-interop.sh` (into `.tools/node`) and fails if node is missing.
+//! `scripts/setup-node-tools` (into `.tools/node`) and fails if node is missing.
 
 use crate::node;
 
