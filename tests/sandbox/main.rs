@@ -1,6 +1,6 @@
 //! The sandbox server over real HTTP, in process on 127.0.0.1:0: the API's contract,
 //! connect flows and OAuth2, links and webhooks as the sandbox serves them, CORS,
-//! limits, logs, data at rest, restarts, load and the bad-input corpus. One test binary
+//! limits, data at rest, restarts, load and the bad-input corpus. One test binary
 //! (features in Cargo.toml's `[[test]]`); each module is one former `tests/*.rs` file.
 
 #[path = "../corpus_support/mod.rs"]
@@ -18,9 +18,7 @@ mod idempotency;
 mod limits;
 mod link;
 mod load;
-mod logs;
 mod module;
 mod oauth;
 mod restart;
-mod secrets_flow;
 mod webhook;
