@@ -5,6 +5,8 @@
 
 #[path = "../sandbox_support/mod.rs"]
 mod sandbox_support;
+
+mod sandbox_process;
 mod support;
 
 mod api;

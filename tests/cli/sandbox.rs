@@ -5,8 +5,8 @@ use crate::sandbox_support;
 
 use std::process::Command;
 
+use crate::sandbox_process::{start, start_with_env};
 use reqwest::Method;
-use sandbox_support::process::{start, start_with_env};
 use sandbox_support::Api;
 use serde_json::json;
 

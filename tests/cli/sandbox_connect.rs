@@ -7,9 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use munity::envelope::WorkspaceCertificate;
-use sandbox_support::process::{start, Running};
 
-use crate::sandbox_support;
+use crate::sandbox_process::{start, Running};
 use crate::support;
 
 /// Stops the sandbox with SIGTERM and waits for a clean exit.

@@ -27,9 +27,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::sandbox_process::{start, Running};
 use reqwest::Method;
 use rusqlite::{Connection, OpenFlags};
-use sandbox_support::process::{start, Running};
 use sandbox_support::{Answer, Api};
 use serde_json::{json, Value};
 

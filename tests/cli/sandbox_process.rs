@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, ChildStdout, Command, Stdio};
 
-use super::Api;
+use crate::sandbox_support::Api;
 
 /// A running `munity sandbox`; dropping it kills it (SIGKILL) and reaps it.
 pub struct Running {
