@@ -1,6 +1,6 @@
 //! `cargo bench --bench envelope`: `seal` for P-256 and X25519, then
 //! the same seal by npm jose's `CompactEncrypt` in Node (the baseline, same payload and
-//! keys), and the ratio. The jose part needs `scripts/setup-node-interop.sh`; without
+//! keys), and the ratio. The jose part needs `scripts/setup-node-tools`; without
 //! node it is skipped with a message.
 
 use std::path::PathBuf;

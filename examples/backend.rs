@@ -9,7 +9,7 @@
 //!
 //! The arguments are the product's own id for its customer (`acme` when omitted) and
 //! the connector to connect (`pipedrive`). Without `MUNITY_API_BASE` the production API
-//! is used. `tests/examples.rs` runs [`run`] against the sandbox in CI.
+//! is used. `tests/client/examples.rs` runs [`run`] against the sandbox in CI.
 
 use std::process::ExitCode;
 use std::time::Duration;

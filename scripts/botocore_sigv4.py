@@ -1,4 +1,4 @@
-"""Live SigV4 peer for tests/auth_botocore.rs.
+"""Live SigV4 peer for tests/protocol/auth_botocore.rs.
 
 Generates a reproducible set of requests (methods, paths with odd characters, dot and
 empty segments, repeated query keys in several wire encodings, headers with extra

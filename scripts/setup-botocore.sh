@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs Python botocore (the live SigV4 peer of tests/auth_botocore.rs) into the
+# Installs Python botocore (the live SigV4 peer of tests/protocol/auth_botocore.rs) into the
 # project-local, git-ignored folder .tools/python. Idempotent: does nothing when the
 # pinned version is already there. Needs python3 with pip, and PyPI the first time.
 set -euo pipefail

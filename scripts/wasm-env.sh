@@ -23,7 +23,6 @@
 WASM_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 WASM_TARGET=wasm32-unknown-unknown
 WASM_TOOLS="$WASM_ROOT/.tools"
-WASM_BINARYEN_VERSION=132.0.0
 
 wasm_log() { printf '[wasm] %s\n' "$*" >&2; }
 

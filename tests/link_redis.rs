@@ -4,7 +4,6 @@
 //! Where `redis-server` is not installed the tests skip with a loud message, unless
 //! `MUNITY_REQUIRE_REDIS=1` (set by `scripts/test-all` once `scripts/setup-redis` has
 //! installed it), where they fail instead.
-#![cfg(feature = "redis")]
 
 use std::io::Write as _;
 use std::net::{Ipv4Addr, TcpListener, TcpStream};

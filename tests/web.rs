@@ -3,7 +3,7 @@
 //!
 //! Nothing here talks to a mock: the network cases use a closed port on 127.0.0.1
 //! (a real failed `fetch`).
-#![cfg(all(target_arch = "wasm32", feature = "wasm"))]
+#![cfg(target_arch = "wasm32")]
 
 use std::time::Duration;
 

@@ -2,7 +2,7 @@
 //! PEM forms the platform and OpenSSL produce parse to the same keys and dates as
 //! natively, and the refused ones keep their codes. Run with wasm-bindgen-test like
 //! `tests/web.rs` (`scripts/test-wasm`).
-#![cfg(all(target_arch = "wasm32", feature = "wasm"))]
+#![cfg(target_arch = "wasm32")]
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
@@ -11,7 +11,7 @@ use munity::envelope::{
 };
 use wasm_bindgen_test::wasm_bindgen_test;
 
-/// 2027-01-01T00:00:00Z, as in `tests/envelope_corpus.rs`.
+/// 2027-01-01T00:00:00Z, as in `tests/protocol/envelope_corpus.rs`.
 const NOW: i64 = 1_798_761_600;
 
 const P256_CERT: &str = include_str!("corpus/envelope/p256-cert-2054.pem");

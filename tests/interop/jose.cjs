@@ -1,4 +1,4 @@
-// Loads npm `jose` from the project-local folder that scripts/setup-node-interop.sh
+// Loads npm `jose` from the project-local folder that scripts/setup-node-tools
 // fills (.tools/node), and fails loudly when it is missing.
 'use strict';
 const path = require('node:path');
@@ -9,6 +9,6 @@ const local = createRequire(path.join(root, '.tools', 'node', 'package.json'));
 try {
   module.exports = local('jose');
 } catch (err) {
-  console.error('npm jose is not installed in .tools/node: run scripts/setup-node-interop.sh');
+  console.error('npm jose is not installed in .tools/node: run scripts/setup-node-tools');
   process.exit(3);
 }

@@ -15,16 +15,13 @@ pub fn setup() -> Result<(), String> {
     static SETUP: OnceLock<Result<(), String>> = OnceLock::new();
     SETUP
         .get_or_init(|| {
-            let status = Command::new(root().join("scripts/setup-node-interop.sh"))
+            let status = Command::new(root().join("scripts/setup-node-tools"))
                 .status()
-                .map_err(|e| format!("cannot run scripts/setup-node-interop.sh: {e}"))?;
+                .map_err(|e| format!("cannot run scripts/setup-node-tools: {e}"))?;
             if status.success() {
                 Ok(())
             } else {
-                Err(
-                    "scripts/setup-node-interop.sh failed: node, npm or the registry is missing"
-                        .into(),
-                )
+                Err("scripts/setup-node-tools failed: node, npm or the registry is missing".into())
             }
         })
         .clone()

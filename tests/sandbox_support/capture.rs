@@ -2,7 +2,7 @@
 //! at TRACE for every target, captured in memory: the leak tests read it back.
 
 use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// The captured output; clones share one buffer.
 #[derive(Clone, Default)]
@@ -24,16 +24,22 @@ impl Write for Captured {
 impl Captured {
     /// Installs the global subscriber (TRACE, every target, no colours) writing here,
     /// and the `log` → `tracing` bridge (`tracing-subscriber`'s `tracing-log` feature,
-    /// on by default: `init` installs it). Once per test binary.
+    /// on by default: `init` installs it), on the first call; every call returns that
+    /// one capture (a process has one global subscriber: the tests of a binary share it).
     pub fn install() -> Captured {
-        let captured = Captured::default();
-        let writer = captured.clone();
-        tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_ansi(false)
-            .with_writer(move || writer.clone())
-            .init();
-        captured
+        static INSTALLED: OnceLock<Captured> = OnceLock::new();
+        INSTALLED
+            .get_or_init(|| {
+                let captured = Captured::default();
+                let writer = captured.clone();
+                tracing_subscriber::fmt()
+                    .with_max_level(tracing::Level::TRACE)
+                    .with_ansi(false)
+                    .with_writer(move || writer.clone())
+                    .init();
+                captured
+            })
+            .clone()
     }
 
     /// What was written so far.

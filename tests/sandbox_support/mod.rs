@@ -3,8 +3,6 @@
 #![allow(dead_code)]
 
 pub mod capture;
-#[cfg(feature = "cli")]
-pub mod process;
 pub mod raw_http;
 pub mod receiver;
 
