@@ -1,27 +1,15 @@
 //! PEM (RFC 7468) decoding of one block: its label and its DER bytes.
 //!
-//! Native builds use RustCrypto's `pem-rfc7468` (RFC 7468's strict form: base64 lines
-//! of 64 characters, no RFC 1421 headers; the crate `der` and the private-key reader
-//! use too). The browser build keeps a small hand-written decoder ([`compact`]):
-//! `pem-rfc7468` measured 2.1 KB more of the npm package (gzipped, 72.5 -> 74.6 KB with
-//! `base64ct` in). Both read what OpenSSL, rcgen and the sandbox write; the browser's
-//! also takes other line widths.
-
-#[cfg(any(target_arch = "wasm32", test))]
-mod compact;
+//! RustCrypto's `pem-rfc7468`, natively and in the browser: RFC 7468's strict form
+//! (base64 lines of 64 characters, no RFC 1421 headers), what OpenSSL, rcgen and the
+//! sandbox write, and what `der` and the private-key reader use too. One reader, so a
+//! certificate the browser takes is one the server takes. It costs the npm package
+//! 2.1 KB gzipped more than the hand-written decoder it replaced.
 
 /// Decodes the single PEM block `text` (already trimmed) into its label and bytes; the
 /// error says what is wrong.
-#[cfg(not(target_arch = "wasm32"))]
 pub(crate) fn decode(text: &str) -> Result<(&str, Vec<u8>), impl std::fmt::Display> {
     pem_rfc7468::decode_vec(text.as_bytes())
-}
-
-/// Decodes the single PEM block `text` (already trimmed) into its label and bytes; the
-/// error says what is wrong.
-#[cfg(target_arch = "wasm32")]
-pub(crate) fn decode(text: &str) -> Result<(&str, Vec<u8>), impl std::fmt::Display> {
-    compact::decode(text).map_err(compact::PemError::describe)
 }
 
 #[cfg(test)]
@@ -42,23 +30,19 @@ mod tests {
     }
 
     #[test]
-    fn both_decoders_read_what_openssl_writes() {
+    fn reads_what_openssl_writes() {
         let der: Vec<u8> = (0..=255u8).cycle().take(300).collect();
         for len in [1, 48, 49, 300] {
             for line_end in ["\n", "\r\n"] {
                 let text = block("CERTIFICATE", &der[..len], line_end);
                 let native = super::decode(&text).map_err(|e| e.to_string());
                 assert_eq!(native, Ok(("CERTIFICATE", der[..len].to_vec())), "{text:?}");
-                assert_eq!(
-                    super::compact::decode(&text),
-                    Ok(("CERTIFICATE", der[..len].to_vec()))
-                );
             }
         }
     }
 
     #[test]
-    fn both_decoders_refuse_malformed_blocks() {
+    fn refuses_malformed_blocks() {
         let good = block("PUBLIC KEY", &[7; 40], "\n");
         for bad in [
             good.replace("-----END PUBLIC KEY-----", "-----END PRIVATE KEY-----"),
@@ -70,7 +54,6 @@ mod tests {
             ),
         ] {
             assert!(super::decode(&bad).is_err(), "{bad:?}");
-            assert!(super::compact::decode(&bad).is_err(), "{bad:?}");
         }
     }
 }
