@@ -193,22 +193,9 @@ impl Env {
     }
 
     async fn connections(&self, customer: &str) -> Vec<Value> {
-        let page: Value = self
-            .http
-            .get(format!(
-                "{}/customers/{customer}/connections/",
-                self.sb.base_url()
-            ))
-            .header(
-                "authorization",
-                self.sb.admin_key().authorization_value().expose().as_str(),
-            )
-            .send()
-            .await
-            .expect("list")
-            .json()
-            .await
-            .expect("json");
+        let page = self
+            .api(&format!("customers/{customer}/connections/"))
+            .await;
         page["results"].as_array().expect("results").clone()
     }
 }
@@ -610,22 +597,7 @@ async fn an_oauth2_flow_for_a_never_seen_internal_id_creates_its_customer_once()
         customer_ids.push(customer);
     }
     assert_eq!(customer_ids[0], customer_ids[1]);
-    let found: Value = env
-        .http
-        .get(format!(
-            "{}/customers/?external_id=product-user-42",
-            env.sb.base_url()
-        ))
-        .header(
-            "authorization",
-            env.sb.admin_key().authorization_value().expose().as_str(),
-        )
-        .send()
-        .await
-        .expect("list")
-        .json()
-        .await
-        .expect("json");
+    let found = env.api("customers/?external_id=product-user-42").await;
     assert_eq!(found["count"], 1, "{found}");
     assert_eq!(found["results"][0]["id"], customer_ids[0].as_str());
     assert_eq!(env.connections(&customer_ids[0]).await.len(), 2);
