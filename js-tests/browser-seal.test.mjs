@@ -46,11 +46,11 @@ for (const [curve, generate] of Object.entries(curves)) {
     const { publicKey, privateKey } = generate();
     const keyFile = join(dir, `${curve}.pem`);
     writeFileSync(keyFile, privateKey.export({ type: "pkcs8", format: "pem" }));
-    const spki = publicKey.export({ type: "spki", format: "pem" });
+    const workspaceKey = JSON.stringify(publicKey.export({ format: "jwk" }));
 
     const jwe = await page.evaluate(
       ([certificate, link, credentials]) => window.munity.encryptCredentials(certificate, link, credentials),
-      [spki, link, credentials],
+      [workspaceKey, link, credentials],
     );
     assert.equal(jwe.split(".").length, 5);
     assert.ok(!jwe.includes(credentials.password), "nothing in clear");

@@ -16,9 +16,11 @@ assert.ok(existsSync(join(web, "munity_connect.js")), "run scripts/build-pkg fir
 const pkg = await import(pathToFileURL(join(web, "munity_connect.js")));
 pkg.initSync({ module: readFileSync(join(web, "munity_connect_bg.wasm")) });
 
-// The workspace key the session hands out (a SubjectPublicKeyInfo PEM is accepted).
-const certificate = generateKeyPairSync("ec", { namedCurve: "prime256v1" })
-  .publicKey.export({ type: "spki", format: "pem" });
+// The workspace key the session hands out: the certificate (which the package does not
+// read) and its key as a JWK, here with a member the package does not know (`use`).
+const { publicKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
+const certificate = publicKey.export({ type: "spki", format: "pem" });
+const jwk = { ...publicKey.export({ format: "jwk" }), use: "enc" };
 
 // A session and a connection as a newer API answers them.
 const session = {
@@ -36,6 +38,7 @@ const session = {
   nonce: Buffer.alloc(16, 3).toString("base64url"),
   certificate,
   kid: "k1",
+  jwk,
   region: "eu",
 };
 const connection = {

@@ -39,11 +39,11 @@ const keys = {
 for (const [curve, generate] of Object.entries(keys)) {
   test(`${curve}: munity open (Rust platform side) and jose read what encryptCredentials sealed`, async () => {
     const { publicKey, privateKey } = generate();
-    const spki = publicKey.export({ type: "spki", format: "pem" });
+    const workspaceKey = JSON.stringify(publicKey.export({ format: "jwk" }));
     const keyFile = join(dir, `${curve}.pem`);
     writeFileSync(keyFile, privateKey.export({ type: "pkcs8", format: "pem" }));
 
-    const jwe = await pkg.encryptCredentials(spki, link, credentials);
+    const jwe = await pkg.encryptCredentials(workspaceKey, link, credentials);
     assert.equal(jwe.split(".").length, 5);
     assert.ok(!jwe.includes(credentials.password), "nothing in clear");
 
@@ -66,3 +66,16 @@ for (const [curve, generate] of Object.entries(keys)) {
     assert.deepEqual(JSON.parse(new TextDecoder().decode(plaintext)).credentials, credentials, "jose: credentials");
   });
 }
+
+test("the package reads the workspace key as a JWK: a PEM is refused, saying where the JWK is", async () => {
+  const { publicKey } = keys["P-256"]();
+  const pem = publicKey.export({ type: "spki", format: "pem" });
+  await assert.rejects(pkg.encryptCredentials(pem, link, credentials), (err) => {
+    assert.equal(err.code, "certificate_invalid");
+    assert.match(err.message, /public JWK.*`jwk`/s);
+    return true;
+  });
+  assert.throws(() => new pkg.MunityConnect({ certificate: pem }), (err) => err.code === "certificate_invalid");
+  const jwk = JSON.stringify(publicKey.export({ format: "jwk" }));
+  assert.doesNotThrow(() => new pkg.MunityConnect({ certificate: jwk }));
+});

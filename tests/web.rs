@@ -277,6 +277,12 @@ async fn encrypt_credentials_error_codes() {
         &rejected(encrypt(pem, &good, creds()).await),
         "certificate_invalid",
     );
+    // The package takes the key as a JWK: even a valid certificate is refused, saying
+    // where its JWK is.
+    let valid = include_str!("corpus/envelope/p256-cert-2054.pem");
+    let err = rejected(encrypt(valid, &good, creds()).await);
+    assert_munity_error(&err, "certificate_invalid");
+    assert!(string(&err, "message").contains("`jwk`"));
     // A point off the curve (Bob's x with y - 1): WebCrypto's import refuses it, with the
     // code and message the native point check gives.
     let off_curve = P256_JWK.replace("VAOyck", "VAOycg");

@@ -1,6 +1,7 @@
-//! Workspace certificates read in the browser build (wasm32, `der`-crate decoding): the
-//! PEM forms the platform and OpenSSL produce parse to the same keys and dates as
-//! natively, and the refused ones keep their codes. Run with wasm-bindgen-test like
+//! Workspace certificates read by the core compiled for wasm32 (`der`-crate decoding):
+//! the PEM forms the platform and OpenSSL produce parse to the same keys and dates as
+//! natively, and the refused ones keep their codes. (The npm package itself takes the
+//! key as a JWK and reads no PEM; the core keeps building and working for wasm32.) Run with wasm-bindgen-test like
 //! `tests/web.rs` (`scripts/test-wasm`).
 #![cfg(target_arch = "wasm32")]
 

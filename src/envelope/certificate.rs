@@ -9,6 +9,7 @@ use ring::agreement;
 use super::json;
 use super::jwk::{self, unsupported, KeyType, PublicKey, P256_POINT_LEN};
 use super::pem;
+use super::public_jwk::PublicJwk;
 use super::x509::{self, ID_EC_PUBLIC_KEY, ID_X25519, SECP256R1};
 use super::CLOCK_SKEW_SECS;
 use crate::redact::printable;
@@ -23,6 +24,22 @@ fn occurrences(text: &str, marker: &str) -> usize {
         .windows(marker.len())
         .filter(|window| *window == marker.as_bytes())
         .count()
+}
+
+/// `text` without surrounding whitespace, if it is not longer than an envelope may be.
+fn checked_len(text: &str) -> Result<&str> {
+    let text = text.trim();
+    if text.len() > super::MAX_ENVELOPE_LEN {
+        return Err(Error::invalid(
+            INVALID,
+            format!(
+                "the certificate is {} bytes; at most {} are accepted",
+                text.len(),
+                super::MAX_ENVELOPE_LEN
+            ),
+        ));
+    }
+    Ok(text)
 }
 
 /// Where a [`WorkspaceCertificate`] came from.
@@ -83,27 +100,56 @@ impl WorkspaceCertificate {
         Ok(cert)
     }
 
-    fn parse_unchecked(text: &str) -> Result<WorkspaceCertificate> {
-        let text = text.trim();
-        if text.len() > super::MAX_ENVELOPE_LEN {
+    /// Reads a public JWK (`EC` `P-256` or `OKP` `X25519`) given as JSON text: the only
+    /// form the browser package reads, so that the page needs no PEM or X.509 reader (the
+    /// connect session and `GET /v1/workspace/certificate/` give the certificate's key as
+    /// `jwk`). A key has no validity period. A PEM text is refused with a message saying
+    /// where its JWK is.
+    ///
+    /// # Errors
+    /// `certificate_invalid` for anything but a public JWK; `unsupported_key` for another
+    /// key type or curve.
+    ///
+    /// ```
+    /// use munity::envelope::WorkspaceCertificate;
+    ///
+    /// let jwk = r#"{"kty":"OKP","crv":"X25519","x":"3p7bfXt9wbTTW2HC7OQ1Nz-DQ8hbeGdNrfx-FG-IK08"}"#;
+    /// assert_eq!(WorkspaceCertificate::parse_jwk(jwk)?.kid().len(), 43);
+    /// let pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----";
+    /// assert_eq!(WorkspaceCertificate::parse_jwk(pem).unwrap_err().code(), "certificate_invalid");
+    /// # Ok::<(), munity::Error>(())
+    /// ```
+    pub fn parse_jwk(text: &str) -> Result<WorkspaceCertificate> {
+        let text = checked_len(text)?;
+        if !text.starts_with('{') {
             return Err(Error::invalid(
                 INVALID,
-                format!(
-                    "the certificate is {} bytes; at most {} are accepted",
-                    text.len(),
-                    super::MAX_ENVELOPE_LEN
-                ),
+                "expected the workspace key as a public JWK (a JSON object): the `jwk` of the \
+                 connect session or of GET /v1/workspace/certificate/, not its PEM certificate",
             ));
         }
+        let map = json::parse_object(text.as_bytes()).map_err(|e| {
+            Error::invalid(
+                INVALID,
+                format!("the JWK is not a JSON object: {}", e.describe()),
+            )
+        })?;
+        let key = jwk::parse_public_jwk(&map, "the JWK", INVALID)?;
+        Self::from_key(key, None, CertificateFormat::Jwk)
+    }
+
+    /// Reads a [`PublicJwk`] (e.g. the `jwk` of a connect session), with the checks of
+    /// [`parse_jwk`](Self::parse_jwk).
+    pub fn from_public_jwk(jwk: &PublicJwk) -> Result<WorkspaceCertificate> {
+        Self::parse_jwk(&jwk.to_json())
+    }
+
+    /// [`parse`](Self::parse) without the validity check (the key of a certificate is
+    /// the same whether or not it is valid now).
+    pub(crate) fn parse_unchecked(text: &str) -> Result<WorkspaceCertificate> {
+        let text = checked_len(text)?;
         if text.starts_with('{') {
-            let map = json::parse_object(text.as_bytes()).map_err(|e| {
-                Error::invalid(
-                    INVALID,
-                    format!("the JWK is not a JSON object: {}", e.describe()),
-                )
-            })?;
-            let key = jwk::parse_public_jwk(&map, "the JWK", INVALID)?;
-            return Self::from_key(key, None, CertificateFormat::Jwk);
+            return Self::parse_jwk(text);
         }
         if !text.starts_with("-----BEGIN ") {
             return Err(Error::invalid(
@@ -244,6 +290,12 @@ impl WorkspaceCertificate {
     /// hashes them, e.g. `{"crv":"X25519","kty":"OKP","x":"..."}`.
     pub fn public_jwk(&self) -> String {
         self.key.canonical_jwk()
+    }
+
+    /// The public key as a [`PublicJwk`]: what the connect session and
+    /// `GET /v1/workspace/certificate/` give the browser package to seal to.
+    pub fn jwk(&self) -> PublicJwk {
+        self.key.to_public_jwk()
     }
 
     pub(crate) fn public_key(&self) -> &PublicKey {

@@ -4,6 +4,7 @@
 use ring::{agreement, digest};
 
 use super::json::{Object, Value};
+use super::public_jwk::PublicJwk;
 use crate::base64_strict;
 use crate::redact::printable;
 
@@ -91,6 +92,19 @@ impl PublicKey {
                 b64(&point[33..65])
             ),
             PublicKey::X25519(x) => format!(r#"{{"crv":"X25519","kty":"OKP","x":"{}"}}"#, b64(x)),
+        }
+    }
+
+    /// The key as a [`PublicJwk`] (the members of [`canonical_jwk`](Self::canonical_jwk)).
+    pub(crate) fn to_public_jwk(&self) -> PublicJwk {
+        match self {
+            PublicKey::P256(point) => PublicJwk::new(
+                "EC".into(),
+                "P-256".into(),
+                b64(&point[1..33]),
+                Some(b64(&point[33..65])),
+            ),
+            PublicKey::X25519(x) => PublicJwk::new("OKP".into(), "X25519".into(), b64(x), None),
         }
     }
 

@@ -48,6 +48,7 @@ mod jwk;
 mod kdf;
 mod payload;
 mod pem;
+mod public_jwk;
 mod seal;
 mod x509;
 
@@ -59,6 +60,7 @@ mod private_key;
 pub use certificate::{CertificateFormat, WorkspaceCertificate};
 pub use jwk::KeyType;
 pub use payload::{Credentials, SessionBinding, PAYLOAD_VERSION};
+pub use public_jwk::PublicJwk;
 pub use seal::{seal, seal_with_ttl};
 
 // The steps of sealing the browser build takes with WebCrypto (`src/wasm/subtle.rs`).

@@ -5,9 +5,11 @@
 //!
 //! Only the validity period and the key are kept; the fields the envelope never uses
 //! (version, serial number, issuer, subject, unique ids, extensions, signature) are
-//! decoded for their type and skipped. The browser build is why it is written this
-//! way rather than with `x509-cert`, `spki` or `#[derive(der::Sequence)]` (sizes: the
-//! web package, gzipped, against the hand-written reader this replaced):
+//! decoded for their type and skipped. The browser build is why it was written this
+//! way rather than with `x509-cert`, `spki` or `#[derive(der::Sequence)]`; the npm
+//! package has since taken the workspace key as a JWK and compiles none of this in
+//! (`WorkspaceCertificate::parse_jwk`). Sizes then (the web package, gzipped, against
+//! the hand-written reader this replaced):
 //! - `x509-cert`'s full certificate model (names, every string type, extensions) and
 //!   `const-oid`'s OID database cost about 50 KB;
 //! - derived structs (and `spki`'s types) nest `der`'s reader one level per SEQUENCE,

@@ -1,6 +1,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::Connector;
+use crate::envelope::PublicJwk;
 
 /// The connect session a link opens: `GET {connect}/session?<link query>`, the connect
 /// page's first call (the link is the credential).
@@ -9,7 +10,7 @@ use super::Connector;
 /// reads it into this type (with `JSON.parse`, no serde in the package: the optional
 /// members it does not use stay `None`). What the credentials are sealed to is
 /// the link's [`binding`](crate::connect::binding), not these members: they are what the
-/// page shows and the certificate it seals with.
+/// page shows and the key it seals to (`jwk`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ConnectSession {
@@ -29,12 +30,16 @@ pub struct ConnectSession {
     /// The requested scope (the link's `scope`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
-    /// The workspace certificate (X.509 PEM) the credentials are sealed to.
+    /// The workspace certificate (X.509 PEM), valid now.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate: Option<String>,
     /// The certificate's key id (RFC 7638 thumbprint), as envelopes name it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kid: Option<String>,
+    /// The certificate's public key as a JWK: what the browser package seals the
+    /// credentials to (it reads no X.509).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwk: Option<PublicJwk>,
     /// For a `module` connector: the configuration URL the end user gives the system
     /// (bound to this link). The browser package builds its own on the pinned API.
     #[serde(default, skip_serializing_if = "Option::is_none")]

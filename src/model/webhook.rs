@@ -107,17 +107,31 @@ pub struct WorkspaceCertificatePem {
     pub certificate: String,
     /// Its key id (a SHA-256 thumbprint), the `kid` of envelopes sealed to it.
     pub kid: String,
+    /// Its public key as a JWK: what the browser package takes (`certificate` option,
+    /// `encryptCredentials`), as JSON text. `None` from an API that does not send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwk: Option<crate::envelope::PublicJwk>,
 }
 
 impl WorkspaceCertificatePem {
     /// Parses the certificate and checks that it is valid at `now` (unix seconds) and
-    /// that its key id is the one published with it.
+    /// that its key id (and its JWK, when sent) are the ones published with it.
     pub fn parse(&self, now: i64) -> crate::Result<crate::envelope::WorkspaceCertificate> {
         let certificate = crate::envelope::WorkspaceCertificate::parse(&self.certificate, now)?;
         if certificate.kid() != self.kid {
             return Err(crate::Error::invalid(
                 wire::CertificateInvalid,
                 "the certificate's key id is not the `kid` published with it",
+            ));
+        }
+        if self
+            .jwk
+            .as_ref()
+            .is_some_and(|jwk| *jwk != certificate.jwk())
+        {
+            return Err(crate::Error::invalid(
+                wire::CertificateInvalid,
+                "the certificate's key is not the `jwk` published with it",
             ));
         }
         Ok(certificate)

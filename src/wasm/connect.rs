@@ -28,9 +28,9 @@ impl MunityConnect {
     /// `new MunityConnect({ apiBase?, certificate?, certificateKid? })`: `apiBase` pins
     /// the API (default `https://api.munityapps.com/v1`; `https`, or `http` on loopback):
     /// links on another origin are refused with `link_foreign_host` before anything is sent.
-    /// `certificate` (PEM or JWK) is sealed to instead of the session's (the strongest
-    /// pin); or `certificateKid` (the certificate's SHA-256 thumbprint) refuses a session
-    /// carrying another key with `certificate_mismatch`.
+    /// `certificate` (the key as a public JWK, JSON text) is sealed to instead of the
+    /// session's (the strongest pin); or `certificateKid` (the certificate's SHA-256
+    /// thumbprint) refuses a session carrying another key with `certificate_mismatch`.
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "MunityConnectOptions")] options: JsValue,

@@ -15,7 +15,7 @@ use super::types::{connection_from_js, envelope_request};
 use crate::connect::check_credentials;
 // The core's connect rules, under the names `mod.rs` calls them by.
 pub(crate) use crate::connect::{binding, read_link};
-use crate::envelope::{Credentials, WorkspaceCertificate};
+use crate::envelope::{Credentials, PublicJwk, WorkspaceCertificate};
 use crate::error_code::wire;
 use crate::link::ConnectLink;
 use crate::model::{AuthType, ConnectSession, Connection};
@@ -25,7 +25,8 @@ use crate::{Error, ErrorKind, FieldError, Result, Secret};
 /// The options of `new MunityConnect(options)`, checked.
 #[derive(Debug, Clone)]
 pub(crate) struct Settings {
-    /// The workspace certificate to seal to, instead of the session's.
+    /// The workspace key (a public JWK, JSON text) to seal to, instead of the
+    /// session's: the `certificate` option.
     pub certificate: Option<String>,
     /// The pinned API's base, without a trailing slash (`https://api.munityapps.com/v1`
     /// unless `apiBase` says otherwise): every request goes there, and only links on its
@@ -41,7 +42,8 @@ pub(crate) struct Settings {
 impl Settings {
     /// Checks the options: `apiBase` must be an absolute `https` URL (`http` on loopback
     /// only) without user, query or fragment; `certificateKid` must have a key id's
-    /// length. With both `certificate` and `certificateKid`, both pins apply.
+    /// length; `certificate` must be a public JWK. With both `certificate` and
+    /// `certificateKid`, both pins apply.
     pub(crate) fn new(
         api_base: Option<String>,
         certificate: Option<String>,
@@ -70,6 +72,10 @@ impl Settings {
         // A key id is a base64url SHA-256 (43 characters); any other is a mistake.
         if certificate_kid.as_ref().is_some_and(|kid| kid.len() != 43) {
             return Err(option("`certificateKid` must be a 43-character key id"));
+        }
+        // A certificate pin that is not a key fails here, not at the first seal.
+        if let Some(jwk) = &certificate {
+            WorkspaceCertificate::parse_jwk(jwk)?;
         }
         Ok(Settings {
             certificate,
@@ -133,15 +139,15 @@ fn validation(fields: Vec<FieldError>) -> Error {
     Error::invalid("validation", detail).with_fields(fields)
 }
 
-/// Seals `credentials` for the session of `link` with `certificate` (PEM, SPKI or JWK),
-/// with WebCrypto.
+/// Seals `credentials` for the session of `link` to the workspace key `jwk` (a public
+/// JWK, JSON text), with WebCrypto.
 pub(crate) async fn encrypt(
-    certificate: &str,
+    jwk: &str,
     link: &ConnectLink,
     credentials: &Credentials,
     now: i64,
 ) -> Result<String> {
-    let sealer = Sealer::start(certificate, now).await?;
+    let sealer = Sealer::start(jwk).await?;
     sealer.seal(&binding(link), credentials, now).await
 }
 
@@ -171,8 +177,8 @@ impl Settings {
         let Some(pinned) = &self.pinned_kid else {
             return Ok(());
         };
-        let sent = match session.certificate.as_deref() {
-            Some(pem) => Some(WorkspaceCertificate::parse(pem, now_unix())?),
+        let sent = match &session.jwk {
+            Some(jwk) => Some(WorkspaceCertificate::from_public_jwk(jwk)?),
             None => None,
         };
         if sent.as_ref().map(WorkspaceCertificate::kid) == Some(pinned.as_str()) {
@@ -210,17 +216,17 @@ impl Settings {
             return Err(validation(invalid));
         }
         events.emit("validated", &JsValue::UNDEFINED);
-        let certificate = self
+        let jwk = self
             .certificate
-            .as_deref()
-            .or(session.certificate.as_deref())
+            .clone()
+            .or_else(|| session.jwk.as_ref().map(PublicJwk::to_json))
             .ok_or_else(|| {
                 Error::invalid(
                     "certificate_invalid",
-                    "the platform sent no workspace certificate and none was given to MunityConnect",
+                    "the platform sent no workspace key (`jwk`) and none was given to MunityConnect",
                 )
             })?;
-        let envelope = encrypt(certificate, &parsed, credentials, now_unix()).await?;
+        let envelope = encrypt(&jwk, &parsed, credentials, now_unix()).await?;
         events.emit("encrypted", &JsValue::UNDEFINED);
         let body = envelope_request(&envelope);
         let connection = post_json(&endpoints.credentials(), &body).await?;

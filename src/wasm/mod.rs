@@ -20,6 +20,12 @@
 //! given, or (`certificateKid`) refuses a session carrying another key
 //! (`certificate_mismatch`).
 //!
+//! The package takes the workspace certificate's key as a public JWK (the session's
+//! `jwk`, the `jwk` of `GET /v1/workspace/certificate/`), and reads no PEM or X.509:
+//! that reader was 10.6 KB of the package (gzipped), and a key from the API is trusted
+//! exactly as a certificate from it was (its signature was never checked). The API hands
+//! out only a certificate valid now.
+//!
 //! The platform side of the flows: `GET {connect}/session?{link query}`,
 //! `POST {connect}/credentials?{query}` with `{"envelope"}`, and the OAuth2 page
 //! `{connect}/oauth2/authorize?link={link query}&origin={page origin}`, which answers by
@@ -88,7 +94,8 @@ export interface ConnectSession {
   customer: string;
   /** When the link expires (RFC 3339). */
   expiresAt: string;
-  /** The workspace certificate (PEM) credentials are encrypted to. */
+  /** The workspace key credentials are encrypted to: a public JWK as JSON text (what
+   * the `certificate` option takes). */
   certificate?: string;
   /** For a `module` connector (`authType` `"module"`, e.g. RetailCRM): the configuration
    * URL, on the pinned `apiBase`, that the end user pastes into the system's
@@ -152,9 +159,10 @@ export interface MunityConnectOptions {
    * loopback only). Every request goes there; a link on another origin is refused with
    * `link_foreign_host` before anything is sent. */
   apiBase?: string;
-  /** The workspace certificate (PEM or public JWK): credentials are sealed to it and
-   * never to the certificate a session carries. The strongest mode: not even the API's
-   * answers can redirect the credentials. */
+  /** The workspace certificate's key, as a public JWK in JSON text (the `jwk` of
+   * `GET /v1/workspace/certificate/`; a PEM is refused with `certificate_invalid`):
+   * credentials are sealed to it and never to the key a session carries. The strongest
+   * mode: not even the API's answers can redirect the credentials. */
   certificate?: string;
   /** The workspace certificate's key id (its SHA-256 thumbprint, 43 base64url
    * characters, `kid` of `GET /v1/workspace/certificate/`): a session carrying another
@@ -220,26 +228,27 @@ pub fn parse_link(link: &str) -> Result<JsValue> {
     .to_js()
 }
 
-/// `encryptCredentials(certificatePem, link, credentials)`: a Promise of the credentials
-/// sealed to the workspace certificate and bound to the link's session, as a compact JWE
+/// `encryptCredentials(workspaceKey, link, credentials)`: a Promise of the credentials
+/// sealed to the workspace certificate's key (a public JWK as JSON text: the `jwk` of
+/// `GET /v1/workspace/certificate/`) and bound to the link's session, as a compact JWE
 /// (`ECDH-ES`, `A256GCM`) for `POST {connect}/credentials`. Sealed with the browser's
 /// WebCrypto, which exists only in secure contexts (https, localhost).
 ///
 /// # Errors
-/// (rejections) `link_invalid`, `link_expired`, `certificate_invalid` (or
-/// `certificate_expired`, `unsupported_key`), `validation` when a value is not a
+/// (rejections) `link_invalid`, `link_expired`, `certificate_invalid` (a PEM, or a
+/// malformed JWK), `unsupported_key`, `validation` when a value is not a
 /// string, `insecure_context` outside a secure context.
 #[wasm_bindgen(js_name = encryptCredentials, unchecked_return_type = "Promise<string>")]
 pub fn encrypt_credentials(
-    #[wasm_bindgen(js_name = certificatePem)] certificate_pem: String,
+    #[wasm_bindgen(js_name = workspaceKey)] workspace_key: String,
     link: String,
     #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] credentials: JsValue,
 ) -> js_sys::Promise {
     js::promise(async move {
         let now = clock::now_unix();
-        // The certificate first: WebCrypto makes the ephemeral key while the link and the
+        // The key first: WebCrypto makes the ephemeral key while the link and the
         // credentials are read.
-        let sealer = subtle::Sealer::start(&certificate_pem, now).await?;
+        let sealer = subtle::Sealer::start(&workspace_key).await?;
         let parsed = flow::read_link(&link, now)?;
         let credentials = flow::read_credentials(&credentials)?;
         let envelope = sealer

@@ -6,9 +6,9 @@
 //! Rust: one hop to WebCrypto less than `crypto.subtle.digest`) and the compact form are
 //! the core's steps of [`Sealing`], the same ones ring's native `seal` takes.
 //!
-//! - The workspace certificate is read, and its key imported into a `CryptoKey`, once
-//!   per certificate and reused (a few are kept); WebCrypto checks the point when
-//!   importing it.
+//! - The workspace key (a public JWK: the package reads no X.509) is read, and imported
+//!   into a `CryptoKey`, once per key and reused (a few are kept); WebCrypto checks the
+//!   point when importing it.
 //! - The ephemeral private key is generated non-extractable; only its public key is
 //!   exported, for the header's `epk`.
 //! - The shared secret and the plaintext are wiped in the copies JavaScript holds as
@@ -111,13 +111,12 @@ extern "C" {
     fn aes_gcm(subtle: &JsValue, cek: &[u8], iv: &[u8], aad: &[u8], plaintext: &[u8]) -> Promise;
 }
 
-/// How many workspace certificates are kept (a page seals to one workspace, rarely a
-/// few).
+/// How many workspace keys are kept (a page seals to one workspace, rarely a few).
 const CACHED_KEYS: usize = 4;
 
-/// A workspace certificate as read and imported once.
+/// A workspace key as read and imported once.
 struct Recipient {
-    /// The certificate's text, as given.
+    /// The key's JWK text, as given.
     text: String,
     certificate: WorkspaceCertificate,
     /// The public key as a WebCrypto `CryptoKey`.
@@ -128,7 +127,7 @@ thread_local! {
     static RECIPIENTS: RefCell<Vec<Recipient>> = const { RefCell::new(Vec::new()) };
 }
 
-/// A seal under way: the workspace certificate read and its key imported, and the
+/// A seal under way: the workspace key read and imported, and the
 /// ephemeral key agreement asked of WebCrypto while the caller reads the rest of its
 /// inputs and the payload is written.
 pub(crate) struct Sealer {
@@ -138,17 +137,17 @@ pub(crate) struct Sealer {
 }
 
 impl Sealer {
-    /// Reads `certificate` (PEM, SPKI or JWK; kept after the first time) and starts the
-    /// ephemeral key agreement.
+    /// Reads the workspace key `jwk` (a public JWK, JSON text; kept after the first
+    /// time) and starts the ephemeral key agreement.
     ///
     /// # Errors
     /// `insecure_context` outside a secure context; those of
-    /// [`WorkspaceCertificate::parse`]; `certificate_invalid` for a key WebCrypto
+    /// [`WorkspaceCertificate::parse_jwk`]; `certificate_invalid` for a key WebCrypto
     /// refuses; `unsupported_key` where the browser's WebCrypto lacks the curve (X25519
     /// before Chromium 133, Firefox 130, Safari 17).
-    pub(crate) async fn start(certificate: &str, now: i64) -> Result<Sealer> {
+    pub(crate) async fn start(jwk: &str) -> Result<Sealer> {
         let subtle = subtle()?;
-        let (certificate, recipient_key) = recipient(&subtle, certificate, now).await?;
+        let (certificate, recipient_key) = recipient(&subtle, jwk).await?;
         let agreement =
             agree_ephemeral(&subtle, is_p256(certificate.key_type()), &recipient_key).into();
         Ok(Sealer {
@@ -229,13 +228,9 @@ fn subtle() -> Result<JsValue> {
     ))
 }
 
-/// The workspace certificate `text` parsed, and its key as a `CryptoKey`: both done on
-/// first use and kept. Its validity period is checked at every seal (by [`Sealing`]).
-async fn recipient(
-    subtle: &JsValue,
-    text: &str,
-    now: i64,
-) -> Result<(WorkspaceCertificate, JsValue)> {
+/// The workspace key `text` (a public JWK) read, and imported as a `CryptoKey`: both
+/// done on first use and kept.
+async fn recipient(subtle: &JsValue, text: &str) -> Result<(WorkspaceCertificate, JsValue)> {
     let cached = RECIPIENTS.with_borrow(|recipients| {
         recipients
             .iter()
@@ -245,7 +240,7 @@ async fn recipient(
     if let Some(found) = cached {
         return Ok(found);
     }
-    let certificate = WorkspaceCertificate::parse(text, now)?;
+    let certificate = WorkspaceCertificate::parse_jwk(text)?;
     let curve = certificate.key_type();
     let import = import_public(subtle, is_p256(curve), certificate.public_key().as_bytes());
     let key = JsFuture::from(import)

@@ -9,6 +9,7 @@ use js_sys::{Array, Object};
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::js;
+use crate::envelope::PublicJwk;
 use crate::model::{
     ApiErrorBody, AuthType, ConnectSession, ConnectSessionCustomer, Connection, ConnectionStatus,
     Connector, FieldKind, FieldSpec,
@@ -45,6 +46,20 @@ fn optional_string(value: &JsValue, key: &str) -> Read<Option<String>> {
         return Ok(None);
     }
     v.as_string().map(Some).ok_or_else(|| bad(key))
+}
+
+/// An optional public JWK object (`kty`, `crv`, `x`, and `y` for P-256): missing and
+/// `null` are `None`. Its values are checked where it is read as a key.
+fn public_jwk(value: &JsValue) -> Read<Option<PublicJwk>> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    Ok(Some(PublicJwk::new(
+        string(value, "kty")?,
+        string(value, "crv")?,
+        string(value, "x")?,
+        optional_string(value, "y")?,
+    )))
 }
 
 fn boolean(value: &JsValue, key: &str) -> Read<bool> {
@@ -114,8 +129,10 @@ impl FromJs for ConnectSession {
             nonce: string(value, "nonce")?,
             redirect_uri: None,
             scope: None,
-            certificate: optional_string(value, "certificate")?,
+            // The package seals to the key alone (`jwk`); it reads no X.509.
+            certificate: None,
             kid: None,
+            jwk: public_jwk(&member(value, "jwk")).map_err(|e| format!("in `jwk`: {e}"))?,
             // The package builds its own, on the pinned API (`Settings::describe`).
             module_config_url: None,
         })
@@ -199,7 +216,10 @@ impl ConnectSession {
             .set("fields", fields)
             .set("customer", self.customer.external_id.as_str())
             .set("expiresAt", self.expires_at.as_str())
-            .set_some("certificate", self.certificate.as_deref())
+            .set_some(
+                "certificate",
+                self.jwk.as_ref().map(PublicJwk::to_json).as_deref(),
+            )
             .set_some("moduleConfigUrl", self.module_config_url.as_deref())
             .done())
     }

@@ -452,7 +452,10 @@ test("a certificate pin: a session with another key is refused; a pinned certifi
   const code = await describeIn(page, keyLink, { apiBase, certificate: JSON.stringify(other) }, valuesFor(connector));
   assert.notEqual(code, "resolved");
   assert.equal((await api(`/customers/${customer}/connections/`)).body.count, before, code);
-  assert.equal(await describeIn(page, keyLink, { apiBase, certificate: body.certificate }, valuesFor(connector)), "resolved");
+  // The package takes the key as the API publishes it beside the certificate (`jwk`); the
+  // PEM certificate itself is refused when the pin is set.
+  assert.equal(await describeIn(page, keyLink, { apiBase, certificate: body.certificate }, valuesFor(connector)), "certificate_invalid");
+  assert.equal(await describeIn(page, keyLink, { apiBase, certificate: JSON.stringify(body.jwk) }, valuesFor(connector)), "resolved");
   await page.close();
 });
 

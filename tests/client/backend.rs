@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use munity::client::{Client, Method, RetryPolicy};
+use munity::envelope::WorkspacePrivateKey;
 use munity::model::CustomerListParams;
 use munity::reqwest;
 use munity::sandbox::{Sandbox, SandboxOptions};
@@ -538,10 +539,18 @@ async fn the_workspace_certificate_parses_with_its_published_kid() {
         .starts_with("-----BEGIN CERTIFICATE-----"));
     let certificate = published.parse(munity::now_unix()).unwrap();
     assert_eq!(certificate.kid(), published.kid);
+    // The key as the browser package takes it.
+    assert_eq!(published.jwk.as_ref(), Some(&certificate.jwk()));
     let mut altered = published.clone();
     altered.kid = "another".into();
     let err = altered.parse(munity::now_unix()).unwrap_err();
     assert_eq!(err.error_code(), ErrorCode::CertificateInvalid);
+    let mut other_key = published.clone();
+    let other = WorkspacePrivateKey::generate_p256().public_certificate();
+    other_key.jwk = Some(other.jwk());
+    let err = other_key.parse(munity::now_unix()).unwrap_err();
+    assert_eq!(err.error_code(), ErrorCode::CertificateInvalid);
+    assert!(err.detail().contains("`jwk`"), "{err}");
 }
 
 #[tokio::test]

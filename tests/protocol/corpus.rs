@@ -53,6 +53,36 @@ fn certificate_cases() {
     });
 }
 
+/// The browser package's reader (`parse_jwk`) on the same inputs: a JWK case gives what
+/// `parse` gives, any other input `certificate_invalid`, and none panics.
+#[test]
+fn certificate_cases_as_the_browser_reads_them() {
+    let vars = corpus_support::Vars::new();
+    let mut failures = Vec::new();
+    for case in load("certificate") {
+        let text = case.text(&vars);
+        let Ok(browser) = std::panic::catch_unwind(|| WorkspaceCertificate::parse_jwk(&text))
+        else {
+            failures.push(format!("{}: panicked", case.name));
+            continue;
+        };
+        let browser = browser
+            .map(|c| c.kid().to_owned())
+            .map_err(|e| e.code().to_owned());
+        let expected = if text.trim_start().starts_with('{') {
+            WorkspaceCertificate::parse(&text, NOW)
+                .map(|c| c.kid().to_owned())
+                .map_err(|e| e.code().to_owned())
+        } else {
+            Err("certificate_invalid".to_owned())
+        };
+        if browser != expected {
+            failures.push(format!("{}: {browser:?}, expected {expected:?}", case.name));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
 #[test]
 fn envelope_cases() {
     let key = WorkspacePrivateKey::generate_p256();

@@ -61,14 +61,18 @@ async fn submit(api: &Api, link: &str, envelope: &str) -> Answer {
     .await
 }
 
-/// The certificate of the link's session, parsed.
+/// The key of the link's session, read as the browser package reads it (its `jwk`); it
+/// is the key of the session's certificate.
 async fn certificate_of(api: &Api, link: &str) -> WorkspaceCertificate {
     let answer = session(api, link).await;
     assert_eq!(answer.status, 200, "{:?}", answer.body);
-    let pem = answer.body["certificate"].as_str().unwrap();
+    let read: ConnectSession = serde_json::from_value(answer.body.clone()).unwrap();
+    let key = WorkspaceCertificate::from_public_jwk(read.jwk.as_ref().unwrap()).unwrap();
+    let pem = read.certificate.as_deref().unwrap();
     let certificate = WorkspaceCertificate::parse(pem, munity::now_unix()).unwrap();
     assert_eq!(answer.body["kid"], certificate.kid());
-    certificate
+    assert_eq!(key.kid(), certificate.kid());
+    key
 }
 
 async fn sealed_for(api: &Api, link: &str, credentials: &Credentials) -> String {
@@ -94,6 +98,11 @@ async fn the_certificate_is_served_to_any_key_and_in_the_session() {
         assert_eq!(answer.body["certificate"], sb.certificate_pem());
         let certificate = WorkspaceCertificate::parse(sb.certificate_pem(), now).unwrap();
         assert_eq!(answer.body["kid"], certificate.kid());
+        // Its key as a JWK, for the browser package (which reads no X.509).
+        assert_eq!(
+            answer.body["jwk"],
+            serde_json::to_value(certificate.jwk()).unwrap()
+        );
         // Valid for one year.
         let year = 365 * 24 * 3600;
         let parsed_later = WorkspaceCertificate::parse(sb.certificate_pem(), now + year - 3600);
@@ -118,6 +127,9 @@ async fn the_certificate_is_served_to_any_key_and_in_the_session() {
     assert_eq!(read.connector.name, bound.connector);
     assert_eq!(read.nonce, bound.nonce);
     assert_eq!(read.certificate.as_deref(), Some(sb.certificate_pem()));
+    let certificate = WorkspaceCertificate::parse(sb.certificate_pem(), now).unwrap();
+    assert_eq!(read.jwk, Some(certificate.jwk()));
+    assert_eq!(read.kid.as_deref(), Some(certificate.kid()));
 
     // Each workspace has its own key.
     let other = sb.create_workspace("other").await.unwrap();
@@ -126,6 +138,31 @@ async fn the_certificate_is_served_to_any_key_and_in_the_session() {
         .get("/workspace/certificate/")
         .await;
     assert_eq!(answer.body["certificate"], other.certificate_pem);
+    sb.shutdown().await;
+}
+
+/// The browser package checks no certificate dates (it takes the key alone), so the API
+/// hands out no certificate that is not valid now.
+#[tokio::test]
+async fn no_session_is_opened_with_an_expired_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    let sb = Sandbox::start(SandboxOptions::dir(dir.path()))
+        .await
+        .unwrap();
+    let now = munity::now_unix();
+    let two_years_ago = now - 2 * 365 * 24 * 3600;
+    let expired = munity::envelope::WorkspacePrivateKey::generate_p256()
+        .self_signed_certificate("expired", two_years_ago)
+        .unwrap();
+    rusqlite::Connection::open(dir.path().join("munity.sqlite3"))
+        .unwrap()
+        .execute("UPDATE workspace_keys SET certificate = ?1", [&expired])
+        .unwrap();
+    let url = link(&sb, sb.admin_key(), "acme", "pipedrive", now);
+    let answer = session(&anonymous(&sb), &url).await;
+    assert_eq!(answer.status, 409, "{:?}", answer.body);
+    assert_eq!(answer.code(), "certificate_expired");
+    assert!(answer.body.get("jwk").is_none());
     sb.shutdown().await;
 }
 

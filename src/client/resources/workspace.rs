@@ -17,7 +17,8 @@ impl WorkspaceHandler<'_> {
     }
 
     /// `GET workspace/certificate/`: the certificate the browser seals credentials to,
-    /// with its key id. [`WorkspaceCertificatePem::parse`] reads and checks it.
+    /// with its key id and its key as a JWK (`jwk`: what the npm package's `certificate`
+    /// pin takes). [`WorkspaceCertificatePem::parse`] reads and checks all three.
     pub async fn certificate(&self) -> Result<WorkspaceCertificatePem> {
         self.client
             .get_json(Ok("workspace/certificate/".into()))

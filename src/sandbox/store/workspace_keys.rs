@@ -7,7 +7,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::Serialize;
 
 use super::rows::now;
-use crate::envelope::WorkspacePrivateKey;
+use crate::envelope::{PublicJwk, WorkspaceCertificate, WorkspacePrivateKey};
 use crate::Secret;
 
 /// A workspace's certificate as the API answers it (`GET workspace/certificate/`, and
@@ -18,6 +18,21 @@ pub(crate) struct StoredCertificate {
     pub(crate) certificate: String,
     /// The key id envelopes name (RFC 7638 thumbprint).
     pub(crate) kid: String,
+    /// The certificate's public key as a JWK (what the browser package seals to).
+    pub(crate) jwk: PublicJwk,
+}
+
+impl StoredCertificate {
+    /// The published form of a stored certificate (PEM and key id as stored; the JWK
+    /// read from the certificate).
+    fn new(certificate: String, kid: String) -> crate::Result<StoredCertificate> {
+        let jwk = WorkspaceCertificate::parse_unchecked(&certificate)?.jwk();
+        Ok(StoredCertificate {
+            certificate,
+            kid,
+            jwk,
+        })
+    }
 }
 
 /// A failure of key generation or encoding, as a storage error of the transaction.
@@ -45,10 +60,7 @@ pub(crate) fn issue(
          VALUES (?1, ?2, munity_seal('workspace_keys.private_key', ?1, ?3), ?4, ?5)",
         params![workspace_id, key.kid(), pem.expose(), certificate, now()],
     )?;
-    Ok(StoredCertificate {
-        certificate,
-        kid: key.kid().to_owned(),
-    })
+    StoredCertificate::new(certificate, key.kid().to_owned()).map_err(issue_failed)
 }
 
 /// Issues keys to the workspaces that have none (databases of schema version 1).
@@ -73,9 +85,12 @@ pub(crate) fn certificate(
 ) -> rusqlite::Result<Option<StoredCertificate>> {
     conn.prepare_cached("SELECT certificate, kid FROM workspace_keys WHERE workspace_id = ?1")?
         .query_row([workspace_id], |row| {
-            Ok(StoredCertificate {
-                certificate: row.get(0)?,
-                kid: row.get(1)?,
+            StoredCertificate::new(row.get(0)?, row.get(1)?).map_err(|err| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    0,
+                    rusqlite::types::Type::Text,
+                    Box::new(err),
+                )
             })
         })
         .optional()

@@ -1,8 +1,8 @@
 //! `GET /v1/connect/session?<link query>`: the connect page's first call. The link is
 //! the credential (no `Authorization` header): the sandbox verifies it with the stored
 //! link key of its key prefix, with the same core code users run (`munity::link`).
-//! The session carries the workspace's `certificate` (PEM) and `kid`, to seal the
-//! credentials to; `POST /v1/connect/credentials` (in `connect_credentials.rs`) submits
+//! The session carries the workspace's `certificate` (PEM), its `kid` and its key as a
+//! `jwk` (what the browser package seals the credentials to); `POST /v1/connect/credentials` (in `connect_credentials.rs`) submits
 //! them and verifies the link with the same `resolve_link` (`sandbox/link_use.rs`).
 //!
 //! | answer | when |
@@ -15,6 +15,7 @@
 //! | 403 `origin_not_allowed` | a browser's `Origin` the link's workspace does not allow (no CORS headers; see `http/cors.rs`) |
 //! | 404 `not_found` | no such connector |
 //! | 409 `link_used` | the link's nonce was consumed by a connection |
+//! | 409 `certificate_expired`, `certificate_not_yet_valid` | the workspace certificate is not valid now |
 //!
 //! The link's `customer` is the product's own id for its customer: the Munity customer
 //! whose `external_id` it is, never a Munity customer id. A customer seen for the first
@@ -28,6 +29,7 @@ use axum::http::Uri;
 use axum::routing::get;
 use axum::Router;
 
+use crate::envelope::WorkspaceCertificate;
 use crate::model::{AuthType, ConnectSession, ConnectSessionCustomer};
 use crate::sandbox::error::ApiError;
 use crate::sandbox::http::extract::Reply;
@@ -58,6 +60,10 @@ async fn session(State(state): State<ConnectState>, uri: Uri) -> Result<Reply, A
                 .then(|| config_url(&origin, uri.query().unwrap_or("")));
             let certificate = workspace_keys::certificate(conn, link.workspace())?
                 .ok_or_else(|| ApiError::not_found("workspace certificate"))?;
+            // Only a certificate valid now is handed out to seal to (the browser package
+            // takes the key alone, as `jwk`, and has no dates to check).
+            WorkspaceCertificate::parse(&certificate.certificate, now)
+                .map_err(|err| ApiError::conflict(err.code().to_owned(), err.detail()))?;
             Ok(ConnectSession {
                 workspace: link.workspace().to_owned(),
                 customer: ConnectSessionCustomer::new(
@@ -71,6 +77,7 @@ async fn session(State(state): State<ConnectState>, uri: Uri) -> Result<Reply, A
                 scope: link.scope().map(str::to_owned),
                 certificate: Some(certificate.certificate),
                 kid: Some(certificate.kid),
+                jwk: Some(certificate.jwk),
                 module_config_url,
             })
         })
