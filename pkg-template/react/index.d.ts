@@ -15,7 +15,8 @@ export interface UseMunityConnectOptions {
   link: LinkSource;
   /** The pinned API (default `https://api.munityapps.com/v1`). */
   apiBase?: string;
-  /** Seal only to this workspace certificate (PEM or public JWK). */
+  /** Seal only to this workspace key: a public JWK as JSON text (the `jwk` of
+   * `GET /v1/workspace/certificate/`; a PEM is refused with `certificate_invalid`). */
   certificate?: string;
   /** Refuse a session whose certificate has another key id. */
   certificateKid?: string;
