@@ -4,34 +4,42 @@
 //! sealed with the storage key (`munity_seal`, see [`super::sealed`]).
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
-use serde::Serialize;
 
 use super::rows::now;
-use crate::envelope::{PublicJwk, WorkspaceCertificate, WorkspacePrivateKey};
+use crate::envelope::{WorkspaceCertificate, WorkspacePrivateKey};
+use crate::model::WorkspaceCertificatePem;
 use crate::Secret;
 
-/// A workspace's certificate as the API answers it (`GET workspace/certificate/`, and
-/// inside the connect session).
-#[derive(Debug, Clone, Serialize)]
+/// A workspace's certificate as stored, and read (once per read of its row).
+#[derive(Debug, Clone)]
 pub(crate) struct StoredCertificate {
     /// X.509, PEM.
     pub(crate) certificate: String,
     /// The key id envelopes name (RFC 7638 thumbprint).
     pub(crate) kid: String,
-    /// The certificate's public key as a JWK (what the browser package seals to).
-    pub(crate) jwk: PublicJwk,
+    /// The certificate read: its key (as a JWK, what the browser package seals to) and
+    /// its validity period.
+    pub(crate) read: WorkspaceCertificate,
 }
 
 impl StoredCertificate {
-    /// The published form of a stored certificate (PEM and key id as stored; the JWK
-    /// read from the certificate).
     fn new(certificate: String, kid: String) -> crate::Result<StoredCertificate> {
-        let jwk = WorkspaceCertificate::parse_unchecked(&certificate)?.jwk();
+        let read = WorkspaceCertificate::parse_unchecked(&certificate)?;
         Ok(StoredCertificate {
             certificate,
             kid,
-            jwk,
+            read,
         })
+    }
+
+    /// The certificate as the API answers it (`GET workspace/certificate/`; the connect
+    /// session carries the same three members).
+    pub(crate) fn published(&self) -> WorkspaceCertificatePem {
+        WorkspaceCertificatePem {
+            certificate: self.certificate.clone(),
+            kid: self.kid.clone(),
+            jwk: Some(self.read.jwk()),
+        }
     }
 }
 

@@ -29,7 +29,6 @@ use axum::http::Uri;
 use axum::routing::get;
 use axum::Router;
 
-use crate::envelope::WorkspaceCertificate;
 use crate::model::{AuthType, ConnectSession, ConnectSessionCustomer};
 use crate::sandbox::error::ApiError;
 use crate::sandbox::http::extract::Reply;
@@ -62,7 +61,9 @@ async fn session(State(state): State<ConnectState>, uri: Uri) -> Result<Reply, A
                 .ok_or_else(|| ApiError::not_found("workspace certificate"))?;
             // Only a certificate valid now is handed out to seal to (the browser package
             // takes the key alone, as `jwk`, and has no dates to check).
-            WorkspaceCertificate::parse(&certificate.certificate, now)
+            certificate
+                .read
+                .check_validity(now)
                 .map_err(|err| ApiError::conflict(err.code().to_owned(), err.detail()))?;
             Ok(ConnectSession {
                 workspace: link.workspace().to_owned(),
@@ -77,7 +78,7 @@ async fn session(State(state): State<ConnectState>, uri: Uri) -> Result<Reply, A
                 scope: link.scope().map(str::to_owned),
                 certificate: Some(certificate.certificate),
                 kid: Some(certificate.kid),
-                jwk: Some(certificate.jwk),
+                jwk: Some(certificate.read.jwk()),
                 module_config_url,
             })
         })

@@ -54,7 +54,7 @@ async fn update(
 async fn certificate(State(state): State<ApiState>, ctx: Ctx) -> Result<Reply, ApiError> {
     let id = ctx.workspace().to_owned();
     one::read(&state, "workspace certificate", move |conn| {
-        workspace_keys::certificate(conn, &id)
+        Ok(workspace_keys::certificate(conn, &id)?.map(|stored| stored.published()))
     })
     .await
 }
