@@ -146,11 +146,8 @@ pub(crate) fn private_dir(dir: &Path) -> crate::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let protect = |path: &Path, mode: u32| {
-            fs::set_permissions(path, fs::Permissions::from_mode(mode))
-                .map_err(|e| io_error(format!("cannot protect {}", path.display()), e))
-        };
-        protect(dir, 0o700)?;
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
+            .map_err(|e| io_error(format!("cannot protect {}", dir.display()), e))?;
         let entries =
             fs::read_dir(dir).map_err(|e| io_error(format!("cannot read {}", dir.display()), e))?;
         for entry in entries {
@@ -160,11 +157,23 @@ pub(crate) fn private_dir(dir: &Path) -> crate::Result<()> {
                 .map_err(|e| io_error(format!("cannot read {}", dir.display()), e))?
                 .is_file();
             if is_file {
-                protect(&entry.path(), 0o600)?;
+                protect_file(&entry.path())?;
             }
         }
     }
     Ok(())
+}
+
+/// Makes the file at `path` readable by the owner only (0600). A file that is gone needs
+/// no protection: SQLite deletes its WAL and shared-memory files when its last connection
+/// closes, which may happen between listing a folder and protecting what it held.
+#[cfg(unix)]
+fn protect_file(path: &Path) -> crate::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    match fs::set_permissions(path, fs::Permissions::from_mode(0o600)) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        done => done.map_err(|e| io_error(format!("cannot protect {}", path.display()), e)),
+    }
 }
 
 /// Creates `path` empty, readable by the owner only (0600 on Unix), unless it exists:
@@ -299,5 +308,26 @@ pub(crate) fn read_keys_file(dir: &Path) -> crate::Result<Option<SeedKeys>> {
                 path.display()
             ),
         )),
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::protect_file;
+
+    #[test]
+    fn a_file_is_made_owner_only_and_a_vanished_one_is_no_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("munity.sqlite3-wal");
+        std::fs::write(&path, b"").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        protect_file(&path).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+
+        std::fs::remove_file(&path).unwrap();
+        protect_file(&path).expect("a file deleted after listing needs no protection");
     }
 }

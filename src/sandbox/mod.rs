@@ -132,6 +132,8 @@ pub struct Sandbox {
     state: Arc<AppState>,
     stop: watch::Sender<bool>,
     task: Option<JoinHandle<()>>,
+    /// The webhook delivery task ([`webhook_delivery::run`]).
+    delivery: Option<JoinHandle<()>>,
 }
 
 impl Sandbox {
@@ -184,7 +186,7 @@ impl Sandbox {
                 .map_err(|e| e.0)?;
         }
         let (stop, stopped) = watch::channel(false);
-        tokio::spawn(webhook_delivery::run(state.db.clone(), stopped.clone()));
+        let delivery = tokio::spawn(webhook_delivery::run(state.db.clone(), stopped.clone()));
         let task = tokio::spawn(server::serve(listener, Arc::clone(&state), stopped));
         tracing::info!(%addr, "sandbox listening");
         Ok(Sandbox {
@@ -200,6 +202,7 @@ impl Sandbox {
             state,
             stop,
             task: Some(task),
+            delivery: Some(delivery),
         })
     }
 
@@ -329,11 +332,15 @@ impl Sandbox {
     }
 
     /// Stops accepting connections, lets in-flight requests finish, and waits for the
-    /// server to stop.
+    /// server and the webhook deliveries to stop (an attempt still waiting for its
+    /// endpoint is dropped unrecorded and made again on the next start).
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
         if let Some(task) = self.task.take() {
             let _ = task.await;
+        }
+        if let Some(delivery) = self.delivery.take() {
+            let _ = delivery.await;
         }
     }
 }

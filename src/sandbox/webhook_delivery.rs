@@ -17,6 +17,7 @@ use std::time::Duration;
 use rusqlite::Transaction;
 use serde::Serialize;
 use tokio::sync::watch;
+use tokio::task::JoinSet;
 
 use crate::sandbox::store::webhooks::{self, Due};
 use crate::sandbox::store::Db;
@@ -108,7 +109,8 @@ impl Drop for Claim {
     }
 }
 
-/// The delivery task: runs until `stop` changes or its sender is dropped.
+/// The delivery task: runs until `stop` changes or its sender is dropped, then waits for
+/// its workers, so that when it ends nothing of it holds the database any more.
 pub(crate) async fn run(db: Db, mut stop: watch::Receiver<bool>) {
     let client = match reqwest::Client::builder()
         .timeout(ATTEMPT_TIMEOUT)
@@ -122,11 +124,13 @@ pub(crate) async fn run(db: Db, mut stop: watch::Receiver<bool>) {
         }
     };
     let in_flight = InFlight::new(MAX_IN_FLIGHT);
+    let mut workers = JoinSet::new();
     loop {
         tokio::select! {
             _ = stop.changed() => break,
             _ = tokio::time::sleep(POLL) => {}
         }
+        while workers.try_join_next().is_some() {}
         let now = now_ms();
         let due = db
             .read(move |conn| Ok(webhooks::due_workspaces(conn, now)?))
@@ -136,18 +140,25 @@ pub(crate) async fn run(db: Db, mut stop: watch::Receiver<bool>) {
                 for workspace in workspaces {
                     if let Some(claim) = in_flight.claim(&workspace) {
                         let worker = deliver_all(client.clone(), db.clone(), claim, stop.clone());
-                        tokio::spawn(worker);
+                        workers.spawn(worker);
                     }
                 }
             }
             Err(err) => tracing::warn!(error = %err.0, "cannot read due webhook deliveries"),
         }
     }
+    // Workers see the same stop: each ends after at most one database write.
+    while workers.join_next().await.is_some() {}
 }
 
 /// A worker: attempts the workspace's due deliveries one by one, oldest first, until
 /// none is due or the sandbox stops.
-async fn deliver_all(client: reqwest::Client, db: Db, claim: Claim, stop: watch::Receiver<bool>) {
+async fn deliver_all(
+    client: reqwest::Client,
+    db: Db,
+    claim: Claim,
+    mut stop: watch::Receiver<bool>,
+) {
     while !*stop.borrow() {
         let workspace = claim.workspace.clone();
         let now = now_ms();
@@ -156,9 +167,9 @@ async fn deliver_all(client: reqwest::Client, db: Db, claim: Claim, stop: watch:
             .await;
         match next {
             Ok(Some(delivery)) => {
-                if !attempt(&client, &db, delivery).await {
+                if !attempt(&client, &db, delivery, &mut stop).await {
                     // Unrecorded, the delivery would be due again at once: the next poll
-                    // retries.
+                    // (or the next start, if the sandbox is stopping) retries.
                     return;
                 }
             }
@@ -171,9 +182,19 @@ async fn deliver_all(client: reqwest::Client, db: Db, claim: Claim, stop: watch:
     }
 }
 
-/// One attempt, recorded in the log; false when the record could not be written.
-async fn attempt(client: &reqwest::Client, db: &Db, delivery: Due) -> bool {
-    let result = send(client, &delivery).await;
+/// One attempt, recorded in the log; false when the record could not be written, or when
+/// the sandbox stopped while waiting for the endpoint (the attempt is then not recorded:
+/// receivers deduplicate by message id, so sending it again on the next start is safe).
+async fn attempt(
+    client: &reqwest::Client,
+    db: &Db,
+    delivery: Due,
+    stop: &mut watch::Receiver<bool>,
+) -> bool {
+    let result = tokio::select! {
+        result = send(client, &delivery) => result,
+        _ = stop.changed() => return false,
+    };
     let attempts = delivery.attempts + 1;
     let (status, response_status, error) = match result {
         Ok(code) if (200..300).contains(&code) => ("succeeded", Some(code), None),

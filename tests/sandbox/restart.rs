@@ -52,6 +52,12 @@ async fn data_and_keys_survive_a_restart() {
     let admin = sb.admin_key().clone();
     let user = sb.user_key().clone();
     sb.shutdown().await;
+    // Shut down means closed: SQLite removes the WAL with the last connection, so a
+    // restart in the same process never races the old sandbox for its files.
+    assert!(
+        !dir.path().join("munity.sqlite3-wal").exists(),
+        "the database is still open after shutdown"
+    );
 
     let sb = Sandbox::start(SandboxOptions::dir(dir.path()))
         .await
