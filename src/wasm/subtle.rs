@@ -49,9 +49,13 @@ const b64 = (bytes) => Buffer.from(bytes).toString("base64url");
 const jwk = (p256, raw) => p256
   ? { kty: "EC", crv: "P-256", x: b64(raw.subarray(1, 33)), y: b64(raw.subarray(33)) }
   : { kty: "OKP", crv: "X25519", x: b64(raw) };
-const raw = (p256, { x, y }) => p256
-  ? Buffer.concat([Buffer.of(4), Buffer.from(x, "base64url"), Buffer.from(y, "base64url")])
-  : Buffer.from(x, "base64url");
+// A public key's raw point: the end of its SPKI DER, whose last field is the point. Not
+// export({ format: "jwk" }): Node 20 can deadlock exporting a JWK of a key that
+// generateKeyPairSync has just made, when a garbage collection runs meanwhile.
+const point = (p256, key) => {
+  const der = key.export({ type: "spki", format: "der" });
+  return der.subarray(der.length - (p256 ? 65 : 32));
+};
 const ecdh = (p256) => (p256 ? { name: "ECDH", namedCurve: "P-256" } : { name: "X25519" });
 export function importPublic(subtle, p256, bytes) {
   if (node) return run(() => node.createPublicKey({ format: "jwk", key: jwk(p256, bytes) }));
@@ -62,7 +66,7 @@ export function agreeEphemeral(subtle, p256, recipient) {
     return run(() => {
       const pair = node.generateKeyPairSync(...(p256 ? ["ec", { namedCurve: "P-256" }] : ["x25519"]));
       return [
-        raw(p256, pair.publicKey.export({ format: "jwk" })),
+        point(p256, pair.publicKey),
         node.diffieHellman({ privateKey: pair.privateKey, publicKey: recipient }),
       ];
     });
